@@ -1,0 +1,1 @@
+"""Sources: where frames and audio come from, each stamped on the session clock."""

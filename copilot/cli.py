@@ -1,0 +1,60 @@
+"""`copilot ...`: the engine's command line. Errors become one line and a non-zero exit."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from copilot.commands import analyze
+from copilot.errors import CopilotError
+from copilot.result import version
+
+COMMANDS = (analyze,)
+EXIT_USER_ERROR = 2  # bad input: a file, device, model or setting the user can fix
+EXIT_BUG = 70  # EX_SOFTWARE: something we got wrong
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="copilot",
+        description="Meeting Copilot reads the social signals of the people in a conversation, "
+                    "live and on this machine. Without a command it starts the desktop app.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
+    parser.add_argument("--verbose", "-v", action="store_true",
+                        help="log progress and show full tracebacks on errors")
+    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
+    for command in COMMANDS:
+        command.add_parser(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    if not hasattr(args, "run"):
+        parser.print_help()
+        return 0
+    try:
+        return args.run(args)
+    except CopilotError as exc:
+        if args.verbose:
+            logging.exception("details")
+        print(f"copilot: error: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("copilot: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if args.verbose:
+            raise
+        print(f"copilot: internal error: {type(exc).__name__}: {exc} (run again with --verbose "
+              "for the traceback, and please report it)", file=sys.stderr)
+        return EXIT_BUG
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,87 @@
+"""`copilot analyze FILE`: analyse a recording and write the result document."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from copilot.capture.media_file import MediaFile
+from copilot.engine import Engine
+from copilot.pipeline import model_checksums, standard_analyzers
+from copilot.result import ResultCollector
+from copilot.step import Step
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "analyze", help="analyse a recording and write its signals as JSON",
+        description="Analyse a video or audio file (mp4, mkv, webm, mov, avi, wav, flac, ...) "
+                    "and write the result document described in DESIGN.md.")
+    parser.add_argument("file", type=Path, help="the recording to analyse")
+    parser.add_argument("--out", "-o", type=Path, help="where to write the JSON (default: standard output)")
+    parser.add_argument("--paced", action="store_true",
+                        help="analyse at playback speed, exactly as a live session would")
+    parser.set_defaults(run=run)
+
+
+class _Progress:
+    """A sink that advances a terminal progress bar by media time (silent when not a terminal)."""
+
+    def __init__(self, duration_s: float, label: str) -> None:
+        from tqdm import tqdm
+
+        self._bar = tqdm(total=round(duration_s, 1), unit="s", desc=label, disable=None,
+                         bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.1f}/{total:.1f} s "
+                                    "[{elapsed}<{remaining}]")
+        self._done = 0.0
+
+    def __call__(self, step: Step) -> None:
+        ahead = round(step.t, 1) - self._done
+        if ahead > 0:
+            self._bar.update(ahead)
+            self._done += ahead
+
+    def close(self) -> None:
+        self._bar.close()
+
+
+def write_json_atomically(document: dict, path: Path) -> None:
+    """Writes beside the target and renames, so an interrupted run never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(document, out, indent=2)
+            out.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def run(args: argparse.Namespace) -> int:
+    source = MediaFile(args.file, pace=args.paced)
+    source.open()
+    collector = ResultCollector(source_kind="file")
+    progress = _Progress(source.duration_s, source.name)
+    engine = Engine([source], standard_analyzers(), [collector, progress], lossless=not args.paced)
+    try:
+        engine.run()
+    finally:
+        progress.close()
+    document = collector.document(duration_s=source.duration_s, fps=source.fps,
+                                  source=source.describe(), models=model_checksums())
+    if engine.errors:
+        document["meta"]["errors"] = engine.errors
+    if args.out is None:
+        json.dump(document, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        write_json_atomically(document, args.out)
+    for message in engine.errors:
+        print(f"copilot: error: {message}", file=sys.stderr)
+    return 1 if engine.errors else 0

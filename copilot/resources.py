@@ -1,0 +1,40 @@
+"""Finds the files that ship with the app: the only place a resource path is built.
+
+The same lookup works in a source checkout (models/ and assets/ at the top of the
+repository), an installed wheel (copied to copilot/_bundled/) and a PyInstaller
+bundle (sys._MEIPASS/copilot/_bundled/).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+_KINDS = ("models", "assets")
+
+
+def _candidates(kind: str) -> list[Path]:
+    roots = []
+    frozen_root = getattr(sys, "_MEIPASS", None)
+    if frozen_root:
+        roots.append(Path(frozen_root) / "copilot" / "_bundled")
+    roots.append(_PACKAGE_DIR / "_bundled")  # installed wheel
+    roots.append(_PACKAGE_DIR.parent)  # source checkout or editable install
+    return [root / kind for root in roots]
+
+
+def resource_dir(kind: str) -> Path:
+    """The folder holding `kind` ("models" or "assets")."""
+    if kind not in _KINDS:
+        raise ValueError(f"unknown resource kind {kind!r}; expected one of {_KINDS}")
+    for candidate in _candidates(kind):
+        if candidate.is_dir():
+            return candidate
+    searched = ", ".join(str(c) for c in _candidates(kind))
+    raise FileNotFoundError(f"the {kind} folder is missing from this installation (looked in {searched})")
+
+
+def resource_path(kind: str, name: str) -> Path:
+    """Path of one shipped file; it may not exist, callers say what it was for."""
+    return resource_dir(kind) / name

@@ -1,0 +1,34 @@
+"""Shared fixtures: where the real recordings live, and a guard against leaked threads."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The real recordings beside the repository (never copied into it)."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"the shared recordings are not at {SHARED_DATA}")
+    return SHARED_DATA
+
+
+@pytest.fixture(autouse=True)
+def no_leaked_threads():
+    """Fails a test that leaves one of its threads running (capture, analysis, workers)."""
+    before = set(threading.enumerate())
+    yield
+    deadline = time.monotonic() + 3.0
+    while True:
+        leaked = [t for t in threading.enumerate() if t not in before and t.is_alive()
+                  and not t.name.startswith(("QDBus", "pydevd", "asyncio"))]
+        if not leaked or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert not leaked, f"threads left running: {[t.name for t in leaked]}"

@@ -1,0 +1,70 @@
+"""Makes small media files with exactly known content, for tests that need ground truth."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+# container suffix -> (video codec, audio codec)
+CODECS = {
+    ".mp4": ("libx264", "aac"),
+    ".mkv": ("libx264", "flac"),
+    ".webm": ("libvpx", "libopus"),
+    ".mov": ("libx264", "aac"),
+    ".avi": ("mpeg4", "mp3"),
+}
+TONE_HZ = 440.0
+
+
+def frame_image(index: int, width: int, height: int) -> np.ndarray:
+    """A frame whose bright square's position encodes its index (readable after lossy coding)."""
+    image = np.full((height, width, 3), 40, np.uint8)
+    x = 8 + (index * 6) % max(1, width - 40)
+    image[height // 2 - 12:height // 2 + 12, x:x + 24] = (40, 220, 250)
+    return image
+
+
+def square_x(image: np.ndarray) -> int:
+    """Left edge of the bright square drawn by frame_image."""
+    column_energy = image[:, :, 2].astype(np.int32).sum(axis=0)
+    return int(np.argmax(column_energy > column_energy.max() * 0.5))
+
+
+def make_clip(path: Path, *, seconds: float = 2.0, fps: int = 25, width: int = 160, height: int = 120,
+              audio_rate: int = 44_100, video: bool = True, audio: bool = True) -> Path:
+    """Writes a clip with a moving square and a 440 Hz stereo tone."""
+    import av
+
+    vcodec, acodec = CODECS.get(path.suffix, ("libx264", "aac"))
+    with av.open(str(path), "w") as out:
+        vstream = astream = None
+        if video:
+            vstream = out.add_stream(vcodec, rate=fps)
+            vstream.width, vstream.height, vstream.pix_fmt = width, height, "yuv420p"
+        if audio:
+            astream = out.add_stream(acodec, rate=48_000 if acodec == "libopus" else audio_rate)
+            astream.layout = "stereo"
+        n_frames = round(seconds * fps)
+        if vstream is not None:
+            for i in range(n_frames):
+                frame = av.VideoFrame.from_ndarray(frame_image(i, width, height), format="bgr24")
+                frame.pts = i
+                frame.time_base = Fraction(1, fps)
+                out.mux(vstream.encode(frame))
+            out.mux(vstream.encode(None))
+        if astream is not None:
+            rate = astream.rate
+            t = np.arange(round(seconds * rate)) / rate
+            tone = (0.3 * np.sin(2 * np.pi * TONE_HZ * t)).astype(np.float32)
+            block = 1024
+            for start in range(0, len(tone), block):
+                piece = tone[start:start + block]
+                frame = av.AudioFrame.from_ndarray(np.stack([piece, piece]), format="fltp",
+                                                   layout="stereo")
+                frame.sample_rate, frame.pts = rate, start
+                frame.time_base = Fraction(1, rate)
+                out.mux(astream.encode(frame))
+            out.mux(astream.encode(None))
+    return path

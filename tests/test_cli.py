@@ -1,0 +1,65 @@
+"""`copilot` as a user runs it: in a subprocess, reading its output and exit code."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from media import make_clip
+
+from copilot.result import validate
+
+
+def copilot(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "copilot", *args], capture_output=True, text=True,
+                          timeout=timeout)
+
+
+@pytest.mark.parametrize(("name", "seconds"), [
+    ("noddingpigeon/head_nodding.mp4", 9.0),   # video only
+    ("grid_lipnet/bbaf2n.mpg", 3.0),           # MPEG-1 with speech
+    ("pyfeat/face_noface.mov", 6.4),           # HEVC, audio starting late
+    ("whisper/jfk.flac", 11.0),                # audio only
+])
+def test_analyze_writes_a_valid_document_whose_duration_matches(shared_data, tmp_path, name, seconds):
+    out = tmp_path / "result.json"
+    done = copilot("analyze", str(shared_data / name), "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    document = json.loads(out.read_text())
+    validate(document)
+    assert document["meta"]["duration"] == pytest.approx(seconds, abs=0.1)
+    assert document["meta"]["steps"] > 0
+    assert "not computed yet" in document["meta"]["status"]
+    assert done.stderr == ""  # no progress bar when stderr is not a terminal
+
+
+def test_analyze_prints_to_stdout_without_out(tmp_path):
+    clip = make_clip(tmp_path / "clip.webm", seconds=0.5)
+    done = copilot("analyze", str(clip))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["meta"]["source"]["has_video"] is True
+
+
+def test_bad_files_give_one_line_and_a_nonzero_exit(tmp_path):
+    garbage = tmp_path / "minutes.mp4"
+    garbage.write_text("not a video")
+    for path, reason in [(tmp_path / "absent.mkv", "no such file"),
+                         (garbage, "not a readable media file")]:
+        done = copilot("analyze", str(path), "--out", str(tmp_path / "r.json"))
+        assert done.returncode == 2
+        lines = done.stderr.strip().splitlines()
+        assert len(lines) == 1 and path.name in lines[0] and reason in lines[0]
+        assert "Traceback" not in done.stderr
+        assert not (tmp_path / "r.json").exists()
+
+
+def test_verbose_shows_the_traceback(tmp_path):
+    done = copilot("--verbose", "analyze", str(tmp_path / "absent.mkv"))
+    assert done.returncode == 2 and "Traceback" in done.stderr
+
+
+def test_help_lists_the_commands():
+    done = copilot("--help")
+    assert done.returncode == 0 and "analyze" in done.stdout

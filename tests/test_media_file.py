@@ -1,0 +1,113 @@
+"""The media-file source: every container we promise, real recordings, and broken files."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pytest
+from media import CODECS, TONE_HZ, frame_image, make_clip, square_x
+
+from copilot.capture.items import SAMPLE_RATE_HZ, AudioChunk, SourceError, VideoFrame
+from copilot.capture.media_file import MediaFile
+
+
+def read_all(path: Path, **kwargs) -> tuple[MediaFile, list[VideoFrame], list[AudioChunk]]:
+    source = MediaFile(path, **kwargs)
+    source.open()
+    frames, chunks = [], []
+    for item in source.items():
+        (frames if isinstance(item, VideoFrame) else chunks).append(item)
+    return source, frames, chunks
+
+
+def dominant_hz(samples: np.ndarray) -> float:
+    spectrum = np.abs(np.fft.rfft(samples * np.hanning(len(samples))))
+    return float(np.argmax(spectrum) * SAMPLE_RATE_HZ / len(samples))
+
+
+@pytest.mark.parametrize("suffix", sorted(CODECS))
+def test_every_container_yields_frames_and_16k_audio_on_media_time(tmp_path, suffix):
+    path = make_clip(tmp_path / f"clip{suffix}", seconds=2.0, fps=25)
+    source, frames, chunks = read_all(path)
+
+    assert len(frames) == 50
+    assert all(square_x(f.image) == square_x(frame_image(f.index, 160, 120)) for f in frames)
+    times = [f.t for f in frames]
+    assert times[0] == pytest.approx(0.0, abs=0.05)
+    assert np.all(np.diff(times) > 0)
+    assert np.median(np.diff(times)) == pytest.approx(0.04, abs=1e-3)
+
+    audio = np.concatenate([c.samples for c in chunks])
+    assert audio.dtype == np.float32
+    assert len(audio) / SAMPLE_RATE_HZ == pytest.approx(2.0, abs=0.06)
+    assert dominant_hz(audio) == pytest.approx(TONE_HZ, abs=2.0)
+    # chunks are gapless: each starts where the previous ended
+    assert all(b.t == pytest.approx(a.end, abs=1e-6) for a, b in itertools.pairwise(chunks))
+    assert source.duration_s == pytest.approx(2.0, abs=0.06)
+
+
+def test_items_leave_in_time_order_across_streams(tmp_path):
+    _, frames, chunks = read_all(make_clip(tmp_path / "clip.mp4"))
+    source = MediaFile(tmp_path / "clip.mp4")
+    source.open()
+    stamps = [item.t for item in source.items()]
+    assert stamps == sorted(stamps)
+    assert len(stamps) == len(frames) + len(chunks)
+
+
+def test_video_only_and_audio_only_files_work(tmp_path):
+    source, frames, chunks = read_all(make_clip(tmp_path / "silent.mp4", audio=False))
+    assert len(frames) == 50 and not chunks and not source.has_audio
+
+    source, frames, chunks = read_all(make_clip(tmp_path / "voice.mkv", video=False))
+    assert not frames and source.has_audio and not source.has_video
+    assert sum(len(c.samples) for c in chunks) / SAMPLE_RATE_HZ == pytest.approx(2.0, abs=0.06)
+
+
+@pytest.mark.parametrize(("name", "seconds", "has_audio"), [
+    ("noddingpigeon/head_nodding.mp4", 9.0, False),
+    ("pyfeat/face_noface.mov", 6.4, True),
+    ("grid_lipnet/bbaf2n.mpg", 3.0, True),
+    ("openface_samples/default.wmv", 19.2, True),
+    ("whisper/jfk.flac", 11.0, True),
+])
+def test_real_recordings_decode_with_their_durations(shared_data, name, seconds, has_audio):
+    source, frames, chunks = read_all(shared_data / name)
+    assert source.duration_s == pytest.approx(seconds, abs=0.1)
+    assert source.has_audio == has_audio
+    if frames:
+        assert frames[-1].t == pytest.approx(seconds, abs=0.25)
+        assert frames[0].image.shape == (source.height, source.width, 3)
+    if has_audio:
+        assert chunks[-1].end <= seconds + 0.1
+
+
+def test_audio_that_starts_late_keeps_its_media_time(shared_data):
+    # face_noface.mov's audio stream begins 2.43 s into the file (ffprobe start_time).
+    _, _, chunks = read_all(shared_data / "pyfeat/face_noface.mov")
+    assert chunks[0].t == pytest.approx(2.43, abs=0.03)
+
+
+def test_missing_folder_and_garbage_files_are_named_errors(tmp_path):
+    with pytest.raises(SourceError, match=r"nope\.mp4: no such file"):
+        MediaFile(tmp_path / "nope.mp4").open()
+    with pytest.raises(SourceError, match="is a folder"):
+        MediaFile(tmp_path).open()
+    garbage = tmp_path / "notes.mp4"
+    garbage.write_bytes(b"this is not a video" * 100)
+    with pytest.raises(SourceError, match=r"notes\.mp4: not a readable media file"):
+        MediaFile(garbage).open()
+
+
+def test_truncated_file_gives_what_it_has(tmp_path):
+    whole = make_clip(tmp_path / "whole.mkv", seconds=2.0)
+    cut = tmp_path / "cut.mkv"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    try:
+        _, frames, _ = read_all(cut)
+    except SourceError as exc:  # some demuxers notice the cut and say so
+        assert "cut.mkv" in str(exc)
+    else:
+        assert 0 < len(frames) < 50

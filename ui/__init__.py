@@ -1,0 +1,1 @@
+"""Meeting Copilot desktop app (PySide6)."""
