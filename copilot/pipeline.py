@@ -11,3 +11,7 @@ def standard_analyzers() -> list[Analyzer]:
 
 def model_checksums() -> dict[str, str]:
     return {}
+
+
+def execution_provider() -> str:
+    return "none (no model-based analyzer yet)"

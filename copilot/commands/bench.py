@@ -1,0 +1,94 @@
+"""`copilot bench [FILE]`: how fast decoding and the whole pipeline run here, as medians."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from copilot.bench_clip import make_bench_clip
+from copilot.capture.items import VideoFrame
+from copilot.capture.media_file import MediaFile
+from copilot.engine import Engine
+from copilot.pipeline import execution_provider, standard_analyzers
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "bench", help="measure decoding and analysis speed on this machine",
+        description="Decode and analyse a clip several times and print the medians. Without FILE "
+                    "it measures generated 720p clips of the shipped face: one face and four faces.")
+    parser.add_argument("files", nargs="*", type=Path, metavar="FILE", help="clips to measure")
+    parser.add_argument("--repeats", type=int, default=5, help="runs per measurement (default 5)")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.set_defaults(run=run)
+
+
+def bench_decode(path: Path, repeats: int) -> dict[str, float]:
+    """Video decoding alone, to BGR frames, as fast as possible."""
+    per_frame_ms = []
+    for _ in range(repeats):
+        source = MediaFile(path, with_audio=False)
+        source.open()
+        started, frames = time.perf_counter(), 0
+        for item in source.items():
+            frames += isinstance(item, VideoFrame)
+        per_frame_ms.append((time.perf_counter() - started) * 1000 / max(frames, 1))
+    median = statistics.median(per_frame_ms)
+    return {"frames": frames, "ms_per_frame": round(median, 3), "fps": round(1000 / median, 1)}
+
+
+def bench_pipeline(path: Path, repeats: int) -> dict[str, object]:
+    """The engine end to end (decode, every standard analyzer, sinks) on the file, lossless."""
+    per_frame_ms, stage_ms = [], {}
+    for _ in range(repeats):
+        engine = Engine([MediaFile(path)], standard_analyzers(), lossless=True)
+        started = time.perf_counter()
+        engine.run()
+        stats = engine.stats()
+        per_frame_ms.append((time.perf_counter() - started) * 1000 / max(stats.steps, 1))
+        for name, ms in stats.stage_ms.items():
+            stage_ms.setdefault(name, []).append(ms)
+    median = statistics.median(per_frame_ms)
+    return {"ms_per_step": round(median, 3), "steps_per_s": round(1000 / median, 1),
+            "stage_ms": {k: round(statistics.median(v), 3) for k, v in stage_ms.items()}}
+
+
+def measure(paths: list[Path], repeats: int) -> dict[str, object]:
+    results = {}
+    for path in paths:
+        source = MediaFile(path)
+        source.open()
+        results[path.name] = {
+            "video": f"{source.width}x{source.height} @ {source.fps:.2f} fps, {source.duration_s:.1f} s",
+            "decode": bench_decode(path, repeats),
+            "pipeline": bench_pipeline(path, max(1, repeats // 2)),
+        }
+    return {"provider": execution_provider(), "repeats": repeats, "clips": results}
+
+
+def format_text(report: dict[str, object]) -> str:
+    lines = [f"execution provider: {report['provider']}   (medians of {report['repeats']} runs)"]
+    for name, clip in report["clips"].items():
+        decode, pipeline = clip["decode"], clip["pipeline"]
+        lines.append(f"\n{name}: {clip['video']}")
+        lines.append(f"  decode     {decode['ms_per_frame']:8.2f} ms/frame  {decode['fps']:8.1f} fps")
+        lines.append(f"  pipeline   {pipeline['ms_per_step']:8.2f} ms/step   "
+                     f"{pipeline['steps_per_s']:8.1f} steps/s")
+        for stage, ms in pipeline["stage_ms"].items():
+            lines.append(f"    {stage:<12}{ms:8.2f} ms")
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    with tempfile.TemporaryDirectory(prefix="copilot-bench-") as tmp:
+        paths = list(args.files) or [
+            make_bench_clip(Path(tmp) / "one_face_720p.mp4", faces=1),
+            make_bench_clip(Path(tmp) / "four_faces_720p.mp4", faces=4),
+        ]
+        report = measure(paths, max(1, args.repeats))
+    print(json.dumps(report, indent=2) if args.json else format_text(report))
+    return 0
