@@ -7,11 +7,11 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from copilot.commands import analyze, bench
+from copilot.commands import analyze, bench, devices
 from copilot.errors import CopilotError
 from copilot.result import version
 
-COMMANDS = (analyze, bench)
+COMMANDS = (analyze, devices, bench)
 EXIT_USER_ERROR = 2  # bad input: a file, device, model or setting the user can fix
 EXIT_BUG = 70  # EX_SOFTWARE: something we got wrong
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from media import make_clip
@@ -63,3 +64,11 @@ def test_verbose_shows_the_traceback(tmp_path):
 def test_help_lists_the_commands():
     done = copilot("--help")
     assert done.returncode == 0 and "analyze" in done.stdout
+
+
+def test_devices_says_plainly_what_is_missing():
+    done = copilot("devices")
+    assert done.returncode == 0, done.stderr
+    assert "Cameras:" in done.stdout and "System audio" in done.stdout
+    if not list(Path("/sys/class/video4linux").glob("video*")):
+        assert "No camera found." in done.stdout
