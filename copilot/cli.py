@@ -20,7 +20,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="copilot",
         description="Meeting Copilot reads the social signals of the people in a conversation, "
-                    "live and on this machine. Without a command it starts the desktop app.")
+                    "live and on this machine. Without a command it starts the desktop app.",
+        epilog="Start the desktop app with `copilot` or `copilot app [--source FILE|camera:N|screen:N]`.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     parser.add_argument("--verbose", "-v", action="store_true",
                         help="log progress and show full tracebacks on errors")

@@ -1,0 +1,267 @@
+"""The desktop app as a user meets it: a real Qt window, offscreen, playing real recordings."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before pytest-qt creates the QApplication
+pytest.importorskip("PySide6.QtWidgets", reason="the GUI libraries are not installed")
+pytest.importorskip("pytestqt", reason="pytest-qt is not installed")
+
+from media import make_clip
+from PySide6.QtCore import QThread, QTimer
+from PySide6.QtGui import QImage
+
+from copilot.capture.camera import Camera
+from copilot.capture.items import SourceError, VideoFrame
+from copilot.capture.media_file import MediaFile
+from copilot.capture.screen import ScreenRegion
+from copilot.engine_stats import EngineStats
+from copilot.step import Step
+from ui.bridge import EngineBridge
+from ui.main_window import MainWindow
+from ui.settings import SETTINGS_DIR_ENV, app_settings, redirect_settings
+from ui.sources import NO_CAMERA_MESSAGE, camera_choices, source_from_choice
+from ui.status_bar import stats_fields
+from ui.video_view import face_colour
+
+NODDING = "noddingpigeon/head_nodding.mp4"
+FIRST_FRAMES_MS = 8000  # generous for a loaded 2-core CI machine; typically under a second
+
+
+@pytest.fixture(autouse=True)
+def private_settings(tmp_path: Path) -> Path:
+    """Every test keeps its window settings in its own folder, never the user's."""
+    folder = tmp_path / "settings"
+    redirect_settings(folder)
+    return folder
+
+
+@pytest.fixture
+def window(qtbot):
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    win.close()
+
+
+def image_array(image: QImage) -> np.ndarray:
+    """An image as an RGB array (rows may be padded in Qt's memory)."""
+    image = image.convertToFormat(QImage.Format.Format_RGB888)
+    bits = np.frombuffer(image.constBits(), np.uint8, image.sizeInBytes())
+    rows = bits.reshape(image.height(), image.bytesPerLine())
+    return rows[:, : image.width() * 3].reshape(image.height(), image.width(), 3).copy()
+
+
+def shown_fps(win: MainWindow) -> float:
+    match = re.match(r"([\d.]+) fps", win.status.labels["fps"].text())
+    return float(match.group(1)) if match else 0.0
+
+
+# -- the window ---------------------------------------------------------------------------
+@pytest.mark.skipif(bool(camera_choices()), reason="this machine has a camera")
+def test_without_a_camera_the_window_opens_and_says_what_to_do(window):
+    window.open_default_camera()
+    assert window.banner.isVisible()
+    assert window.banner.text.text() == NO_CAMERA_MESSAGE
+    assert not window.session.running
+    assert window.isVisible()
+    assert not window.windowIcon().isNull()  # the icon shipped in assets/app was found and loads
+
+
+def test_a_file_plays_and_its_frames_are_drawn(window, qtbot, shared_data):
+    window.open_choice(str(shared_data / NODDING))
+    assert window.session.running, window.banner.text.text()
+    qtbot.waitUntil(lambda: window.video.frames_drawn >= 5, timeout=FIRST_FRAMES_MS)
+    pixels = image_array(window.video.grab().toImage())
+    # The placeholder is one flat colour plus a line of text; a frame of a person has
+    # thousands of distinct colours and real contrast.
+    distinct = len(np.unique(pixels.reshape(-1, 3), axis=0))
+    assert distinct > 2000 and pixels.std() > 20, (distinct, pixels.std())
+    qtbot.waitUntil(lambda: shown_fps(window) > 0, timeout=FIRST_FRAMES_MS)
+    assert "dropped" in window.status.labels["dropped"].text()
+    assert window.status.labels["provider"].text()
+
+
+def test_faces_get_a_box_and_their_participant_id(window, qtbot, shared_data):
+    window.open_choice(str(shared_data / NODDING))
+    if "faces" not in [analyzer.name for analyzer in window.session.engine.analyzers]:
+        pytest.skip("the standard analyzers do not include the face analyzer yet")
+    qtbot.waitUntil(lambda: [f.participant for f in window.video.faces] == ["p1"], timeout=FIRST_FRAMES_MS)
+    window.video.repaint()
+    pixels = image_array(window.video.grab().toImage()).astype(np.int16)
+    box_colour = np.array(face_colour("p1").getRgb()[:3], np.int16)
+    outline = np.abs(pixels - box_colour).max(axis=2) <= 12
+    assert outline.sum() > 200  # the box's four sides and the id tag, in p1's colour
+
+
+def test_an_unreadable_file_is_reported_and_the_app_keeps_running(window, qtbot, tmp_path, shared_data):
+    broken = tmp_path / "broken recording.mp4"
+    broken.write_bytes(b"this is not a video" * 100)
+    window.open_choice(str(broken))
+    assert window.banner.isVisible() and window.banner.kind == "error"
+    assert "broken recording.mp4" in window.banner.text.text()
+    assert not window.session.running
+
+    window.open_choice(str(tmp_path / "missing.mp4"))
+    assert "missing.mp4: no such file" in window.banner.text.text()
+
+    window.open_choice(str(shared_data / NODDING))  # still usable: a good file plays
+    assert not window.banner.isVisible()
+    qtbot.waitUntil(lambda: window.video.frames_drawn >= 3, timeout=FIRST_FRAMES_MS)
+
+
+def test_the_end_of_a_file_is_noticed_and_it_can_play_again(window, qtbot, tmp_path):
+    clip = make_clip(tmp_path / "short.mp4", seconds=0.6, audio=False)
+    window.open_choice(str(clip))
+    qtbot.waitUntil(lambda: window.session.engine is None, timeout=FIRST_FRAMES_MS)
+    assert window.statusBar().currentMessage() == "Finished short.mp4"
+    assert window.toolbar.play_action.isEnabled() and not window.toolbar.stop_action.isEnabled()
+    assert shown_fps(window) > 0  # the figures of the finished run stay readable
+    drawn = window.video.frames_drawn
+    window.toolbar.play_action.trigger()
+    qtbot.waitUntil(lambda: window.video.frames_drawn > drawn, timeout=FIRST_FRAMES_MS)
+
+
+def test_a_recording_without_video_says_so(window, qtbot, tmp_path):
+    clip = make_clip(tmp_path / "talk.mkv", seconds=0.5, video=False)
+    window.open_choice(str(clip))
+    assert window.video.placeholder == "talk.mkv has no video: only its sound is analysed."
+    qtbot.waitUntil(lambda: window.session.engine is None, timeout=FIRST_FRAMES_MS)
+    assert not window.video.has_image
+
+
+def test_closing_stops_the_engine_and_every_timer(qtbot, shared_data):
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    win.open_choice(str(shared_data / NODDING))
+    qtbot.waitUntil(lambda: win.video.frames_drawn >= 2, timeout=FIRST_FRAMES_MS)
+    engine = win.session.engine
+    assert any(t.name == "analysis" for t in threading.enumerate())
+    win.close()
+    assert not engine.running
+    assert not any(t.name == "analysis" or t.name.startswith("capture") for t in threading.enumerate())
+    assert [t for t in win.findChildren(QTimer) if t.isActive()] == []
+
+
+def test_window_geometry_is_kept_in_the_redirected_settings(qtbot, private_settings):
+    first = MainWindow()
+    qtbot.addWidget(first)
+    first.show()
+    first.resize(640, 430)
+    first.close()
+    assert list(private_settings.rglob("*.ini")), "settings were not written to the test's folder"
+    assert app_settings().value("window/geometry") is not None
+    second = MainWindow()
+    qtbot.addWidget(second)
+    assert (second.width(), second.height()) == (640, 430)
+    second.close()
+
+
+# -- crossing threads -----------------------------------------------------------------------
+def test_the_bridge_delivers_on_the_gui_thread_and_the_newest_frame_wins(qtbot):
+    bridge = EngineBridge()
+    seen: list[tuple[float, bool]] = []
+    bridge.frame.connect(lambda view: seen.append((view.t, QThread.currentThread() == bridge.thread())))
+    image = np.zeros((4, 4, 3), np.uint8)
+
+    def analysis_thread() -> None:
+        for i in range(200):
+            bridge.sink(Step(t=i / 30, frame=VideoFrame(i / 30, image, i), audio={}))
+
+    worker = threading.Thread(target=analysis_thread, name="fake analysis")
+    worker.start()
+    worker.join()
+    qtbot.waitUntil(lambda: bool(seen), timeout=2000)
+    qtbot.wait(50)  # room for any further (wrong) deliveries
+    # The GUI thread handled no events while the worker ran: one wake-up, carrying the newest frame.
+    assert seen == [(pytest.approx(199 / 30), True)]
+
+
+def test_errors_from_engine_threads_reach_the_banner(window, qtbot):
+    worker = threading.Thread(target=window.bridge.report_error, args=("camera 0: stopped",))
+    with qtbot.waitSignal(window.bridge.problem, timeout=2000):
+        worker.start()
+    worker.join()
+    assert window.banner.isVisible() and window.banner.text.text() == "camera 0: stopped"
+
+
+# -- choices and wording, no Qt needed ----------------------------------------------------------
+def test_source_choices_build_the_right_sources(tmp_path):
+    camera = source_from_choice("camera:2")
+    assert isinstance(camera, Camera) and camera.device == 2
+    assert source_from_choice("camera:/dev/video4").device == "/dev/video4"
+    screen = source_from_choice("screen:2")
+    assert isinstance(screen, ScreenRegion) and screen.name == "screen 2"
+    assert source_from_choice("screen").name == "screen 1"
+    with pytest.raises(SourceError, match="screen number"):
+        source_from_choice("screen:left")
+    media = source_from_choice(str(tmp_path / "talk.mkv"))
+    assert isinstance(media, MediaFile) and media.pace and media.name == "talk.mkv"
+
+
+def test_status_wording():
+    stats = EngineStats(frames_in=40, frames_dropped=4, steps=36, steps_per_s=29.94,
+                        stage_ms={"faces": 7.25}, latency_ms=12.4)
+    assert stats_fields(stats) == {"fps": "29.9 fps", "dropped": "dropped 4 (10%)",
+                                   "latency": "latency 12 ms", "stages": "faces 7.2 ms"}
+
+
+# -- the launcher, as a user runs it --------------------------------------------------------------
+def launch(*args: str, settings: Path, timeout: float = 60) -> subprocess.CompletedProcess:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", SETTINGS_DIR_ENV: str(settings)}
+    return subprocess.run([sys.executable, "-m", "ui.launcher", *args], capture_output=True, text=True,
+                          timeout=timeout, env=env)
+
+
+def test_launcher_screenshot_shows_the_playing_file(tmp_path, shared_data):
+    shot = tmp_path / "window.png"
+    done = launch("app", "--source", str(shared_data / NODDING), "--screenshot", str(shot),
+                  "--after", "1.5", settings=tmp_path / "settings")
+    assert done.returncode == 0, done.stderr
+    image = QImage(str(shot))
+    assert (image.width(), image.height()) == (1200, 720)
+    pixels = image_array(image)
+    assert len(np.unique(pixels.reshape(-1, 3), axis=0)) > 2000  # a video frame, not an empty window
+    assert not list((tmp_path / "settings").rglob("*.ini"))  # a screenshot run leaves no settings
+
+
+@pytest.mark.skipif(bool(camera_choices()), reason="this machine has a camera")
+def test_launcher_without_a_source_or_camera_starts_cleanly(tmp_path):
+    shot = tmp_path / "window.png"
+    done = launch("app", "--screenshot", str(shot), "--after", "0.3", settings=tmp_path / "settings")
+    assert done.returncode == 0, done.stderr
+    assert QImage(str(shot)).width() == 1200
+
+
+def test_launcher_screenshot_of_an_unreadable_file_exits_with_the_reason(tmp_path):
+    broken = tmp_path / "broken.webm"
+    broken.write_bytes(b"\x00" * 512)
+    shot = tmp_path / "window.png"
+    done = launch("app", "--source", str(broken), "--screenshot", str(shot), "--after", "0.2",
+                  settings=tmp_path / "settings")
+    assert done.returncode == 2
+    assert "broken.webm" in done.stderr
+    assert shot.exists()
+
+
+def test_engine_commands_run_without_importing_qt(tmp_path):
+    clip = make_clip(tmp_path / "clip.webm", seconds=0.5)
+    out = tmp_path / "result.json"
+    code = ("import sys; from ui.launcher import main; "
+            f"rc = main(['analyze', {str(clip)!r}, '--out', {str(out)!r}]); "
+            "assert not [m for m in sys.modules if m.startswith(('PySide6', 'pyqtgraph'))]; sys.exit(rc)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert out.exists()
+

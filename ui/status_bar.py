@@ -1,0 +1,53 @@
+"""The status bar: how well analysis keeps up, refreshed from the engine's stats."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+
+from copilot.engine_stats import EngineStats
+
+
+def stats_fields(stats: EngineStats) -> dict[str, str]:
+    """The texts of the status fields; a plain function so the wording is testable without Qt."""
+    stages = ", ".join(f"{name} {ms:.1f} ms" for name, ms in stats.stage_ms.items())
+    return {
+        "fps": f"{stats.steps_per_s:.1f} fps",
+        "dropped": f"dropped {stats.frames_dropped} ({stats.drop_rate:.0%})",
+        "latency": f"latency {stats.latency_ms:.0f} ms",
+        "stages": stages or "no analyzers",
+    }
+
+
+FIELD_TIPS = {
+    "fps": "Frames analysed per second, over the last few seconds",
+    "dropped": "Frames skipped because analysis was still busy with an earlier one",
+    "latency": "Time from capturing a frame to having its results (median)",
+    "stages": "Time each analysis stage takes per frame (median)",
+    "provider": "Where the models run (ONNX Runtime execution provider)",
+}
+
+
+class EngineStatusBar(QStatusBar):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setStyleSheet("QStatusBar::item { border: none; }")
+        self.labels: dict[str, QLabel] = {}
+        for name, tip in FIELD_TIPS.items():
+            label = QLabel()
+            label.setToolTip(tip)
+            label.setStyleSheet("padding: 0 6px; border-left: 1px solid palette(mid);")
+            self.addPermanentWidget(label)
+            self.labels[name] = label
+        self.show_idle()
+
+    def show_stats(self, stats: EngineStats, provider: str) -> None:
+        for name, text in [*stats_fields(stats).items(), ("provider", provider)]:
+            self.labels[name].setText(text)
+            self.labels[name].setVisible(bool(text))
+
+    def show_idle(self) -> None:
+        for label in self.labels.values():
+            label.setText("")
+            label.hide()
+        self.labels["fps"].setText("idle")
+        self.labels["fps"].show()
