@@ -14,27 +14,32 @@ import numpy as np
 from copilot.resources import resource_path
 
 FACE_IMAGE = "faces/astronaut.jpg"
+PORTRAIT_CROP = (98, 0, 354, 256)  # x0, y0, x1, y1: the head and shoulders in that photo
 
 
 def _canvas_frames(faces: int, seconds: float, fps: int, size: tuple[int, int]):
+    """A webcam-like head-and-shoulders view for one face, a call's gallery grid for several."""
     import cv2
 
     width, height = size
-    face = cv2.imread(str(resource_path("assets", FACE_IMAGE)))
-    if face is None:
+    photo = cv2.imread(str(resource_path("assets", FACE_IMAGE)))
+    if photo is None:
         raise FileNotFoundError(resource_path("assets", FACE_IMAGE))
-    side = height // 2 if faces == 1 else height // 3
-    tile = cv2.resize(face, (side, side), interpolation=cv2.INTER_AREA)
-    columns = 1 if faces == 1 else min(faces, 3)
+    portrait = photo[PORTRAIT_CROP[1]:PORTRAIT_CROP[3], PORTRAIT_CROP[0]:PORTRAIT_CROP[2]]
+    columns = int(np.ceil(np.sqrt(faces)))
+    rows = int(np.ceil(faces / columns))
+    cell_w, cell_h = width // columns, height // rows
+    side = min(cell_w, cell_h) * (4 if faces == 1 else 5) // 5
+    tile = cv2.resize(portrait, (side, side), interpolation=cv2.INTER_AREA)
     for i in range(round(seconds * fps)):
         phase = 2 * np.pi * i / (fps * 4)  # a slow four-second sway, like a person in a call
         canvas = np.full((height, width, 3), 60, np.uint8)
         for k in range(faces):
             row, col = divmod(k, columns)
-            x0 = (width - columns * side) // 2 + col * side + int(20 * np.sin(phase + k))
-            y0 = (height - ((faces + columns - 1) // columns) * side) // 2 + row * side
-            y0 += int(10 * np.cos(phase + k))
-            x0, y0 = max(0, min(width - side, x0)), max(0, min(height - side, y0))
+            x0 = col * cell_w + (cell_w - side) // 2 + int(side * 0.05 * np.sin(phase + k))
+            y0 = row * cell_h + (cell_h - side) // 2 + int(side * 0.03 * np.cos(phase + k))
+            x0 = max(0, min(width - side, x0))
+            y0 = max(0, min(height - side, y0))
             canvas[y0:y0 + side, x0:x0 + side] = tile
         yield canvas
 

@@ -7,11 +7,11 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from copilot.commands import analyze, bench, devices
+from copilot.commands import analyze, bench, cues, devices
 from copilot.errors import CopilotError
 from copilot.result import version
 
-COMMANDS = (analyze, devices, bench)
+COMMANDS = (analyze, cues, devices, bench)
 EXIT_USER_ERROR = 2  # bad input: a file, device, model or setting the user can fix
 EXIT_BUG = 70  # EX_SOFTWARE: something we got wrong
 

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from copilot import inference
 from copilot.step import Analyzer
 
 
 def standard_analyzers() -> list[Analyzer]:
-    return []
+    """Fresh analyzers for one session (they keep per-session state such as face ids)."""
+    from copilot.vision.analyzer import FaceAnalyzer
+
+    return [FaceAnalyzer()]
 
 
 def model_checksums() -> dict[str, str]:
-    return {}
+    """sha256 of every shipped model, for the result's meta."""
+    return inference.model_checksums()
 
 
 def execution_provider() -> str:
-    return "none (no model-based analyzer yet)"
+    """The ONNX Runtime provider the face models actually run on (e.g. CPUExecutionProvider)."""
+    return inference.load_model("face_landmark").provider

@@ -7,6 +7,7 @@ bundle (sys._MEIPASS/copilot/_bundled/).
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -25,9 +26,15 @@ def _candidates(kind: str) -> list[Path]:
 
 
 def resource_dir(kind: str) -> Path:
-    """The folder holding `kind` ("models" or "assets")."""
+    """The folder holding `kind` ("models" or "assets").
+
+    COPILOT_MODELS_DIR / COPILOT_ASSETS_DIR point at another copy (tests, developers).
+    """
     if kind not in _KINDS:
         raise ValueError(f"unknown resource kind {kind!r}; expected one of {_KINDS}")
+    override = os.environ.get(f"COPILOT_{kind.upper()}_DIR")
+    if override:
+        return Path(override)
     for candidate in _candidates(kind):
         if candidate.is_dir():
             return candidate

@@ -14,6 +14,7 @@ from copilot.capture.items import VideoFrame
 from copilot.capture.media_file import MediaFile
 from copilot.engine import Engine
 from copilot.pipeline import execution_provider, standard_analyzers
+from copilot.vision.bench import bench_faces
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -66,6 +67,7 @@ def measure(paths: list[Path], repeats: int) -> dict[str, object]:
             "video": f"{source.width}x{source.height} @ {source.fps:.2f} fps, {source.duration_s:.1f} s",
             "decode": bench_decode(path, repeats),
             "pipeline": bench_pipeline(path, max(1, repeats // 2)),
+            "faces": bench_faces(path, repeats=max(1, repeats // 2)),
         }
     return {"provider": execution_provider(), "repeats": repeats, "clips": results}
 
@@ -80,6 +82,12 @@ def format_text(report: dict[str, object]) -> str:
                      f"{pipeline['steps_per_s']:8.1f} steps/s")
         for stage, ms in pipeline["stage_ms"].items():
             lines.append(f"    {stage:<12}{ms:8.2f} ms")
+        faces = clip["faces"]
+        lines.append(f"  face stages ({faces['faces_median']:.0f} faces, detection "
+                     f"{faces['detections_per_pass']}x per pass), median ms per frame:")
+        for stage in ("detect", "landmarks", "iris", "total"):
+            note = "  (when it runs)" if stage == "detect" else ""
+            lines.append(f"    {stage:<12}{faces[stage + '_ms']:8.2f} ms{note}")
     return "\n".join(lines)
 
 

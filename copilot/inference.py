@@ -1,0 +1,167 @@
+"""The one model helper: every ONNX model the app runs is loaded here.
+
+models/models.toml names each model's file and sha256. A file is hashed once per
+process and refused when missing or altered, so a damaged install fails with a message
+naming the file instead of producing quietly wrong landmarks. Sessions get explicit
+options and the best execution provider that actually starts, and are shared: two
+analyzers asking for the same model and thread count get the same session.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import threading
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from copilot.errors import CopilotError
+from copilot.resources import resource_path
+
+log = logging.getLogger(__name__)
+
+REGISTRY_FILE = "models.toml"
+CPU = "CPUExecutionProvider"
+# Accelerators worth using when present, best first. TensorRT is left out: it compiles
+# an engine per input shape at first use, which stalls a live session for seconds.
+ACCELERATORS = ("CUDAExecutionProvider", "DmlExecutionProvider", "CoreMLExecutionProvider")
+# One intra-op thread: these models take about 1 ms, where waking a second thread costs
+# more than it saves, and the capture threads need the other core (see MODELS.md).
+DEFAULT_THREADS = 1
+
+_lock = threading.Lock()
+_sessions: dict[tuple[object, ...], Model] = {}
+_verified: dict[Path, tuple[int, int]] = {}  # file -> (size, mtime) of bytes that matched
+_failed_providers: set[str] = set()  # listed by ONNX Runtime but would not start here
+
+
+class ModelError(CopilotError):
+    """A shipped model file is missing, altered or unreadable."""
+
+
+@dataclass(frozen=True)
+class Model:
+    """A loaded, verified model. ONNX Runtime allows concurrent `run` calls on one session."""
+
+    name: str
+    path: Path
+    sha256: str
+    provider: str  # the provider the session really uses, e.g. "CPUExecutionProvider"
+    input_names: tuple[str, ...]
+    output_names: tuple[str, ...]
+    session: Any = field(repr=False, compare=False)
+
+    def run(self, feeds: Mapping[str, np.ndarray]) -> list[np.ndarray]:
+        """Outputs in `output_names` order."""
+        return self.session.run(list(self.output_names), dict(feeds))
+
+
+def registry() -> dict[str, dict[str, Any]]:
+    """Every entry of models.toml, by model name."""
+    path = resource_path("models", REGISTRY_FILE)
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ModelError(f"the model list {path} is missing from this installation") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ModelError(f"the model list {path} cannot be read: {exc}") from None
+
+
+def model_spec(name: str) -> dict[str, Any]:
+    entries = registry()
+    if name not in entries:
+        raise ModelError(f"no model named {name!r} in {REGISTRY_FILE}; known: {sorted(entries)}")
+    return entries[name]
+
+
+def model_checksums() -> dict[str, str]:
+    """sha256 of every shipped model, by name, for the `meta` of results."""
+    return {name: entry["sha256"] for name, entry in registry().items()}
+
+
+def available_providers() -> list[str]:
+    """Providers ONNX Runtime lists, less those that failed to start in this process."""
+    import onnxruntime as ort
+
+    return [p for p in ort.get_available_providers() if p not in _failed_providers]
+
+
+def load_model(name: str, *, threads: int | None = None) -> Model:
+    """The model `name` from models.toml, verified, on the best provider that starts."""
+    spec = model_spec(name)
+    path = resource_path("models", spec["file"])
+    threads = DEFAULT_THREADS if threads is None else threads
+    cpu_only = os.environ.get("COPILOT_PROVIDER", "").strip().lower() == "cpu"
+    key = (name, threads, path, cpu_only)
+    with _lock:
+        if key not in _sessions:
+            _verify(path, spec["sha256"])
+            wanted = _wanted_providers(cpu_only)
+            _sessions[key] = _open(name, path, spec["sha256"], threads, wanted)
+        return _sessions[key]
+
+
+def _wanted_providers(cpu_only: bool) -> list[str]:
+    if cpu_only:
+        return [CPU]
+    listed = available_providers()
+    return [p for p in ACCELERATORS if p in listed] + [CPU]
+
+
+def _verify(path: Path, expected: str) -> None:
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        raise ModelError(f"model file {path} is missing from this installation") from None
+    stamp = (stat.st_size, stat.st_mtime_ns)
+    if _verified.get(path) == stamp:
+        return
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if digest != expected:
+        raise ModelError(
+            f"model file {path} is corrupt or modified (sha256 {digest[:16]}..., "
+            f"expected {expected[:16]}...); reinstall Meeting Copilot"
+        )
+    _verified[path] = stamp
+
+
+def _open(name: str, path: Path, sha256: str, threads: int, wanted: list[str]) -> Model:
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.log_severity_level = 3  # Silero's file trips harmless "unused initializer" warnings
+    # A GPU provider listed without its libraries (onnxruntime-gpu on a machine without
+    # CUDA) logs an error and ONNX Runtime falls back to the CPU; we say so once, below.
+    ort.set_default_logger_severity(4)
+    try:
+        session = ort.InferenceSession(str(path), options, providers=wanted)
+    except Exception as exc:  # ONNX Runtime raises its own exception types
+        raise ModelError(f"model file {path} cannot be loaded: {exc}") from None
+    finally:
+        ort.set_default_logger_severity(2)
+    used = session.get_providers()
+    for provider in wanted:
+        if provider not in used and provider not in _failed_providers:
+            _failed_providers.add(provider)
+            # Normal on a machine without the GPU libraries: the provider shown in the app
+            # and in `copilot bench` says which one runs, so this is only a detail.
+            log.info("%s is installed but did not start; using %s", provider, used[0])
+    return Model(
+        name=name,
+        path=path,
+        sha256=sha256,
+        provider=used[0],
+        input_names=tuple(i.name for i in session.get_inputs()),
+        output_names=tuple(o.name for o in session.get_outputs()),
+        session=session,
+    )

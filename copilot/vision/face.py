@@ -1,0 +1,36 @@
+"""What the face pipeline says about one person in one frame."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(slots=True)
+class Face:
+    """One tracked face in one frame; coordinates are image pixels of that frame.
+
+    `iris` holds 5 points per eye (centre first, then four on the iris edge): rows 0-4
+    are the eye around landmarks 33/133 (the person's right eye, on the image's left
+    when the video is not mirrored), rows 5-9 the eye around 362/263. `eye_contours`
+    follows the same order with 71 eyelid and brow points per eye. Depth (z) is
+    relative to the face centre, in x's pixel scale, smaller values nearer the camera.
+    """
+
+    participant: str  # "p1", "p2", ... in order of first appearance
+    box: tuple[float, float, float, float]  # x, y, w, h around all landmarks
+    presence: float  # landmark model's probability that this is a face
+    landmarks: np.ndarray  # (468, 3) float32
+    iris: np.ndarray  # (10, 3) float32
+    eye_contours: np.ndarray  # (2, 71, 3) float32
+
+    def to_json(self, t: float, with_landmarks: bool = False) -> dict[str, object]:
+        """A plain dict for a JSON line; landmarks only on request (they are 468 x 3 numbers)."""
+        record: dict[str, object] = {
+            "t": round(t, 4), "participant": self.participant,
+            "box": [round(v, 1) for v in self.box], "presence": round(self.presence, 4)}
+        if with_landmarks:
+            record["landmarks"] = np.round(self.landmarks.astype(np.float64), 2).tolist()
+            record["iris"] = np.round(self.iris.astype(np.float64), 2).tolist()
+        return record

@@ -1,0 +1,83 @@
+"""Frames of a still image or a video file, and a preview video with faces drawn on it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+
+from copilot.capture.items import SourceError
+from copilot.vision.face import Face
+
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp")
+
+
+def read_frames(path: Path) -> Iterator[tuple[float, np.ndarray]]:
+    """(t, BGR image) pairs: one at t=0 for an image, every frame for a video."""
+    if path.suffix.lower() in IMAGE_SUFFIXES:
+        import cv2
+
+        if not path.is_file():
+            raise SourceError(f"{path}: no such file")
+        image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+        if image is None:
+            raise SourceError(f"{path}: not a readable image")
+        yield 0.0, image
+        return
+    from copilot.capture.media_file import MediaFile
+
+    source = MediaFile(path, pace=False, with_audio=False)
+    source.open()
+    if not source.has_video:
+        source.close()
+        raise SourceError(f"{path}: has no video stream")
+    for item in source.items():
+        yield item.t, item.image
+
+
+def draw_faces(image_bgr: np.ndarray, faces: list[Face]) -> np.ndarray:
+    """A copy of the frame with each face's mesh, irises, box and participant id."""
+    import cv2
+
+    out = image_bgr.copy()
+    for face in faces:
+        for x, y in np.round(face.landmarks[:, :2]).astype(int):
+            cv2.circle(out, (int(x), int(y)), 1, (80, 220, 80), -1, cv2.LINE_AA)
+        for eye in (face.iris[:5], face.iris[5:]):
+            radius = float(np.linalg.norm(eye[1:, :2] - eye[0, :2], axis=1).mean())
+            centre = (round(float(eye[0, 0])), round(float(eye[0, 1])))
+            cv2.circle(out, centre, max(1, round(radius)), (255, 200, 0), 1, cv2.LINE_AA)
+        x, y, w, h = (round(v) for v in face.box)
+        cv2.rectangle(out, (x, y), (x + w, y + h), (0, 160, 255), 2)
+        cv2.putText(out, f"{face.participant} {face.presence:.2f}", (x, max(12, y - 6)),
+                    cv2.FONT_HERSHEY_SIMPLEX, 0.6, (0, 160, 255), 2, cv2.LINE_AA)
+    return out
+
+
+class PreviewVideo:
+    """H.264 MP4 writer for the annotated frames (PyAV, so no extra codec install)."""
+
+    def __init__(self, path: Path, fps: float = 30.0) -> None:
+        self.path, self.fps = path, fps
+        self._container = None
+        self._stream = None
+
+    def write(self, image_bgr: np.ndarray) -> None:
+        import av
+
+        if self._container is None:
+            self._container = av.open(str(self.path), mode="w")
+            self._stream = self._container.add_stream("libx264", rate=round(self.fps))
+            self._stream.height, self._stream.width = image_bgr.shape[0] // 2 * 2, image_bgr.shape[1] // 2 * 2
+            self._stream.pix_fmt = "yuv420p"
+        even = np.ascontiguousarray(image_bgr[: self._stream.height, : self._stream.width])
+        frame = av.VideoFrame.from_ndarray(even, format="bgr24")
+        for packet in self._stream.encode(frame):
+            self._container.mux(packet)
+
+    def close(self) -> None:
+        if self._container is not None:
+            for packet in self._stream.encode():
+                self._container.mux(packet)
+            self._container.close()

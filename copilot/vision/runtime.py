@@ -1,0 +1,57 @@
+"""The three face models behind one call: an NHWC float batch in, outputs by size out.
+
+Models come from `copilot.inference.load_model`; the loader is a parameter so the
+parity test can run the same pipeline on the original .tflite files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+DETECTOR = "face_detection_short_range"
+FACE_MESH = "face_landmark"
+IRIS = "iris_landmark"
+
+Loader = Callable[..., Any]
+
+
+def default_loader() -> Loader:
+    from copilot.inference import load_model
+
+    return load_model
+
+
+class ImageModel:
+    """Runs one model on a batch of (n, h, w, 3) images.
+
+    Outputs are returned flattened per image and keyed by their length, because the
+    converted files name their outputs differently from the originals while the
+    sizes (e.g. 1404 landmark values, 1 face flag) are what the decoders rely on.
+    """
+
+    def __init__(self, name: str, load: Loader, threads: int | None = None) -> None:
+        self.name = name
+        self.model = load(name, threads=threads)
+        self.provider = getattr(self.model, "provider", "?")
+        self._input = self.model.input_names[0]
+        self._channels_first = _wants_channels_first(self.model)
+
+    def run(self, batch: np.ndarray) -> dict[int, np.ndarray]:
+        if self._channels_first:
+            batch = batch.transpose(0, 3, 1, 2)
+        outputs = self.model.run({self._input: np.ascontiguousarray(batch, dtype=np.float32)})
+        n = batch.shape[0]
+        flat = (np.asarray(out).reshape(n, -1) for out in outputs)
+        return {out.shape[1]: out for out in flat}
+
+
+def _wants_channels_first(model: Any) -> bool:
+    """True when the file's image input is (n, 3, h, w); read from the model, never guessed."""
+    shape = getattr(model, "input_shape", None)
+    session = getattr(model, "session", None)
+    if shape is None and session is not None:
+        shape = session.get_inputs()[0].shape
+    return shape is not None and len(shape) == 4 and shape[1] == 3
