@@ -168,16 +168,18 @@ class Engine:
                     last_t, next_hop_t = next_hop_t, next_hop_t + AUDIO_HOP_S
                 elif ended:
                     if heard and max(heard) > last_t + 1e-6:  # the tail shorter than a hop
-                        self._step(max(heard), None)
-                    return
+                        last_t = max(heard)
+                        self._step(last_t, None)
+                    break
                 else:
                     time.sleep(TAKE_TIMEOUT_S)
+            self._step(max(last_t, 0.0), None, final=True)
         except BaseException as exc:
             log.exception("analysis failed")
             self.failure = exc
             self._report(f"analysis failed: {exc}")
 
-    def _step(self, t: float, frame: VideoFrame | None) -> None:
+    def _step(self, t: float, frame: VideoFrame | None, *, final: bool = False) -> None:
         with self._rings_lock:
             rings = list(self._rings.values())
         audio = {}
@@ -185,7 +187,7 @@ class Engine:
             chunk = ring.read_until(t)
             if chunk is not None:
                 audio[ring.channel] = chunk
-        step = Step(t=t, frame=frame, audio=audio)
+        step = Step(t=t, frame=frame, audio=audio, final=final)
         for analyzer in self.analyzers:
             started = time.perf_counter()
             step.results[analyzer.name] = analyzer.analyze(step)

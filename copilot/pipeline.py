@@ -9,8 +9,9 @@ from copilot.step import Analyzer
 def standard_analyzers() -> list[Analyzer]:
     """Fresh analyzers for one session (they keep per-session state such as face ids)."""
     from copilot.vision.analyzer import FaceAnalyzer
+    from copilot.voice.analyzer import VoiceAnalyzer
 
-    return [FaceAnalyzer()]
+    return [FaceAnalyzer(), VoiceAnalyzer()]
 
 
 def model_checksums() -> dict[str, str]:

@@ -1,7 +1,8 @@
 """One analysis step and the small interface every analyzer implements.
 
 The engine builds a `Step` for each video frame it analyses (or each audio hop when
-there is no video), hands it to the analyzers in registration order, and stores
+there is no video), plus one `final` step when the session ends, hands it to the
+analyzers in registration order, and stores
 what each returns under its name, so a later analyzer can read an earlier one's
 output (face cues read the face tracker's faces).
 """
@@ -20,6 +21,7 @@ class Step:
     frame: VideoFrame | None  # None for audio-only sources
     audio: dict[str, AudioChunk]  # per channel, the samples since the previous step
     results: dict[str, Any] = field(default_factory=dict)  # analyzer name -> its output
+    final: bool = False  # the session's last step: close what is still open (an utterance, a nod)
 
 
 class Analyzer(Protocol):

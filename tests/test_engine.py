@@ -26,9 +26,13 @@ class Recorder:
 
     def __init__(self, delay_s: float = 0.0) -> None:
         self.seen: list[tuple] = []
+        self.finals: list[float] = []
         self.delay_s = delay_s
 
     def analyze(self, step: Step):
+        if step.final:
+            self.finals.append(step.t)
+            return None
         if self.delay_s:
             time.sleep(self.delay_s)
         frame = hashlib.md5(step.frame.image.tobytes()).hexdigest() if step.frame is not None else None
@@ -118,7 +122,9 @@ def test_live_engine_drops_stale_frames_instead_of_queueing():
     indices = [int(np.frombuffer(bytes.fromhex(s[1][:2]), np.uint8)[0]) for s in recorder.seen]
     assert stats.frames_in == 60
     assert stats.frames_dropped > 20  # the analyzer is ~6x slower than capture
-    assert stats.steps == len(recorder.seen) == stats.frames_in - stats.frames_dropped
+    assert len(recorder.seen) == stats.frames_in - stats.frames_dropped
+    assert stats.steps == len(recorder.seen) + 1  # and the closing step
+    assert len(recorder.finals) == 1 and recorder.finals[0] == pytest.approx(recorder.seen[-1][0])
     assert [s[0] for s in recorder.seen] == sorted(s[0] for s in recorder.seen)
     assert indices  # fingerprints exist
     assert stats.stage_ms["recorder"] >= 25

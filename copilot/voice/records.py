@@ -1,0 +1,32 @@
+"""Voice results as JSON-ready rows for `copilot cues`: one per channel per step, one per event."""
+
+from __future__ import annotations
+
+from copilot.voice.cues import VoiceResult
+
+
+def voice_records(result: VoiceResult, t: float) -> list[dict]:
+    rows: list[dict] = []
+    for channel, now in result.now.items():
+        rows.append({
+            "t": round(t, 4), "kind": "voice_hop", "channel": channel,
+            "speech_probability": round(now.speech_probability, 3), "speaking": now.speaking,
+            "pitch_hz": None if now.pitch_hz is None else round(now.pitch_hz, 1),
+            "loudness_db": round(now.loudness_db, 1),
+            "pitch_vs_usual_st": _round(now.pitch_vs_usual_st),
+            "loudness_vs_usual_db": _round(now.loudness_vs_usual_db),
+            "talk_share_1min": _round(result.conversation.talk_share_1min.get(channel)),
+            "talk_share_5min": _round(result.conversation.talk_share_5min.get(channel)),
+        })
+    for event in result.events:
+        rows.append({"t": round(t, 4), "kind": event.kind, "channel": event.channel,
+                     "start": round(event.start, 3), "end": round(event.end, 3), **event.details})
+    for face in result.faces:
+        rows.append({"t": round(t, 4), "kind": "mouth", "participant": face.participant,
+                     "mouth_open": round(face.mouth_open, 4),
+                     "mouth_movement": round(face.mouth_movement, 4)})
+    return rows
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
