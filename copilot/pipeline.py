@@ -9,9 +9,10 @@ from copilot.step import Analyzer
 def standard_analyzers() -> list[Analyzer]:
     """Fresh analyzers for one session (they keep per-session state such as face ids)."""
     from copilot.vision.analyzer import FaceAnalyzer
+    from copilot.vision.cues.analyzer import FaceCueAnalyzer
     from copilot.voice.analyzer import VoiceAnalyzer
 
-    return [FaceAnalyzer(), VoiceAnalyzer()]
+    return [FaceAnalyzer(), FaceCueAnalyzer(), VoiceAnalyzer()]
 
 
 def model_checksums() -> dict[str, str]:

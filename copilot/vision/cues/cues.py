@@ -1,0 +1,157 @@
+"""One person's face cues, frame by frame: pose, lean, gaze, eyes, expressions, motion.
+
+Expressions are changes from the person's own neutral (a running median, see
+smoothing.RunningBaseline) divided by the change that counts as full intensity in
+face_cues.toml, clipped to [0, 1]. Everything at time t uses frames up to t.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from copilot.vision.cues.head import ShapeFit, direction_angles, head_frame, pose_angles
+from copilot.vision.cues.measures import MEASURES, measure
+from copilot.vision.cues.settings import settings
+from copilot.vision.cues.smoothing import OneEuroFilter, RunningBaseline
+from copilot.vision.face import Face
+
+M = {name: k for k, name in enumerate(MEASURES)}
+# After the measures, the baseline also follows pose, gaze and where the head is.
+YAW, PITCH, ROLL, GAZE_YAW, GAZE_PITCH, HEAD_X, HEAD_Y, HEAD_SIZE = range(len(MEASURES), len(MEASURES) + 8)
+
+
+@dataclass(slots=True)
+class FaceCues:
+    t: float
+    participant: str
+    ready: bool  # the neutral baseline has had enough time; intensities before are rough
+    yaw: float  # degrees, > 0 turned toward the image's right
+    pitch: float  # degrees, > 0 looking up
+    roll: float  # degrees, > 0 leaning clockwise on screen
+    head_x: float  # head position from its usual place, in face widths (> 0 right)
+    head_y: float  # ... (> 0 down)
+    lean: float  # [-1, 1]: > 0 nearer the camera than usual (leaning in)
+    gaze_yaw: float  # degrees, head pose and eyes together
+    gaze_pitch: float
+    at_camera: bool
+    at_screen: bool  # gaze near the person's usual direction
+    eye_open_right: float  # share of the person's usual eye opening
+    eye_open_left: float
+    eyes_closed: bool
+    brow_raise: float
+    brow_lower: float
+    brow_asymmetry: float
+    lid_tighten: float
+    smile: float
+    lip_corner_depress: float
+    lip_press: float
+    jaw_drop: float
+    mouth_asymmetry: float
+    mouth_movement: float
+    motion_energy: float
+    events: list = field(default_factory=list)  # BehaviourEvents that ended at this frame
+
+    def to_json(self) -> dict[str, object]:
+        record = asdict(self)
+        record["events"] = [event.to_json() for event in self.events]
+        return {key: round(value, 3) if isinstance(value, float) else value
+                for key, value in record.items()}
+
+
+class PersonCues:
+    """The running state behind one participant's cues (filters, baseline, short history)."""
+
+    def __init__(self) -> None:
+        cfg = settings()
+        smooth, base = cfg["smoothing"], cfg["baseline"]
+        self.cfg = cfg
+        one_euro = (smooth["min_cutoff_hz"], smooth["beta"], smooth["derivative_cutoff_hz"])
+        self.pose_filter, self.gaze_filter = OneEuroFilter(*one_euro), OneEuroFilter(*one_euro)
+        self.baseline = RunningBaseline(HEAD_SIZE + 1, base["sample_hz"], base["window_s"],
+                                        base["ready_after_s"])
+        self.shape = ShapeFit(cfg["pose"]["frontal_within_deg"], cfg["pose"]["shape_learn_rate"])
+        self.mouth_history: deque[tuple[float, float]] = deque()
+        self.previous: tuple[float, np.ndarray] | None = None
+        self.motion = 0.0
+
+    def update(self, face: Face, t: float) -> FaceCues:
+        cfg, expr = self.cfg, self.cfg["expression"]
+        frame = head_frame(face.landmarks)
+        rotation = self.shape.rotation(face.landmarks, frame)
+        yaw, pitch, roll = self.pose_filter(pose_angles(rotation, cfg["pose"]["pitch_offset_deg"]), t)
+        m = measure(face, frame)
+        base = self.baseline.value if self.baseline.value is not None else None
+        eye_yaw, eye_pitch = self._eyes(m, base)
+        gaze_cam = rotation @ np.array([np.sin(eye_yaw) * np.cos(eye_pitch), -np.sin(eye_pitch),
+                                              -np.cos(eye_yaw) * np.cos(eye_pitch)])
+        gaze = direction_angles(gaze_cam)
+        gaze_yaw, gaze_pitch = self.gaze_filter((gaze[0], gaze[1] - cfg["pose"]["pitch_offset_deg"]), t)
+        size = np.log(frame.scale)
+        all_now = np.concatenate([m, [yaw, pitch, roll, gaze_yaw, gaze_pitch,
+                                      frame.origin[0] / frame.scale, frame.origin[1] / frame.scale, size]])
+        base = self.baseline.update(all_now, t)
+        d = all_now - base
+
+        open_r, open_l = m[M["open_right"]] / base[M["open_right"]], m[M["open_left"]] / base[M["open_left"]]
+        closed = (open_r + open_l) / 2 < cfg["blink"]["closed_ratio"]
+        brow_d = (d[M["brow_right"]] + d[M["brow_left"]]) / 2
+        corner_d = (d[M["corner_right"]] + d[M["corner_left"]]) / 2
+        lips_apart = d[M["mouth_open"]] > 0.03
+        gaze_cone = cfg["gaze"]
+        return FaceCues(
+            t=t, participant=face.participant, ready=self.baseline.ready,
+            yaw=float(yaw), pitch=float(pitch), roll=float(roll),
+            head_x=float(d[HEAD_X]), head_y=float(d[HEAD_Y]),
+            lean=float(np.clip(np.expm1(d[HEAD_SIZE]) / cfg["lean"]["full_scale"], -1, 1)),
+            gaze_yaw=float(gaze_yaw), gaze_pitch=float(gaze_pitch),
+            at_camera=bool(np.hypot(gaze_yaw, gaze_pitch) < gaze_cone["at_camera_cone_deg"]),
+            at_screen=bool(np.hypot(d[GAZE_YAW], d[GAZE_PITCH]) < gaze_cone["at_screen_cone_deg"]),
+            eye_open_right=float(open_r), eye_open_left=float(open_l), eyes_closed=bool(closed),
+            brow_raise=_unit(brow_d / expr["brow_raise"]),
+            brow_lower=_unit((-brow_d - expr["brow_lower_gap_weight"] * d[M["brow_gap"]])
+                             / expr["brow_lower"]),
+            brow_asymmetry=_unit(abs(d[M["brow_right"]] - d[M["brow_left"]]) / expr["brow_asymmetry"]),
+            lid_tighten=0.0 if closed else _unit((1 - (open_r + open_l) / 2) / expr["lid_tighten"]),
+            smile=_unit((-corner_d + 0.5 * d[M["mouth_width"]]) / expr["smile"]),
+            lip_corner_depress=_unit(corner_d / expr["lip_corner_depress"]),
+            lip_press=0.0 if lips_apart else _unit(
+                -d[M["lip_thickness"]] / base[M["lip_thickness"]] / expr["lip_press"]),
+            jaw_drop=_unit((d[M["jaw"]] + d[M["mouth_open"]]) / 2 / expr["jaw_drop"]),
+            mouth_asymmetry=_unit(abs(d[M["corner_right"]] - d[M["corner_left"]]) / expr["mouth_asymmetry"]),
+            mouth_movement=self._mouth_movement(m[M["mouth_open"]], t),
+            motion_energy=self._motion(face.landmarks, frame.scale, t),
+        )
+
+    def _eyes(self, m: np.ndarray, base: np.ndarray | None) -> tuple[float, float]:
+        """Eye-in-head yaw and pitch in radians, from the iris offset against its usual place."""
+        if base is None:
+            return 0.0, 0.0
+        gain = self.cfg["gaze"]["eye_width_over_radius"]
+        dx = m[M["iris_x"]] - base[M["iris_x"]]
+        dy = (m[M["iris_y"]] - base[M["iris_y"]]) * self.cfg["gaze"]["vertical_gain"]
+        return float(np.arcsin(np.clip(dx * gain, -1, 1))), float(-np.arcsin(np.clip(dy * gain, -1, 1)))
+
+    def _mouth_movement(self, opening: float, t: float) -> float:
+        expr = self.cfg["expression"]
+        self.mouth_history.append((t, opening))
+        while self.mouth_history and t - self.mouth_history[0][0] > expr["mouth_movement_window_s"]:
+            self.mouth_history.popleft()
+        values = [v for _, v in self.mouth_history]
+        return _unit(float(np.std(values)) / expr["mouth_movement"]) if len(values) > 2 else 0.0
+
+    def _motion(self, landmarks: np.ndarray, scale: float, t: float) -> float:
+        expr = self.cfg["expression"]
+        points = landmarks[:, :2]
+        if self.previous is not None and t > self.previous[0]:
+            dt = t - self.previous[0]
+            speed = float(np.linalg.norm(points - self.previous[1], axis=1).mean()) / scale / dt
+            self.motion += min(1.0, dt / expr["motion_smoothing_s"]) * (speed - self.motion)
+        self.previous = (t, points.copy())
+        return _unit(self.motion / expr["motion_energy"])
+
+
+def _unit(value: float) -> float:
+    return float(min(1.0, max(0.0, value)))

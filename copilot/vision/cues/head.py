@@ -1,0 +1,104 @@
+"""Head pose from the mesh's own depth: a face frame built from rigid landmark groups.
+
+The mesh gives every point a depth, so the head's axes can be read straight off it:
+across the face from the paired outer points (eye corners, temples), down the face
+along the midline from forehead to nose base. Mouth and chin are left out on purpose
+so that speaking or a jaw drop does not move the pose. It costs a few dozen
+multiply-adds per frame, far less than fitting a 3D model with solvePnP.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+# (person's right, person's left) points: outer and inner eye corners, temples, cheeks.
+ACROSS_PAIRS = ((33, 263), (133, 362), (127, 356), (234, 454))
+MIDLINE_TOP = (10, 151, 9)  # forehead
+MIDLINE_BOTTOM = (2, 94, 19)  # nose base, below the tip
+EYE_CORNERS = (33, 263)
+
+
+@dataclass(slots=True)
+class HeadFrame:
+    rotation: np.ndarray  # (3, 3) columns: face x (to its left), y (down), z (back), camera coords
+    origin: np.ndarray  # (3,) midpoint of the outer eye corners, image pixels
+    scale: float  # interocular distance in pixels (3D)
+
+
+def head_frame(landmarks: np.ndarray) -> HeadFrame:
+    """The face's axes in camera coordinates (x right, y down, z away from the camera)."""
+    points = landmarks.astype(np.float64)
+    right = points[[a for a, _ in ACROSS_PAIRS]]
+    left = points[[b for _, b in ACROSS_PAIRS]]
+    across = (left - right).sum(axis=0)
+    x_axis = across / np.linalg.norm(across)
+    down = points[list(MIDLINE_BOTTOM)].mean(axis=0) - points[list(MIDLINE_TOP)].mean(axis=0)
+    down -= down.dot(x_axis) * x_axis
+    y_axis = down / np.linalg.norm(down)
+    z_axis = np.cross(x_axis, y_axis)
+    origin = (points[EYE_CORNERS[0]] + points[EYE_CORNERS[1]]) / 2
+    scale = float(np.linalg.norm(points[EYE_CORNERS[1]] - points[EYE_CORNERS[0]]))
+    return HeadFrame(np.column_stack([x_axis, y_axis, z_axis]), origin, max(scale, 1e-6))
+
+
+def direction_angles(forward: np.ndarray) -> tuple[float, float]:
+    """(yaw, pitch) in degrees of a direction: yaw > 0 toward the image's right, pitch > 0 up."""
+    yaw = np.degrees(np.arctan2(forward[0], -forward[2]))
+    pitch = np.degrees(np.arctan2(-forward[1], np.hypot(forward[0], forward[2])))
+    return float(yaw), float(pitch)
+
+
+def pose_angles(rotation: np.ndarray, pitch_offset_deg: float = 0.0) -> tuple[float, float, float]:
+    """(yaw, pitch, roll) in degrees; roll > 0 when the head leans clockwise on screen."""
+    yaw, pitch = direction_angles(-rotation[:, 2])
+    x_axis = rotation[:, 0]
+    roll = float(np.degrees(np.arctan2(x_axis[1], np.hypot(x_axis[0], x_axis[2]))))
+    return yaw, pitch - pitch_offset_deg, roll
+
+
+def to_face(points: np.ndarray, frame: HeadFrame) -> np.ndarray:
+    """Points in the face's own frame, in interocular distances: pose and size taken out."""
+    return (points.astype(np.float64) - frame.origin) @ frame.rotation / frame.scale
+
+
+# Points that move little with expressions: eye corners, temples, cheek outline, the nose.
+RIGID = (33, 133, 362, 263, 127, 356, 234, 454, 93, 323, 132, 361, 10, 151, 9, 168, 6, 197, 195, 5, 4,
+         1, 2, 98, 327)
+
+
+class ShapeFit:
+    """Head rotation from where the face's rigid points lie on screen, given their 3D shape.
+
+    The mesh's per-frame depth flattens as the head turns (a 25° turn reads as about
+    15°), while the points' screen positions stay faithful; so the person's own 3D
+    shape is learned from their near-frontal frames, where the depth is good, and
+    each frame's rotation is the scaled-orthographic fit of that shape to the screen
+    points (least squares, then the nearest rotation).
+    """
+
+    def __init__(self, frontal_within_deg: float, learn_rate: float) -> None:
+        self.frontal_within_deg, self.learn_rate = frontal_within_deg, learn_rate
+        self.shape: np.ndarray | None = None  # (len(RIGID), 3) in the face frame, centred
+        self._solver: np.ndarray | None = None
+        self._frontal_seen = False
+
+    def rotation(self, landmarks: np.ndarray, frame: HeadFrame) -> np.ndarray:
+        depth_yaw, _, _ = pose_angles(frame.rotation)
+        frontal = abs(depth_yaw) < self.frontal_within_deg
+        if self.shape is None or (frontal and not self._frontal_seen):
+            self._learn(to_face(landmarks[list(RIGID)], frame), 1.0)
+        elif frontal:
+            self._learn(to_face(landmarks[list(RIGID)], frame), self.learn_rate)
+        self._frontal_seen |= frontal
+        screen = landmarks[list(RIGID), :2].astype(np.float64)
+        affine = self._solver @ (screen - screen.mean(axis=0))  # (3, 2): face -> screen x, y
+        u, _, vt = np.linalg.svd(affine.T, full_matrices=False)
+        rows = u @ vt  # nearest pair of orthonormal rows
+        return np.vstack([rows, np.cross(rows[0], rows[1])])
+
+    def _learn(self, shape: np.ndarray, rate: float) -> None:
+        shape = shape - shape.mean(axis=0)
+        self.shape = shape if self.shape is None else self.shape + rate * (shape - self.shape)
+        self._solver = np.linalg.pinv(self.shape)

@@ -1,0 +1,57 @@
+"""Raw per-frame measures of one face, in its own frame (pose and size taken out).
+
+Each measure is a plain number in interocular distances (or a ratio); the cues
+compare them with the person's neutral values, so no measure has to be "zero at
+neutral" by itself.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from copilot.vision.cues.head import HeadFrame, to_face
+from copilot.vision.face import Face
+
+# Mesh indices; "right" is the person's right (the image's left in an unmirrored view).
+RIGHT_EYE = {"corners": (33, 133), "upper": (160, 159, 158), "lower": (144, 145, 153)}
+LEFT_EYE = {"corners": (362, 263), "upper": (385, 386, 387), "lower": (380, 374, 373)}
+RIGHT_BROW = (70, 63, 105, 66, 107)
+LEFT_BROW = (300, 293, 334, 296, 336)
+INNER_BROWS = (107, 336)
+NOSE_BASE = 2
+MOUTH_CORNERS = (61, 291)
+UPPER_LIP = (0, 13)  # outer and inner edge at the midline
+LOWER_LIP = (14, 17)
+CHIN = 152
+MEASURES = ("open_right", "open_left", "brow_right", "brow_left", "brow_gap", "corner_right",
+            "corner_left", "mouth_width", "mouth_open", "lip_thickness", "jaw", "iris_x", "iris_y")
+
+
+def measure(face: Face, frame: HeadFrame) -> np.ndarray:
+    """The MEASURES of this face as one float64 vector (order as in MEASURES)."""
+    q = to_face(face.landmarks, frame)
+    y = q[:, 1]
+    opens, brows, iris_x, iris_y = [], [], [], []
+    for eye, brow, iris in ((RIGHT_EYE, RIGHT_BROW, face.iris[0]), (LEFT_EYE, LEFT_BROW, face.iris[5])):
+        a, b = eye["corners"]
+        width = max(abs(q[b, 0] - q[a, 0]), 1e-6)
+        upper, lower = y[list(eye["upper"])].mean(), y[list(eye["lower"])].mean()
+        opens.append((lower - upper) / width)
+        eye_line = (y[a] + y[b]) / 2
+        brows.append(eye_line - y[list(brow)].mean())
+        # The iris centre in the face frame, at the depth of its eye's corners.
+        centre = np.array([iris[0], iris[1], (face.landmarks[a, 2] + face.landmarks[b, 2]) / 2])
+        c = to_face(centre[None], frame)[0]
+        iris_x.append((c[0] - (q[a, 0] + q[b, 0]) / 2) / width)
+        iris_y.append((c[1] - (upper + lower) / 2) / width)
+    right, left = MOUTH_CORNERS
+    return np.array([
+        opens[0], opens[1], brows[0], brows[1],
+        abs(q[INNER_BROWS[1], 0] - q[INNER_BROWS[0], 0]),
+        y[right] - y[NOSE_BASE], y[left] - y[NOSE_BASE],
+        abs(q[left, 0] - q[right, 0]),
+        y[LOWER_LIP[0]] - y[UPPER_LIP[1]],
+        (y[UPPER_LIP[1]] - y[UPPER_LIP[0]]) + (y[LOWER_LIP[1]] - y[LOWER_LIP[0]]),
+        y[CHIN] - y[NOSE_BASE],
+        float(np.mean(iris_x)), float(np.mean(iris_y)),
+    ])

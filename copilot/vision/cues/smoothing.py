@@ -1,0 +1,63 @@
+"""Causal smoothing: a one-euro filter (low lag when moving, steady when still) and a running median."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class OneEuroFilter:
+    """Casiez et al.'s one-euro filter over a vector: the cutoff grows with the speed."""
+
+    def __init__(self, min_cutoff_hz: float, beta: float, derivative_cutoff_hz: float) -> None:
+        self.min_cutoff_hz, self.beta, self.derivative_cutoff_hz = min_cutoff_hz, beta, derivative_cutoff_hz
+        self._value: np.ndarray | None = None
+        self._speed: np.ndarray | None = None
+        self._t = 0.0
+
+    def __call__(self, value: np.ndarray, t: float) -> np.ndarray:
+        value = np.asarray(value, dtype=np.float64)
+        if self._value is None or t <= self._t:
+            self._value, self._speed, self._t = value.copy(), np.zeros_like(value), t
+            return self._value.copy()
+        dt = t - self._t
+        speed = (value - self._value) / dt
+        self._speed += _alpha(self.derivative_cutoff_hz, dt) * (speed - self._speed)
+        cutoff = self.min_cutoff_hz + self.beta * np.abs(self._speed)
+        self._value += _alpha(cutoff, dt) * (value - self._value)
+        self._t = t
+        return self._value.copy()
+
+
+def _alpha(cutoff_hz: float | np.ndarray, dt: float) -> float | np.ndarray:
+    tau = 1.0 / (2 * np.pi * cutoff_hz)
+    return 1.0 / (1.0 + tau / dt)
+
+
+class RunningBaseline:
+    """A person's neutral: the median of measures sampled at `sample_hz` over the last `window_s`.
+
+    A median needs the person to be neutral only more than half the time, so a smile
+    or a turned head at the start fades out of the baseline once they have been
+    neutral for longer; until `ready_after_s` it is the best guess so far.
+    """
+
+    def __init__(self, size: int, sample_hz: float, window_s: float, ready_after_s: float) -> None:
+        self._samples = np.zeros((max(1, int(window_s * sample_hz)), size))
+        self._count = 0
+        self._period_s = 1.0 / sample_hz
+        self._next_t: float | None = None
+        self._first_t: float | None = None
+        self._ready_after_s = ready_after_s
+        self.value: np.ndarray | None = None
+        self.ready = False
+
+    def update(self, measures: np.ndarray, t: float) -> np.ndarray:
+        if self._first_t is None:
+            self._first_t = self._next_t = t
+        if t >= self._next_t:
+            self._samples[self._count % len(self._samples)] = measures
+            self._count += 1
+            self._next_t = t + self._period_s
+            self.value = np.median(self._samples[: min(self._count, len(self._samples))], axis=0)
+            self.ready = t - self._first_t >= self._ready_after_s
+        return self.value

@@ -1,0 +1,116 @@
+"""Face cues and behaviours on real recordings (../shared/data, see its PROVENANCE.md).
+
+What a person sees in each clip (frames extracted and looked at before writing these):
+- head_nodding: a man with glasses nods again and again through the 9 s, looking
+  down at first, talking silently and smiling from about 4 s. No side-to-side turns.
+- head_turning: a man on red turns his head side to side ("no") all through the
+  10 s, about ±30°, eyes closed at the start, an "oh" mouth later.
+- head_stationary: a man with long locks, almost still for 16 s; neutral, then a
+  slow smile from about 8 s that is broad by 12 s.
+- head_turning_fake: 40 frames that are 4 stills held 10 frames each (about 3 fps),
+  the head at different turns; no head is seen moving, so no shake.
+- single_face: a man smiles from about 0.6 s and blinks once at about 0.87-0.93 s.
+- d3: a woman looks down and frowns (brows lowered, drawn together) around 4-5.5 s,
+  then in surprise raises her brows and drops her jaw around 9.8-10.8 s.
+- d14: a woman half-closes her eyes (smiling, lids low) from about 4.5 to 6 s, and
+  glances far to the side at about 7-8 s.
+- d18: a man opens his mouth wide and holds it (yawn-like) at about 2.2-3 s.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from copilot.vision.cues.analyzer import FaceCueAnalyzer
+
+
+def _run(path):
+    from copilot.vision.frames import read_frames
+    from copilot.vision.tracker import FaceTracker
+
+    tracker, analyzer = FaceTracker(), FaceCueAnalyzer()
+    cues, events = [], []
+    for t, image in read_frames(path):
+        step = analyzer.process(tracker.process(image, t), t)
+        cues += list(step.cues.values())
+        events += step.events
+    return cues, events + analyzer.finish()
+
+
+@pytest.fixture(scope="module")
+def clips(shared_data):
+    names = ["noddingpigeon/head_nodding.mp4", "noddingpigeon/head_turning.mp4",
+             "noddingpigeon/head_stationary.mp4", "noddingpigeon/head_turning_fake.mp4",
+             "pyfeat/single_face.mp4", "liveportrait/d3.mp4", "liveportrait/d14.mp4", "liveportrait/d18.mp4"]
+    results = {name.split("/")[1].removesuffix(".mp4"): _run(shared_data / name) for name in names}
+    print("\nclip               nods shakes blinks yawns")
+    for name, (_, events) in results.items():
+        kinds = [event.kind for event in events]
+        print(f"{name:18s} {kinds.count('nod'):4d} {kinds.count('head_shake'):6d} "
+              f"{kinds.count('blink'):6d} {kinds.count('yawn'):5d}")
+    return results
+
+
+def _kinds(events, kind):
+    return [event for event in events if event.kind == kind]
+
+
+def _mean(cues, name, start, end):
+    return float(np.mean([getattr(c, name) for c in cues if start <= c.t <= end]))
+
+
+def test_nodding_clip_has_nods_and_no_shakes(clips):
+    _, events = clips["head_nodding"]
+    nods = _kinds(events, "nod")
+    assert sum(event.count for event in nods) >= 5
+    assert nods[0].start < 2.0 and nods[-1].end > 7.0  # throughout the clip
+    assert not _kinds(events, "head_shake")
+
+
+def test_turning_clip_has_shakes_and_no_nods(clips):
+    cues, events = clips["head_turning"]
+    shakes = _kinds(events, "head_shake")
+    assert sum(event.count for event in shakes) >= 5
+    assert not _kinds(events, "nod")
+    yaws = [c.yaw for c in cues]
+    assert max(yaws) > 20 and min(yaws) < -20  # the turns are large, both ways
+
+
+@pytest.mark.parametrize("clip", ["head_stationary", "head_turning_fake"])
+def test_still_heads_neither_nod_nor_shake(clips, clip):
+    _, events = clips[clip]
+    assert not _kinds(events, "nod") and not _kinds(events, "head_shake")
+
+
+def test_the_slow_smile_of_the_still_man_shows(clips):
+    cues, _ = clips["head_stationary"]
+    assert _mean(cues, "smile", 11.0, 14.0) > _mean(cues, "smile", 1.0, 6.0) + 0.4
+
+
+def test_one_blink_at_the_right_time(clips):
+    _, events = clips["single_face"]
+    blinks = _kinds(events, "blink")
+    assert len(blinks) == 1
+    assert 0.75 < blinks[0].start < 1.0
+
+
+def test_frown_and_surprise_move_the_brows_and_jaw(clips):
+    cues, _ = clips["d3"]
+    assert max(c.brow_lower for c in cues if 4.0 <= c.t <= 6.0) > 0.6
+    assert max(c.brow_raise for c in cues if 9.8 <= c.t <= 10.8) > 0.4
+    assert _mean(cues, "jaw_drop", 10.0, 10.8) > 0.5 > _mean(cues, "jaw_drop", 1.5, 9.0) + 0.3
+
+
+def test_low_lids_and_side_glance(clips):
+    cues, _ = clips["d14"]
+    eyes = [(c.eye_open_right + c.eye_open_left) / 2 for c in cues]
+    times = np.array([c.t for c in cues])
+    assert np.mean(np.array(eyes)[(times > 4.8) & (times < 6.0)]) < 0.7
+    assert np.mean(np.array(eyes)[(times > 10.0) & (times < 15.0)]) > 0.9
+    assert _mean(cues, "at_screen", 7.0, 8.0) < 0.5 < _mean(cues, "at_screen", 10.0, 15.0)
+
+
+def test_held_wide_mouth_is_a_yawn(clips):
+    _, events = clips["d18"]
+    assert any(2.0 < event.start < 2.6 for event in _kinds(events, "yawn"))

@@ -1,0 +1,108 @@
+"""Synthetic face clips with exact ground truth, rendered from one real photo.
+
+The face pipeline is run once on the photo; its 468 points with depth, a ring of
+points around the head and fixed points on the border are triangulated, the head
+points are turned by a known 3D rotation about a pivot behind the face (and
+expression groups moved by known offsets), projected orthographically, and the
+photo is warped triangle by triangle onto the new positions, nearest triangles
+drawn last so the far cheek hides behind the nose. One remap per frame keeps a
+480x480 render at a few milliseconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+SIZE = 480
+
+
+def rotation(yaw: float, pitch: float, roll: float) -> np.ndarray:
+    """A head rotation in camera coordinates (x right, y down, z away), degrees.
+
+    Positive yaw turns the face toward the image's right, positive pitch up, positive
+    roll clockwise on screen, as copilot.vision.cues.head reads them.
+    """
+    y, p, r = np.radians([yaw, pitch, roll])
+    turn = np.array([[np.cos(y), 0, -np.sin(y)], [0, 1, 0], [np.sin(y), 0, np.cos(y)]])
+    nod = np.array([[1, 0, 0], [0, np.cos(p), np.sin(p)], [0, -np.sin(p), np.cos(p)]])
+    tilt = np.array([[np.cos(r), -np.sin(r), 0], [np.sin(r), np.cos(r), 0], [0, 0, 1]])
+    return tilt @ nod @ turn
+
+
+@dataclass
+class FaceRig:
+    image: np.ndarray  # the source photo, SIZE x SIZE BGR
+    points: np.ndarray  # (N, 3): 468 landmarks, then the head ring, then the border
+    triangles: np.ndarray  # (T, 3) indices into points
+    moving: int  # points[:moving] turn with the head; the rest are the fixed border
+    pivot: np.ndarray  # (3,) centre of the head's rotation
+
+    def render(self, turn: np.ndarray | None = None, offsets: dict[int, tuple[float, float]] | None = None
+               ) -> np.ndarray:
+        """The photo with the head turned by `turn` (3x3) and landmarks moved by `offsets` (pixels)."""
+        import cv2
+
+        points = self.points.copy()
+        for index, (dx, dy) in (offsets or {}).items():
+            points[index, :2] += (dx, dy)
+        if turn is not None:
+            points[: self.moving] = (points[: self.moving] - self.pivot) @ turn.T + self.pivot
+        depth = points[self.triangles, 2].mean(axis=1)
+        depth[(self.triangles >= self.moving).any(axis=1)] = np.inf  # the background first
+        ids = np.full((SIZE, SIZE), -1, np.int32)
+        for k in np.argsort(-depth):
+            corners = np.round(points[self.triangles[k], :2] * 16).astype(np.int32)
+            cv2.fillConvexPoly(ids, corners, int(k), cv2.LINE_8, 4)
+        affine = _affines(points[self.triangles, :2], self.points[self.triangles, :2])
+        ys, xs = np.mgrid[0:SIZE, 0:SIZE].astype(np.float32)
+        a = affine[np.maximum(ids, 0)]
+        map_x = a[..., 0, 0] * xs + a[..., 0, 1] * ys + a[..., 0, 2]
+        map_y = a[..., 1, 0] * xs + a[..., 1, 1] * ys + a[..., 1, 2]
+        return cv2.remap(self.image, map_x.astype(np.float32), map_y.astype(np.float32), cv2.INTER_LINEAR,
+                         borderMode=cv2.BORDER_REFLECT)
+
+
+def _affines(destination: np.ndarray, source: np.ndarray) -> np.ndarray:
+    """(T, 2, 3) maps from each destination triangle to its source triangle."""
+    ones = np.ones((*destination.shape[:2], 1))
+    dst = np.concatenate([destination, ones], axis=2)  # (T, 3, 3)
+    dst += np.eye(3)[None] * 1e-9
+    return np.linalg.solve(dst, np.concatenate([source, ones], axis=2))[:, :, :2].transpose(0, 2, 1)
+
+
+def build_rig(photo_bgr: np.ndarray, centre: tuple[float, float], side: float, tracker) -> FaceRig:
+    """Crops a `side` square around `centre`, scales it to SIZE and rigs the face found in it."""
+    import cv2
+
+    scale = SIZE / side
+    shift = np.array([[scale, 0, SIZE / 2 - centre[0] * scale], [0, scale, SIZE / 2 - centre[1] * scale]])
+    image = cv2.warpAffine(photo_bgr, shift, (SIZE, SIZE), flags=cv2.INTER_CUBIC,
+                           borderMode=cv2.BORDER_REFLECT)
+    faces = tracker.process(image, 0.0)
+    if len(faces) != 1:
+        raise RuntimeError(f"expected one face in the rig photo, found {len(faces)}")
+    mesh = faces[0].landmarks.astype(np.float64)
+    middle = mesh[:, :2].mean(axis=0)
+    half = (mesh[:, :2].max(axis=0) - mesh[:, :2].min(axis=0)) / 2
+    angles = np.linspace(0, 2 * np.pi, 24, endpoint=False)
+    ring = np.column_stack([middle[0] + 1.45 * half[0] * np.cos(angles),
+                            middle[1] + 1.45 * half[1] * np.sin(angles), np.full(24, mesh[:, 2].max())])
+    edge = np.linspace(0, SIZE - 1, 7)
+    border = [(x, y) for x in edge for y in (0, SIZE - 1)]
+    border += [(x, y) for y in edge[1:-1] for x in (0, SIZE - 1)]
+    points = np.vstack([mesh, ring, np.column_stack([np.array(border), np.zeros(len(border))])])
+    subdiv = cv2.Subdiv2D((-1, -1, SIZE + 2, SIZE + 2))
+    for x, y in points[:, :2]:
+        subdiv.insert((float(np.clip(x, 0, SIZE - 1)), float(np.clip(y, 0, SIZE - 1))))
+    lookup = {(round(float(np.clip(x, 0, SIZE - 1)), 2), round(float(np.clip(y, 0, SIZE - 1)), 2)): k
+              for k, (x, y) in enumerate(points[:, :2])}
+    triangles = []
+    for tri in subdiv.getTriangleList().reshape(-1, 3, 2):
+        keys = [(round(float(x), 2), round(float(y), 2)) for x, y in tri]
+        if all(key in lookup for key in keys):
+            triangles.append([lookup[key] for key in keys])
+    width = half[0] * 2
+    pivot = np.array([middle[0], middle[1] + 0.2 * width, mesh[:, 2].mean() + 0.7 * width])
+    return FaceRig(image, points, np.array(triangles), len(mesh) + len(ring), pivot)
