@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import argparse
 import itertools
-import json
 from pathlib import Path
 
 import numpy as np
@@ -81,28 +79,6 @@ def test_an_occluded_face_gets_its_id_back(group_photo: np.ndarray) -> None:
     assert np.allclose(after[victim], before[victim], atol=8)
 
 
-def test_cues_writes_one_line_per_face_with_landmarks(tmp_path: Path) -> None:
-    from copilot.commands import cues
-
-    out = tmp_path / "cues.jsonl"
-    assert cues.run(_args(DATA / "pyfeat" / "multi_face.jpg", out, landmarks=True)) == 0
-    lines = [json.loads(line) for line in out.read_text().splitlines()]
-    assert sorted(line["participant"] for line in lines) == ["p1", "p2", "p3", "p4", "p5"]
-    for line in lines:
-        assert line["t"] == 0.0 and line["presence"] > 0.5 and len(line["box"]) == 4
-        assert np.array(line["landmarks"]).shape == (468, 3) and np.array(line["iris"]).shape == (10, 3)
-
-
-def test_cues_names_an_unreadable_file(tmp_path: Path, capsys) -> None:
-    from copilot.commands import cues
-
-    broken = tmp_path / "broken.mp4"
-    broken.write_bytes(b"this is not a video")
-    assert cues.run(_args(broken, tmp_path / "out.jsonl")) == 2
-    error = capsys.readouterr().err.strip().splitlines()
-    assert len(error) == 1 and "broken.mp4" in error[0]
-
-
 def test_analyzer_returns_no_faces_for_audio_only_steps() -> None:
     from copilot.step import Step
     from copilot.vision.analyzer import FaceAnalyzer
@@ -111,7 +87,3 @@ def test_analyzer_returns_no_faces_for_audio_only_steps() -> None:
     assert analyzer.name == "faces"
     assert analyzer.analyze(Step(t=0.0, frame=None, audio={})) == []
     analyzer.close()
-
-
-def _args(path: Path, out: Path, landmarks: bool = False) -> argparse.Namespace:
-    return argparse.Namespace(input=path, out=out, landmarks=landmarks, preview=None, detect_every=1.0)

@@ -1,8 +1,10 @@
-"""`copilot cues INPUT --out cues.jsonl`: what the face pipeline sees, one JSON line per face.
+"""`copilot cues INPUT --out cues.jsonl`: every cue the analyzers see, as JSON lines.
 
-A way to check the face stage on a recording without the rest of the engine: each
-line has the frame time, the participant id, the box and the face-presence score, and
-with --landmarks the 468 mesh points and the 10 iris points in image pixels.
+A way to check the face and voice stages on a recording without the signal engine.
+Each line has a `kind`: "face" (one per face per frame: time, participant, box,
+presence, the face cues, and with --landmarks the 468 mesh points and 10 iris
+points in image pixels), a behaviour ("nod", "head_shake", "blink", ...), "voice_hop"
+(per channel per step) or a voice segment ("utterance", "pause", "filled_pause", ...).
 """
 
 from __future__ import annotations
@@ -11,66 +13,87 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import IO
 
-from copilot.capture.items import SourceError
+from copilot.capture.media_file import MediaFile
+from copilot.capture.still_image import StillImage, is_image
+from copilot.engine import Engine
+from copilot.step import Step
 
 
-def add_parser(subparsers) -> argparse.ArgumentParser:
-    parser = subparsers.add_parser("cues", help="track faces in an image or video, write JSON lines",
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser("cues", help="write the face and voice cues of an image or recording",
                                    description=__doc__.splitlines()[0])
-    parser.add_argument("input", type=Path, help="an image (jpg, png) or a video file")
+    parser.add_argument("input", type=Path, help="an image (jpg, png) or a video or audio file")
     parser.add_argument("--out", type=Path, required=True, help="JSON-lines file to write")
     parser.add_argument("--landmarks", action="store_true",
                         help="include the 468 landmarks (x, y pixels, z) and 10 iris points")
-    parser.add_argument("--preview", type=Path, help="also write an MP4 with faces drawn on it")
+    parser.add_argument("--preview", type=Path,
+                        help="also write an MP4 with faces, head-pose axes, gaze rays and cue bars drawn")
     parser.add_argument("--detect-every", type=float, default=1.0, metavar="S",
                         help="seconds between searches for new faces while tracking (default 1)")
     parser.set_defaults(run=run)
     return parser
 
 
-def run(args: argparse.Namespace) -> int:
-    from copilot.vision.frames import PreviewVideo, draw_faces, read_frames
-    from copilot.vision.tracker import FaceTracker
+class CueWriter:
+    """A sink: one JSON line per face per frame, per behaviour, per voice hop and segment."""
 
-    try:
-        tracker = FaceTracker(detect_every_s=args.detect_every)
-    except (OSError, RuntimeError) as exc:  # a missing or broken model file names itself
-        print(f"copilot cues: cannot load the face models: {exc}", file=sys.stderr)
-        return 2
-    preview = PreviewVideo(args.preview, _fps_of(args.input)) if args.preview else None
-    frames = faces_seen = 0
+    def __init__(self, out: IO[str], landmarks: bool, preview=None) -> None:
+        self.out, self.landmarks, self.preview = out, landmarks, preview
+        self.frames = self.faces = 0
+
+    def __call__(self, step: Step) -> None:
+        from copilot.vision.cues.draw import draw_cues
+        from copilot.vision.frames import draw_faces
+        from copilot.voice.records import voice_records
+
+        faces = step.results.get("faces") or []
+        face_cues = step.results.get("face_cues")
+        cues = face_cues.cues if face_cues else {}
+        for face in faces:
+            record = {"kind": "face", **face.to_json(step.t, self.landmarks)}
+            if face.participant in cues:
+                record["cues"] = {k: v for k, v in cues[face.participant].to_json().items()
+                                  if k not in ("t", "participant", "events")}
+            self._write(record)
+        for event in face_cues.events if face_cues else ():
+            self._write({"kind": event.kind, **event.to_json()})
+        if step.results.get("voice") is not None:
+            for row in voice_records(step.results["voice"], step.t):
+                self._write(row)
+        if step.frame is not None:
+            self.frames += 1
+            self.faces += len(faces)
+            if self.preview is not None:
+                image = draw_faces(step.frame.image, faces)
+                for face in faces:
+                    if face.participant in cues:
+                        draw_cues(image, face, cues[face.participant])
+                self.preview.write(image)
+
+    def _write(self, record: dict) -> None:
+        self.out.write(json.dumps(record) + "\n")
+
+
+def run(args: argparse.Namespace) -> int:
+    from copilot.vision.analyzer import FaceAnalyzer
+    from copilot.vision.cues.analyzer import FaceCueAnalyzer
+    from copilot.vision.frames import PreviewVideo
+    from copilot.voice.analyzer import VoiceAnalyzer
+
+    source = StillImage(args.input) if is_image(args.input) else MediaFile(args.input)
+    source.open()
+    analyzers = [FaceAnalyzer(detect_every_s=args.detect_every), FaceCueAnalyzer(), VoiceAnalyzer()]
+    fps = getattr(source, "fps", 0.0) or 30.0
+    preview = PreviewVideo(args.preview, fps) if args.preview else None
     try:
         with args.out.open("w", encoding="utf-8") as out:
-            for t, image in read_frames(args.input):
-                faces = tracker.process(image, t)
-                for face in faces:
-                    out.write(json.dumps(face.to_json(t, args.landmarks)) + "\n")
-                if preview:
-                    preview.write(draw_faces(image, faces))
-                frames += 1
-                faces_seen += len(faces)
-    except SourceError as exc:
-        print(f"copilot cues: {exc}", file=sys.stderr)
-        return 2
-    except OSError as exc:
-        print(f"copilot cues: {exc.filename or args.out}: {exc.strerror or exc}", file=sys.stderr)
-        return 2
+            writer = CueWriter(out, args.landmarks, preview)
+            Engine([source], analyzers, [writer], lossless=True).run()
     finally:
-        if preview:
+        if preview is not None:
             preview.close()
-    print(f"{args.input}: {frames} frames, {faces_seen} face observations -> {args.out}",
+    print(f"{args.input}: {writer.frames} frames, {writer.faces} face observations -> {args.out}",
           file=sys.stderr)
     return 0
-
-
-def _fps_of(path: Path) -> float:
-    """The input's frame rate for the preview; 30 for images or when the file does not say."""
-    try:
-        import av
-
-        with av.open(str(path)) as container:
-            rate = container.streams.video[0].average_rate if container.streams.video else None
-            return float(rate) if rate else 30.0
-    except Exception:  # an image, or a file the reader will report properly
-        return 30.0

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
-from copilot.vision.frames import IMAGE_SUFFIXES, read_frames
+from copilot.capture.still_image import is_image
+from copilot.vision.frames import read_frames
 from copilot.vision.tracker import FaceTracker
 
 STILL_FRAMES = 90  # an image is replayed as this many frames of a 30 fps video
@@ -23,7 +24,7 @@ def bench_faces(path: str | Path, repeats: int = 3, **tracker_options: object) -
     started = time.perf_counter()
     frames = list(read_frames(path))
     decode_ms = (time.perf_counter() - started) * 1000 / max(1, len(frames))
-    if path.suffix.lower() in IMAGE_SUFFIXES:
+    if is_image(path):
         decode_ms = 0.0  # decoded once and replayed: nothing per frame
         frames = [(k / 30.0, frames[0][1]) for k in range(STILL_FRAMES)]
     detect, landmarks, iris, total, faces = [], [], [], [], []

@@ -8,22 +8,15 @@ from pathlib import Path
 import numpy as np
 
 from copilot.capture.items import SourceError
+from copilot.capture.still_image import StillImage, is_image
 from copilot.vision.face import Face
-
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp")
 
 
 def read_frames(path: Path) -> Iterator[tuple[float, np.ndarray]]:
     """(t, BGR image) pairs: one at t=0 for an image, every frame for a video."""
-    if path.suffix.lower() in IMAGE_SUFFIXES:
-        import cv2
-
-        if not path.is_file():
-            raise SourceError(f"{path}: no such file")
-        image = cv2.imread(str(path), cv2.IMREAD_COLOR)
-        if image is None:
-            raise SourceError(f"{path}: not a readable image")
-        yield 0.0, image
+    if is_image(path):
+        for frame in StillImage(path).items():
+            yield frame.t, frame.image
         return
     from copilot.capture.media_file import MediaFile
 
