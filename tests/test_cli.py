@@ -72,3 +72,17 @@ def test_devices_says_plainly_what_is_missing():
     assert "Cameras:" in done.stdout and "System audio" in done.stdout
     if not list(Path("/sys/class/video4linux").glob("video*")):
         assert "No camera found." in done.stdout
+
+
+def test_bench_reports_medians_per_stage_as_json(shared_data):
+    clip = shared_data / "grid_lipnet/bbaf2n.mpg"
+    done = copilot("bench", str(clip), "--repeats", "1", "--voice-seconds", "5", "--json", timeout=300)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["provider"].endswith("ExecutionProvider")
+    figures = report["clips"][clip.name]
+    assert figures["decode"]["frames"] == 75 and figures["decode"]["fps"] > 0
+    assert set(figures["pipeline"]["stage_ms"]) >= {"faces", "face_cues", "voice"}
+    assert figures["faces"]["faces_median"] == 1 and figures["faces"]["landmarks_ms"] > 0
+    assert figures["face_cues"]["cues_ms_per_face_median"] > 0
+    assert 0 < report["voice"]["real_time_factor"] < 1

@@ -15,6 +15,8 @@ from copilot.capture.media_file import MediaFile
 from copilot.engine import Engine
 from copilot.pipeline import execution_provider, standard_analyzers
 from copilot.vision.bench import bench_faces
+from copilot.vision.cues.bench import bench_face_cues
+from copilot.voice.bench import bench_voice
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -24,6 +26,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                     "it measures generated 720p clips of the shipped face: one face and four faces.")
     parser.add_argument("files", nargs="*", type=Path, metavar="FILE", help="clips to measure")
     parser.add_argument("--repeats", type=int, default=5, help="runs per measurement (default 5)")
+    parser.add_argument("--voice-seconds", type=float, default=600.0, metavar="S",
+                        help="seconds of generated two-channel talk for the voice benchmark (default 600)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.set_defaults(run=run)
 
@@ -68,6 +72,7 @@ def measure(paths: list[Path], repeats: int) -> dict[str, object]:
             "decode": bench_decode(path, repeats),
             "pipeline": bench_pipeline(path, max(1, repeats // 2)),
             "faces": bench_faces(path, repeats=max(1, repeats // 2)),
+            "face_cues": bench_face_cues(path),
         }
     return {"provider": execution_provider(), "repeats": repeats, "clips": results}
 
@@ -88,6 +93,14 @@ def format_text(report: dict[str, object]) -> str:
         for stage in ("detect", "landmarks", "iris", "total"):
             note = "  (when it runs)" if stage == "detect" else ""
             lines.append(f"    {stage:<12}{faces[stage + '_ms']:8.2f} ms{note}")
+        cues = clip["face_cues"]
+        lines.append(f"  face cues  {cues['cues_ms_per_face_median']:8.2f} ms per face per frame "
+                     f"(p95 {cues['cues_ms_per_face_p95']:.2f})")
+    if "voice" in report:
+        voice = report["voice"]
+        lines.append(f"\nvoice: {voice['audio_s']:.0f} s of two-channel talk in {voice['elapsed_s']:.1f} s "
+                     f"on one analysis thread: real-time factor {voice['real_time_factor']:.4f} "
+                     f"({voice['ms_per_audio_s']:.1f} ms per second of audio)")
     return "\n".join(lines)
 
 
@@ -98,5 +111,7 @@ def run(args: argparse.Namespace) -> int:
             make_bench_clip(Path(tmp) / "four_faces_720p.mp4", faces=4),
         ]
         report = measure(paths, max(1, args.repeats))
+    if args.voice_seconds > 0:
+        report["voice"] = bench_voice(seconds=args.voice_seconds)
     print(json.dumps(report, indent=2) if args.json else format_text(report))
     return 0
