@@ -37,6 +37,7 @@ def test_turns_and_response_latencies(call):
     print("\nresponse latency s: built", built, "found", [e.details["latency_s"] for e in responses])
     assert [e.channel for e in responses] == ["them", "you", "them", "you"]
     assert all(abs(e.details["latency_s"] - b) <= 0.1 for e, b in zip(responses, built, strict=True))
+    assert all(e.end >= e.start for e in responses)  # an overlapping answer still spans forward
     assert stats.longest_monologue_s["you"] == pytest.approx(you.spoken[1][1] - you.spoken[1][0], abs=0.1)
 
 

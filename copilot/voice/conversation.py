@@ -91,7 +91,10 @@ class Conversation:
                                     {"duration_s": round(self.turn_end - self.turn_start, 3)}))
             latency = utterance.start - self.turn_end
             self.response_latency_s[me] = latency
-            events.append(Happening("response", me, self.turn_end, utterance.start,
+            # An answer that starts before the other side stops has a negative latency; the
+            # event still spans forward in time, from the earlier of the two moments.
+            events.append(Happening("response", me, min(self.turn_end, utterance.start),
+                                    max(self.turn_end, utterance.start),
                                     {"latency_s": round(latency, 3), "after": self.floor}))
         self.floor, self.turn_start, self.turn_end = me, utterance.start, utterance.end
         self._note_monologue(me)
