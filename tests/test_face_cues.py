@@ -68,11 +68,12 @@ def pose_errors(rig):
 
 def test_pose_error_small_near_frontal_and_bounded_further_out(pose_errors):
     assert max(error.max() for angles, error in pose_errors if max(map(abs, angles)) <= 5) <= 3.0
-    assert max(error.max() for _, error in pose_errors) <= 7.5
+    assert max(error.max() for _, error in pose_errors) <= 6.0
 
 
-@pytest.mark.xfail(strict=True, reason="known gap: on the warped renders the mesh reads 15-25° turns "
-                   "(and 10-20° nods) as 3-7° less; the issue asks for 3° out to 25°")
+@pytest.mark.xfail(strict=True, reason="known gap: on the warped renders the landmark model's points "
+                   "behave like a head 0.8 times as deep as the mesh says, so 25° turns and 20° nods read "
+                   "2-5° short (the fit on the renderer's true points is exact); the issue asks for 3°")
 def test_pose_error_within_3_degrees_out_to_25(pose_errors):
     assert max(error.max() for _, error in pose_errors) <= 3.0
 

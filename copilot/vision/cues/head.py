@@ -63,9 +63,12 @@ def to_face(points: np.ndarray, frame: HeadFrame) -> np.ndarray:
     return (points.astype(np.float64) - frame.origin) @ frame.rotation / frame.scale
 
 
-# Points that move little with expressions: eye corners, temples, cheek outline, the nose.
-RIGID = (33, 133, 362, 263, 127, 356, 234, 454, 93, 323, 132, 361, 10, 151, 9, 168, 6, 197, 195, 5, 4,
-         1, 2, 98, 327)
+# Points that move little with expressions: eye corners, forehead, the nose, and the cheekbones
+# on the front of the face, well inside its outline. The outline points (127, 234, 93, 132 and
+# their mirrors) are left out: once the head turns they follow the visible edge of the face,
+# not a fixed spot on it, and pulled a 25° turn about 2° toward frontal.
+RIGID = (33, 133, 362, 263, 10, 151, 9, 168, 6, 197, 195, 5, 4, 1, 2, 98, 327,
+         116, 345, 117, 346, 123, 352, 50, 280, 101, 330)
 
 
 class ShapeFit:
