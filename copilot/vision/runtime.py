@@ -38,6 +38,23 @@ class ImageModel:
         self.provider = getattr(self.model, "provider", "?")
         self._input = self.model.input_names[0]
         self._channels_first = _wants_channels_first(self.model)
+        self._warm_up()
+
+    def _warm_up(self) -> None:
+        """Runs the model once on blank images before the first real frame.
+
+        ONNX Runtime plans memory on a session's first run for each batch size, which
+        takes several times a normal call; paced or live, that delay would drop the
+        session's first frames. Batches of one and two cover one face and one face's eyes.
+        """
+        session = getattr(self.model, "session", None)
+        shape = session.get_inputs()[0].shape if session is not None else None
+        if not shape or len(shape) != 4:
+            return
+        h, w = (shape[2], shape[3]) if self._channels_first else (shape[1], shape[2])
+        if isinstance(h, int) and isinstance(w, int):
+            for n in (1, 2):
+                self.run(np.zeros((n, h, w, 3), np.float32))
 
     def run(self, batch: np.ndarray) -> dict[int, np.ndarray]:
         if self._channels_first:

@@ -31,6 +31,10 @@ class SpeechProbability:
         self._states: dict[str, np.ndarray] = {}  # channel -> (2, 128)
         self._contexts: dict[str, np.ndarray] = {}  # channel -> (64,)
         self._rate = np.array(SAMPLE_RATE_HZ, dtype=np.int64)
+        # One call on silence before any audio: the first run of a session is slow (ONNX
+        # Runtime plans its memory), which live would delay the first real windows.
+        self.model.run({"input": np.zeros((1, CONTEXT + WINDOW), np.float32),
+                        "state": np.zeros((2, 1, 128), np.float32), "sr": self._rate})
 
     def run(self, windows: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """`windows[channel]` is (k, 512); returns (k,) probabilities per channel, in order."""
