@@ -8,11 +8,12 @@ from copilot.step import Analyzer
 
 def standard_analyzers() -> list[Analyzer]:
     """Fresh analyzers for one session (they keep per-session state such as face ids)."""
+    from copilot.signals.analyzer import SignalAnalyzer
     from copilot.vision.analyzer import FaceAnalyzer
     from copilot.vision.cues.analyzer import FaceCueAnalyzer
     from copilot.voice.analyzer import VoiceAnalyzer
 
-    return [FaceAnalyzer(), FaceCueAnalyzer(), VoiceAnalyzer()]
+    return [FaceAnalyzer(), FaceCueAnalyzer(), VoiceAnalyzer(), SignalAnalyzer()]
 
 
 def model_checksums() -> dict[str, str]:

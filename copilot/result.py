@@ -14,13 +14,11 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from copilot.signals.quality import DIMENSIONS as QUALITY_DIMENSIONS
+from copilot.signals.quality import NO_EVIDENCE
 from copilot.step import Step
 
 SCHEMA_PATH = Path(__file__).with_name("result.schema.json")
-QUALITY_DIMENSIONS = ("clarity", "authority", "energy", "rapport", "learning")
-NO_EVIDENCE = 50  # the conversation-quality value that means "nothing seen either way"
-SIGNALS_PENDING = ("signals, engagement_state and conversation_quality are not computed yet: "
-                   "the signal engine has not landed, so their lists are empty and quality is neutral")
 
 
 def version() -> str:
@@ -42,31 +40,43 @@ class ResultCollector:
 
     source_kind: str = "file"  # camera | screen | file
     participants: dict[str, _Seen] = field(default_factory=dict)
+    voices: dict[str, _Seen] = field(default_factory=dict)  # participants known by voice only
     steps: int = 0
     last_t: float = 0.0
+    events: list[dict] = field(default_factory=list)
+    segments: list[dict] = field(default_factory=list)
+    periods: list[dict] = field(default_factory=list)
+    quality: dict[str, int] | None = None
 
     def __call__(self, step: Step) -> None:
         self.steps += 1
         self.last_t = step.t
         for face in step.results.get("faces") or ():
-            seen = self.participants.get(face.participant)
-            if seen is None:
-                self.participants[face.participant] = _Seen(step.t, step.t)
-            else:
-                seen.last = step.t
+            _note(self.participants, face.participant, step.t)
+        signals = step.results.get("signals")
+        if signals is None:
+            return
+        self.events += [event.to_json() for event in signals.ended]
+        self.segments += [segment.to_json() for segment in signals.segments]
+        self.periods += signals.periods
+        if signals.quality is not None:
+            self.quality = signals.quality
+        for row in signals.ticks:
+            if row.participant != "room" and row.participant not in self.participants:
+                _note(self.voices, row.participant, row.t)
 
     def document(self, *, duration_s: float, fps: float, source: dict[str, Any],
                  models: dict[str, str] | None = None) -> dict[str, Any]:
-        neutral = {name: NO_EVIDENCE for name in QUALITY_DIMENSIONS}
+        neutral = {"quality_index": NO_EVIDENCE, **dict.fromkeys(QUALITY_DIMENSIONS, NO_EVIDENCE)}
+        people = {**self.participants, **{p: s for p, s in self.voices.items() if p not in self.participants}}
         return {
-            "signals": [],
-            "engagement_state": [],
-            "conversation_quality": {"overall": {"quality_index": NO_EVIDENCE, **neutral},
-                                     "timeline": []},
+            "signals": sorted(self.events, key=lambda e: (e["start"], e["participant"], e["type"])),
+            "engagement_state": sorted(self.segments, key=lambda s: (s["participant"], s["start"])),
+            "conversation_quality": {"overall": self.quality or neutral, "timeline": self.periods},
             "participants": [
                 {"id": pid, "source": self.source_kind, "first_seen": round(seen.first, 3),
-                 "last_seen": round(seen.last, 3)}
-                for pid, seen in self.participants.items()
+                 "last_seen": round(seen.last, 3), "by": "voice" if pid in self.voices else "face"}
+                for pid, seen in people.items()
             ],
             "meta": {
                 "duration": round(duration_s, 3),
@@ -75,9 +85,15 @@ class ResultCollector:
                 "models": models or {},
                 "source": source,
                 "steps": self.steps,
-                "status": SIGNALS_PENDING,
             },
         }
+
+
+def _note(seen: dict[str, _Seen], participant: str, t: float) -> None:
+    if participant in seen:
+        seen[participant].last = t
+    else:
+        seen[participant] = _Seen(t, t)
 
 
 def validate(document: dict[str, Any]) -> None:

@@ -32,7 +32,10 @@ def test_analyze_writes_a_valid_document_whose_duration_matches(shared_data, tmp
     validate(document)
     assert document["meta"]["duration"] == pytest.approx(seconds, abs=0.1)
     assert document["meta"]["steps"] > 0
-    assert "not computed yet" in document["meta"]["status"]
+    assert "status" not in document["meta"]  # the signals are computed, nothing is pending
+    assert document["conversation_quality"]["timeline"]  # at least one period
+    people = {p["id"] for p in document["participants"]}
+    assert people and {s["participant"] for s in document["engagement_state"]} == people
     assert done.stderr == ""  # no progress bar when stderr is not a terminal
 
 

@@ -10,11 +10,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGroupBox, QLabel, QVBoxLayout, QWidget
 
-SIGNAL_GROUPS = {
-    "Positive": ("engagement", "interest", "agreement", "confidence"),
-    "Attention": ("disengagement", "confusion", "hesitation", "uncertainty"),
-    "Tension": ("disagreement", "skepticism", "frustration", "stress"),
-}
+from copilot.signals import DEFINITIONS, SIGNAL_GROUPS
+
 NOT_YET = ("Signal scores arrive with the signal engine, which is not built yet. "
            "Nothing on this panel is measured so far.")
 
@@ -29,12 +26,13 @@ class SignalsPanel(QGroupBox):
         notice.setObjectName("signalsNotice")
         layout.addWidget(notice)
         for group, names in SIGNAL_GROUPS.items():
-            heading = QLabel(f"<b>{group}</b>")
+            heading = QLabel(f"<b>{group.capitalize()}</b>")
             layout.addWidget(heading)
             for name in names:
                 row = QLabel(name)
                 row.setEnabled(False)  # greyed: a name, not a reading
                 row.setIndent(12)
+                row.setToolTip(DEFINITIONS[name].definition)
                 layout.addWidget(row)
         layout.addStretch(1)
         layout.setAlignment(Qt.AlignmentFlag.AlignTop)

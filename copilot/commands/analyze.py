@@ -13,6 +13,7 @@ from copilot.capture.media_file import MediaFile
 from copilot.engine import Engine
 from copilot.pipeline import model_checksums, standard_analyzers
 from copilot.result import ResultCollector
+from copilot.signals.csv_out import ScoresCsv
 from copilot.step import Step
 
 
@@ -23,6 +24,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                     "and write the result document described in DESIGN.md.")
     parser.add_argument("file", type=Path, help="the recording to analyse")
     parser.add_argument("--out", "-o", type=Path, help="where to write the JSON (default: standard output)")
+    parser.add_argument("--csv", type=Path, metavar="FILE",
+                        help="also write the signal scores per tick (10 a second) and participant as CSV")
     parser.add_argument("--paced", action="store_true",
                         help="analyse at playback speed, exactly as a live session would")
     parser.set_defaults(run=run)
@@ -63,25 +66,35 @@ def write_json_atomically(document: dict, path: Path) -> None:
         raise
 
 
-def run(args: argparse.Namespace) -> int:
-    source = MediaFile(args.file, pace=args.paced)
+def analyze_file(path: Path, *, paced: bool = False, csv_path: Path | None = None) -> tuple[dict, list[str]]:
+    """The result document of one recording and the errors met on the way (`copilot eval` reuses it)."""
+    source = MediaFile(path, pace=paced)
     source.open()
     collector = ResultCollector(source_kind="file")
     progress = _Progress(source.duration_s, source.name)
-    engine = Engine([source], standard_analyzers(), [collector, progress], lossless=not args.paced)
+    scores = ScoresCsv(csv_path) if csv_path is not None else None
+    sinks = [collector, progress, *([scores] if scores else [])]
+    engine = Engine([source], standard_analyzers(), sinks, lossless=not paced)
     try:
         engine.run()
     finally:
         progress.close()
+        if scores is not None:
+            scores.close()
     document = collector.document(duration_s=source.duration_s, fps=source.fps,
                                   source=source.describe(), models=model_checksums())
     if engine.errors:
         document["meta"]["errors"] = engine.errors
+    return document, engine.errors
+
+
+def run(args: argparse.Namespace) -> int:
+    document, errors = analyze_file(args.file, paced=args.paced, csv_path=args.csv)
     if args.out is None:
         json.dump(document, sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
         write_json_atomically(document, args.out)
-    for message in engine.errors:
+    for message in errors:
         print(f"copilot: error: {message}", file=sys.stderr)
-    return 1 if engine.errors else 0
+    return 1 if errors else 0

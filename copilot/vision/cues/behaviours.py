@@ -34,7 +34,9 @@ class Oscillation:
     Turning points are found with a small reversal threshold (a zigzag); a swing
     counts when it is big enough, quick enough and larger than the other axis'
     movement over it, so slow looks and turns, and shakes seen as pitch noise, are
-    left out. `min_swings` consecutive swings make an event.
+    left out. `min_swings` consecutive swings make an event. The event is known only
+    when the run ends, but live consumers need the swings as they come: once a run
+    has `min_swings`, `new_swings` hands out its swings at the update that confirms them.
     """
 
     kind: str
@@ -54,9 +56,12 @@ class Oscillation:
     _other_lo: float = math.inf
     _other_hi: float = -math.inf
     _swings: list[tuple[float, float, float]] = field(default_factory=list)  # start, end, size
+    _reported: int = 0  # swings of the current run already handed out as `new_swings`
+    new_swings: int = 0  # swings confirmed at the latest update: a run under way, counted live
 
     def update(self, angle: float, other: float, t: float, participant: str) -> list[BehaviourEvent]:
         events = []
+        self.new_swings = 0
         self._history.append((t, angle))
         if self._pivot is None:
             self._pivot, self._pivot_t, self._extreme, self._extreme_t = angle, t, angle, t
@@ -75,6 +80,9 @@ class Oscillation:
             self._direction = -self._direction
             self._extreme, self._extreme_t = angle, t
             self._other_lo = self._other_hi = other
+        if len(self._swings) >= self.min_swings:  # a run: its swings count from now on, live
+            self.new_swings += len(self._swings) - self._reported
+            self._reported = len(self._swings)
         if self._swings and t - self._swings[-1][1] > self.max_gap_s + self.max_swing_s:
             events += self.flush(participant)
         return events
@@ -112,7 +120,7 @@ class Oscillation:
 
     def flush(self, participant: str) -> list[BehaviourEvent]:
         """Ends the current run: an event if it had enough swings, else nothing."""
-        swings, self._swings = self._swings, []
+        swings, self._swings, self._reported = self._swings, [], 0
         if len(swings) < self.min_swings:
             return []
         strength = sum(size for _, _, size in swings) / len(swings)

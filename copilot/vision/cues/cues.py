@@ -52,6 +52,8 @@ class FaceCues:
     mouth_asymmetry: float
     mouth_movement: float
     motion_energy: float
+    nod_swings: int = 0  # head swings of a nod run confirmed at this frame (live, before the run ends)
+    shake_swings: int = 0  # likewise for a head-shake run
     events: list = field(default_factory=list)  # BehaviourEvents that ended at this frame
 
     def to_json(self) -> dict[str, object]:

@@ -31,6 +31,7 @@ class ParticipantCues:
         self.last_seen = t
         p, cfg = self.participant, self.cfg
         events = self.nods.update(cues.pitch, cues.yaw, t, p) + self.shakes.update(cues.yaw, cues.pitch, t, p)
+        cues.nod_swings, cues.shake_swings = self.nods.new_swings, self.shakes.new_swings
         eyes = (cues.eye_open_right + cues.eye_open_left) / 2
         events += self.blink.update(eyes < cfg["blink"]["closed_ratio"], eyes > cfg["blink"]["open_ratio"],
                                     1.0 - eyes, t, p)

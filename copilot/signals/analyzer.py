@@ -1,0 +1,145 @@
+"""Analyzer "signals": face and voice cues -> twelve scores per participant at 10 Hz, events,
+engagement state and conversation quality.
+
+Scores are computed on ticks of the session clock (k / tick_hz seconds), not per frame,
+so the same input gives the same scores whatever the frame rate or pacing. A step's
+face cues and voice events are added before the ticks at or after their time and
+after the ticks before it. Everything at a tick uses data up to that tick only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from copilot.signals import SIGNALS
+from copilot.signals import config as signal_config
+from copilot.signals.attribution import SpeechAttribution
+from copilot.signals.engagement import StateSegment
+from copilot.signals.events import SignalEvent
+from copilot.signals.participant import ParticipantSignals
+from copilot.signals.quality import QualityMeter
+from copilot.step import Step
+
+FORGET_S = 30.0  # a participant neither seen nor heard for this long is closed and dropped
+PRESENT_S = 6.0  # counts toward quality while seen or heard this recently
+ROOM = "room"
+
+
+@dataclass(slots=True)
+class TickRow:
+    t: float
+    participant: str
+    scores: np.ndarray  # in SIGNALS order
+    state: str  # engagement state; "" for the room
+
+
+@dataclass(slots=True)
+class SignalStep:
+    """What one step adds: for live gauges and the stream server, and for the result file."""
+
+    t: float
+    ticks: list[TickRow] = field(default_factory=list)  # every tick computed in this step
+    scores: dict[str, dict[str, float]] = field(default_factory=dict)  # latest, per participant
+    states: dict[str, str] = field(default_factory=dict)
+    started: list[SignalEvent] = field(default_factory=list)
+    updated: list[SignalEvent] = field(default_factory=list)
+    ended: list[SignalEvent] = field(default_factory=list)
+    segments: list[StateSegment] = field(default_factory=list)  # engagement segments that closed
+    periods: list[dict] = field(default_factory=list)  # quality periods that closed
+    quality: dict[str, int] | None = None  # overall so far (None when no tick in this step)
+
+
+class SignalAnalyzer:
+    name = "signals"
+
+    def __init__(self, model: signal_config.SignalModel | None = None,
+                 phrases: dict | None = None) -> None:
+        self.model = model or signal_config.model()
+        self.phrases = phrases or signal_config.rationales()
+        self.tick_hz = self.model.tick_hz
+        self.next_tick = 0  # index k of the next tick at k / tick_hz
+        self.people: dict[str, ParticipantSignals] = {}
+        self.attribution = SpeechAttribution(self.tick_hz)
+        self.quality = QualityMeter(self.model.quality, self.model.resting)
+        self.voice_now: dict = {}
+        self.last_t = 0.0
+
+    def person(self, pid: str, t: float, has_face: bool) -> ParticipantSignals:
+        found = self.people.get(pid)
+        if found is None:
+            found = self.people[pid] = ParticipantSignals(pid, self.model, self.phrases, t, has_face)
+        return found
+
+    def analyze(self, step: Step) -> SignalStep:
+        out = SignalStep(step.t)
+        self._ticks(out, step.t, inclusive=False)
+        face_step, voice = step.results.get("face_cues"), step.results.get("voice")
+        if face_step is not None:
+            for pid, cues in face_step.cues.items():
+                self.person(pid, step.t, True).add_face(cues, step.t)
+            for event in face_step.events:
+                if event.participant in self.people:
+                    self.people[event.participant].add_behaviour(event.kind)
+        if voice is not None:
+            self.voice_now.update(voice.now)
+            for event in voice.events:
+                pid = self.attribution.owner_at(event.channel, event.start, event.end)
+                self.person(pid, step.t, False).add_voice_event(event)
+        self._ticks(out, step.t, inclusive=True)
+        if step.final:
+            self._finish(out, step.t)
+        self.last_t = step.t
+        return out
+
+    def _ticks(self, out: SignalStep, t: float, inclusive: bool) -> None:
+        while True:
+            tick_t = self.next_tick / self.tick_hz
+            if tick_t > t + 1e-9 or (not inclusive and tick_t >= t - 1e-9):
+                return
+            self._tick(out, tick_t)
+            self.next_tick += 1
+
+    def _tick(self, out: SignalStep, t: float) -> None:
+        faces = {pid: p.mouth for pid, p in self.people.items()
+                 if p.has_face and (p.frames or (p.last_seen is not None and t - p.last_seen <= 0.25))}
+        speaking = {ch: now.speaking for ch, now in sorted(self.voice_now.items())}
+        for channel, pid in self.attribution.assign(t, speaking, faces).items():
+            self.person(pid, t, False).add_voice_now(self.voice_now[channel])
+        present, seen_scores = [], []
+        for pid in sorted(self.people):
+            person = self.people[pid]
+            announcements, segment = person.tick(t)
+            self._announce(out, announcements, segment)
+            out.ticks.append(TickRow(t, pid, person.scores, person.state.state))
+            out.scores[pid] = dict(zip(SIGNALS, person.scores.round(3).tolist(), strict=True))
+            out.states[pid] = person.state.state
+            if t - person.last_active <= PRESENT_S:
+                present.append(person.scores)
+            if pid in faces:
+                seen_scores.append(person.scores)
+        if len(seen_scores) >= 2:
+            room = np.mean(seen_scores, axis=0)
+            out.ticks.append(TickRow(t, ROOM, room, ""))
+            out.scores[ROOM] = dict(zip(SIGNALS, room.round(3).tolist(), strict=True))
+        out.periods += self.quality.add(t, present)
+        out.quality = self.quality.overall()
+        for pid in [p for p, person in self.people.items() if t - person.last_active > FORGET_S]:
+            self._announce(out, *self.people.pop(pid).finish(t))
+
+    def _announce(self, out: SignalStep, announcements: list, segment: StateSegment | None) -> None:
+        for kind, event in announcements:
+            getattr(out, kind).append(event)
+        if segment is not None:
+            out.segments.append(segment)
+
+    def _finish(self, out: SignalStep, t: float) -> None:
+        for pid in sorted(self.people):
+            self._announce(out, *self.people[pid].finish(t))
+        out.periods += self.quality.finish(t)
+        out.quality = self.quality.overall()
+        self.people.clear()
+
+    def close(self) -> None:
+        self.people.clear()

@@ -1,0 +1,30 @@
+"""Per-tick scores as CSV (`copilot analyze --csv FILE`): one row per tick and participant."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from copilot.signals import SIGNALS
+from copilot.step import Step
+
+COLUMNS = ("t", "participant", *SIGNALS, "engagement_state")
+
+
+class ScoresCsv:
+    """A sink: writes every tick of the "signals" analyzer as it comes (rows stay in time order)."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._file = path.open("w", newline="", encoding="utf-8")
+        self._writer = csv.writer(self._file)
+        self._writer.writerow(COLUMNS)
+
+    def __call__(self, step: Step) -> None:
+        signals = step.results.get("signals")
+        for row in signals.ticks if signals is not None else ():
+            self._writer.writerow([f"{row.t:.1f}", row.participant,
+                                   *(f"{v:.3f}" for v in row.scores), row.state])
+
+    def close(self) -> None:
+        self._file.close()

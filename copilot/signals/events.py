@@ -1,0 +1,130 @@
+"""Signal events: a score that stays high becomes an event with a start, an end and a reason.
+
+Hysteresis keeps events from flickering: an event starts when the score has been at or
+above `on` for `min_on_s` (its start is when it first got there) and ends once the
+score has stayed below `off` for `min_off_s` (its end is when it dropped). Live, the
+"started" announcement comes `min_on_s` after the start; the result file only has
+finished events.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from copilot.signals.features import FEATURE_NAMES, FEATURES
+from copilot.signals.rationale import Evidence, sentence
+
+VISUAL = np.array([FEATURES[n][0] == "visual" for n in FEATURE_NAMES])
+MODALITY_SHARE = 0.15  # a modality is named when it gave at least this share of the drive
+
+
+@dataclass(slots=True)
+class SignalEvent:
+    type: str
+    participant: str
+    start: float
+    end: float | None  # None while it runs
+    peak: float
+    probability: str  # low | medium | high
+    rationale: str
+    modality: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, object]:
+        return {"type": self.type, "start": round(self.start, 3),
+                "end": round(self.end if self.end is not None else self.start, 3),
+                "probability": self.probability, "rationale": self.rationale,
+                "modality": list(self.modality), "participant": self.participant,
+                "peak": round(float(self.peak), 3)}
+
+
+def band(peak: float, bands: dict[str, float]) -> str:
+    return "high" if peak >= bands["high"] else "medium" if peak >= bands["medium"] else "low"
+
+
+class EventTrack:
+    """One participant's one signal: off -> pending -> on -> ending -> off."""
+
+    def __init__(self, signal: str, participant: str, settings: dict[str, float],
+                 bands: dict[str, float], phrases: dict, tick_s: float) -> None:
+        self.signal, self.participant = signal, participant
+        self.cfg, self.bands, self.phrases, self.tick_s = settings, bands, phrases, tick_s
+        self.state = "off"
+        self.start = 0.0
+        self.since = 0.0  # when the score crossed the threshold that put it in this state
+        self.last_sent = 0.0
+        self.peak = 0.0
+        self.evidence: Evidence | None = None
+
+    @property
+    def open(self) -> bool:
+        return self.state != "off"
+
+    def update(self, t: float, score: float, row: np.ndarray, contribution: np.ndarray,
+               recent_rows) -> list[tuple[str, SignalEvent]]:
+        """Feeds one tick; returns ("started" | "updated" | "ended", event) announcements."""
+        cfg, eps = self.cfg, 1e-9
+        if self.state == "off":
+            if score >= cfg["on"]:
+                self.state, self.since, self.peak = "pending", t, score
+                self.evidence = Evidence(recent_rows(), self.tick_s)
+                self.evidence.add(row, contribution)
+                if cfg["min_on_s"] <= eps:  # no wait asked for: announce at the crossing
+                    self.state, self.start, self.last_sent = "on", t, t
+                    return [("started", self.event(None))]
+            return []
+        if self.state == "pending":
+            if score < cfg["on"]:
+                self.state, self.evidence = "off", None
+                return []
+            self._gather(score, row, contribution)
+            if t - self.since >= cfg["min_on_s"] - eps:
+                self.state, self.start, self.last_sent = "on", self.since, t
+                return [("started", self.event(None))]
+            return []
+        if self.state == "on":
+            self._gather(score, row, contribution)
+            if score < cfg["off"]:
+                self.state, self.since = "ending", t
+            elif t - self.last_sent >= cfg["update_every_s"] - eps:
+                self.last_sent = t
+                return [("updated", self.event(None))]
+            return []
+        if score >= cfg["off"]:  # ending, but it came back
+            self.state = "on"
+            self._gather(score, row, contribution)
+            return []
+        if t - self.since >= cfg["min_off_s"] - eps:
+            return [("ended", self.close(self.since))]
+        return []
+
+    def _gather(self, score: float, row: np.ndarray, contribution: np.ndarray) -> None:
+        self.peak = max(self.peak, score)
+        self.evidence.add(row, contribution)
+
+    def close(self, end: float) -> SignalEvent:
+        event = self.event(end)
+        self.state, self.evidence = "off", None
+        return event
+
+    def finish(self, t: float) -> list[tuple[str, SignalEvent]]:
+        """The session ended: an event under way ends now (or when its score dropped)."""
+        if self.state in ("on", "ending"):
+            return [("ended", self.close(self.since if self.state == "ending" else t))]
+        self.state, self.evidence = "off", None
+        return []
+
+    def event(self, end: float | None) -> SignalEvent:
+        drive = self.evidence.drive
+        total = drive.sum()
+        modality = []
+        if total > 0:
+            visual = drive[VISUAL].sum() / total
+            if visual >= MODALITY_SHARE:
+                modality.append("visual")
+            if 1 - visual >= MODALITY_SHARE:
+                modality.append("audio")
+        return SignalEvent(self.signal, self.participant, self.start, end, self.peak,
+                           band(self.peak, self.bands), sentence(self.evidence, self.phrases),
+                           modality or ["visual"])

@@ -1,0 +1,179 @@
+"""One participant's signal state: cue accumulator, feature ring, calibration, scores, events.
+
+Face cues arrive per frame and voice events when they finish; both are summed into an
+accumulator that each tick turns into one row of instant values (see features.INSTANTS).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from copilot.signals import SIGNALS
+from copilot.signals.config import SignalModel
+from copilot.signals.engagement import EngagementState, StateSegment
+from copilot.signals.events import EventTrack, SignalEvent
+from copilot.signals.features import AT, FACE_MEANS, FEATURE_NAMES, INSTANTS, features_from
+from copilot.signals.window import TickRing
+
+HOLD_FACE_S = 0.25  # a face missing from a tick's frames counts as seen if seen this recently
+TILT_FREE_DEG, TILT_FULL_DEG = 4.0, 12.0  # roll beyond the usual: free below, full tilt at
+ROLL_MEMORY_S = 30.0
+FAST_RATIO, MIN_SYLLABLES = 1.15, 3
+FLAT_PITCH_ST, SHAKY_JITTER_PCT = 1.5, 2.5
+FACE_INDEX = np.array([AT[n] for n in FACE_MEANS])
+ENGAGEMENT, DISENGAGEMENT = SIGNALS.index("engagement"), SIGNALS.index("disengagement")
+
+
+class Calibration:
+    """Each person's typical value of the calibrated features, taken off before scoring."""
+
+    def __init__(self, model: SignalModel) -> None:
+        self.mask = np.array([n in model.calibrated for n in FEATURE_NAMES])
+        c = model.calibration
+        self.value = np.full(int(self.mask.sum()), c["prior"])
+        self.prior_ticks = c["prior_s"] * model.tick_hz
+        self.memory_ticks = max(1.0, c["memory_s"] * model.tick_hz)
+        self.n = 0
+
+    def apply(self, features: np.ndarray, learn: bool) -> np.ndarray:
+        out = features.copy()
+        usual = np.minimum(self.value, 0.8)
+        out[self.mask] = np.clip((features[self.mask] - usual) / (1.0 - usual), 0.0, 1.0)
+        if learn:
+            self.n += 1
+            weight = max(1.0 / (self.prior_ticks + self.n), 1.0 / self.memory_ticks)
+            self.value += weight * (features[self.mask] - self.value)
+        return out
+
+
+class ParticipantSignals:
+    def __init__(self, participant: str, model: SignalModel, phrases: dict, t: float,
+                 has_face: bool) -> None:
+        self.participant, self.model, self.has_face = participant, model, has_face
+        tick_s = 1.0 / model.tick_hz
+        self.ring = TickRing(len(INSTANTS), round(model.short_s * model.tick_hz),
+                             round(model.long_s * model.tick_hz))
+        self.calibration = Calibration(model)
+        self.acc = np.zeros(len(INSTANTS))
+        self.frames = 0
+        self.last_face_row = np.zeros(len(FACE_MEANS))
+        self.last_seen: float | None = None
+        self.usual_roll: float | None = None
+        self.roll_n = 0
+        self.mouth = 0.0  # mouth movement in the latest tick, for speech attribution
+        self.usual_pace: float | None = None
+        self.paced = 0
+        self.tracks = [EventTrack(s, participant, model.events, model.bands, phrases, tick_s)
+                       for s in SIGNALS]
+        self.state = EngagementState(participant, model.engagement["enter"],
+                                     model.engagement["dwell_s"], t)
+        self.scores = np.array(model.resting)
+        self.last_active = t
+
+    # -- cues in ------------------------------------------------------------------------
+    def add_face(self, cues, t: float) -> None:
+        a = self.acc
+        a[AT["nod_swings"]] += cues.nod_swings
+        a[AT["shake_swings"]] += cues.shake_swings
+        tilt = 0.0
+        if cues.ready:
+            if self.usual_roll is None:
+                self.usual_roll = cues.roll
+            self.roll_n += 1
+            weight = max(1.0 / self.roll_n, 1.0 / (ROLL_MEMORY_S * 30))
+            self.usual_roll += weight * (cues.roll - self.usual_roll)
+            tilt = (abs(cues.roll - self.usual_roll) - TILT_FREE_DEG) / (TILT_FULL_DEG - TILT_FREE_DEG)
+        face = (cues.smile, cues.brow_lower, cues.brow_raise, cues.brow_asymmetry, cues.lip_press,
+                cues.lip_corner_depress, cues.lid_tighten, cues.mouth_asymmetry,
+                float(cues.ready and not cues.at_screen and not cues.eyes_closed),
+                float(cues.at_screen and not cues.eyes_closed), float(cues.eyes_closed),
+                min(1.0, max(0.0, tilt)), max(0.0, cues.lean), max(0.0, -cues.lean), cues.motion_energy)
+        a[FACE_INDEX] += face
+        self.mouth = cues.mouth_movement
+        self.frames += 1
+        self.last_seen = t
+
+    def add_behaviour(self, kind: str) -> None:
+        if kind == "yawn":
+            self.acc[AT["yawns"]] += 1
+        elif kind == "blink":
+            self.acc[AT["blinks"]] += 1
+
+    def add_voice_event(self, event) -> None:
+        a, d = self.acc, event.details
+        if event.kind == "filled_pause":
+            a[AT["fillers"]] += 1
+        elif event.kind == "pause":
+            a[AT["pause_excess_s"]] += max(0.0, event.end - event.start - 1.0)
+        elif event.kind == "response":
+            a[AT["latency_excess_s"]] += max(0.0, float(d.get("latency_s", 0.0)) - 1.0)
+        elif event.kind == "backchannel":
+            a[AT["backchannels"]] += 1
+        elif event.kind == "interruption":
+            a[AT["interruptions"]] += 1
+        elif event.kind == "sigh":
+            a[AT["sighs"]] += 1
+        elif event.kind == "utterance":
+            self._utterance(d)
+
+    def _utterance(self, d: dict) -> None:
+        a = self.acc
+        a[AT["rising"]] += d.get("ending") == "rising"
+        variability, jitter = d.get("pitch_variability_st"), d.get("jitter_pct")
+        long_enough = float(d.get("duration_s", 0.0)) >= 1.0
+        a[AT["monotone"]] += long_enough and variability is not None and variability < FLAT_PITCH_ST
+        a[AT["shaky"]] += jitter is not None and jitter > SHAKY_JITTER_PCT
+        if int(d.get("syllables", 0)) >= MIN_SYLLABLES:
+            rate = float(d.get("speaking_rate_syl_s", 0.0))
+            if self.usual_pace is not None and self.paced >= 3 and rate >= FAST_RATIO * self.usual_pace:
+                a[AT["fast"]] += 1
+            self.paced += 1
+            old = self.usual_pace or rate
+            self.usual_pace = old + max(1.0 / self.paced, 0.05) * (rate - old)
+
+    def add_voice_now(self, now) -> None:
+        """The voice of this participant at this tick (VoiceNow of the channel attributed to them)."""
+        a = self.acc
+        if not now.speaking:
+            return
+        a[AT["speaking"]] = a[AT["voiced"]] = 1.0
+        if now.loudness_vs_usual_db is not None:
+            a[AT["quiet"]] = min(1.0, max(0.0, (-now.loudness_vs_usual_db - 3.0) / 6.0))
+            a[AT["loud"]] = min(1.0, max(0.0, (now.loudness_vs_usual_db - 3.0) / 6.0))
+        if now.pitch_vs_usual_st is not None:
+            a[AT["pitch_up"]] = min(1.0, max(0.0, (now.pitch_vs_usual_st - 2.0) / 4.0))
+
+    # -- one tick -------------------------------------------------------------------------
+    def tick(self, t: float) -> tuple[list[tuple[str, SignalEvent]], StateSegment | None]:
+        row, a = self.acc, self.acc
+        seen = self.frames > 0 or (self.last_seen is not None and t - self.last_seen <= HOLD_FACE_S)
+        if self.frames:
+            self.last_face_row = a[FACE_INDEX] / self.frames
+        row[FACE_INDEX] = self.last_face_row if seen else 0.0
+        row[AT["seen"]] = float(seen)
+        row[AT["absent"]] = float(self.has_face and not seen)
+        self.ring.add(row)
+        features = self.calibration.apply(features_from(self.ring), learn=seen)
+        self.scores = 1.0 / (1.0 + np.exp(-(self.model.weights @ features + self.model.bias)))
+        if seen or row[AT["speaking"]]:
+            self.last_active = t
+        announcements = []
+        for s, track in enumerate(self.tracks):
+            if track.open or self.scores[s] >= self.model.events["on"]:
+                contribution = self.model.weights[s] * features
+                announcements += track.update(t, float(self.scores[s]), row.copy(), contribution,
+                                              self._recent_rows)
+        segment = self.state.update(t, float(self.scores[ENGAGEMENT]), float(self.scores[DISENGAGEMENT]))
+        self.acc = np.zeros(len(INSTANTS))
+        self.frames = 0
+        return announcements, segment
+
+    def _recent_rows(self) -> np.ndarray:
+        """The short window's rows before the latest tick (the run-up to an event)."""
+        ring = self.ring
+        n = min(ring.count - 1, ring.short - 1)
+        return ring.rows[[(ring.count - 2 - k) % ring.long for k in range(max(0, n))]]
+
+    def finish(self, t: float) -> tuple[list[tuple[str, SignalEvent]], StateSegment | None]:
+        announcements = [a for track in self.tracks for a in track.finish(t)]
+        return announcements, self.state.finish(t)

@@ -1,0 +1,120 @@
+"""The signal engine end to end on real recordings (face and voice pipelines included)."""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import json
+
+import pytest
+
+from copilot.capture.media_file import MediaFile
+from copilot.engine import Engine
+from copilot.pipeline import standard_analyzers
+from copilot.result import ResultCollector, validate
+from copilot.signals import SIGNALS
+from copilot.signals.csv_out import COLUMNS, ScoresCsv
+
+_RUNS: dict[tuple[str, bool], dict] = {}
+
+
+def analyse(shared_data, name: str, *, paced: bool = False, csv_path=None) -> dict:
+    """The result document plus what was announced live, step by step (cached per clip and pacing)."""
+    key = (name, paced)
+    if key in _RUNS and csv_path is None:
+        return _RUNS[key]
+    source = MediaFile(shared_data / name, pace=paced)
+    source.open()
+    collector = ResultCollector()
+    live: list[tuple[float, str, dict]] = []
+    behaviours: list = []
+
+    def listen(step) -> None:
+        signals = step.results["signals"]
+        live.extend((step.t, "started", e.to_json()) for e in signals.started)
+        face_step = step.results.get("face_cues")
+        behaviours.extend(face_step.events if face_step is not None else ())
+
+    sinks = [collector, listen]
+    scores = ScoresCsv(csv_path) if csv_path is not None else None
+    if scores is not None:
+        sinks.append(scores)
+    engine = Engine([source], standard_analyzers(), sinks, lossless=not paced)
+    engine.run()
+    if scores is not None:
+        scores.close()
+    document = collector.document(duration_s=source.duration_s, fps=source.fps,
+                                  source=source.describe())
+    _RUNS[key] = {"document": document, "live": live, "behaviours": behaviours}
+    return _RUNS[key]
+
+
+def of_type(document: dict, kind: str) -> list[dict]:
+    return [e for e in document["signals"] if e["type"] == kind]
+
+
+def test_nodding_gives_agreement_explained_by_nods_and_no_disagreement(shared_data, tmp_path):
+    run = analyse(shared_data, "noddingpigeon/head_nodding.mp4", csv_path=tmp_path / "scores.csv")
+    document = run["document"]
+    validate(document)
+    agreement = of_type(document, "agreement")
+    assert agreement and not of_type(document, "disagreement")
+    assert "Nodded" in agreement[0]["rationale"] and agreement[0]["modality"] == ["visual"]
+    assert sum(e["end"] - e["start"] for e in agreement) > 5.0  # he nods nearly throughout 9 s
+    rows = list(csv.reader((tmp_path / "scores.csv").open()))
+    assert tuple(rows[0]) == COLUMNS
+    assert len(rows) - 1 == pytest.approx(90, abs=2)  # 10 Hz for 9 s, one participant
+    assert float(rows[-1][2 + SIGNALS.index("agreement")]) > 0.5
+
+
+def test_head_shaking_gives_disagreement_and_not_agreement(shared_data):
+    document = analyse(shared_data, "noddingpigeon/head_turning.mp4")["document"]
+    validate(document)
+    disagreement = of_type(document, "disagreement")
+    assert disagreement and not of_type(document, "agreement")
+    assert disagreement[0]["rationale"].startswith("Shook the head")
+
+
+def test_a_still_face_gives_neither_agreement_nor_disagreement(shared_data):
+    document = analyse(shared_data, "noddingpigeon/head_stationary.mp4")["document"]
+    validate(document)
+    assert not of_type(document, "agreement") and not of_type(document, "disagreement")
+
+
+def test_a_face_that_leaves_becomes_disengaged(shared_data):
+    document = analyse(shared_data, "pyfeat/face_noface.mov")["document"]
+    validate(document)
+    gone = [e for e in of_type(document, "disengagement") if e["participant"] == "p1"]
+    assert gone and 2.0 < gone[0]["start"] < 4.5  # the face is there until about 2.1 s
+    assert "Left the picture" in gone[0]["rationale"]
+    states = [s for s in document["engagement_state"] if s["participant"] == "p1"]
+    assert states[-1]["state"] == "disengaged" and states[-1]["end"] == pytest.approx(6.4, abs=0.1)
+    assert all(a["end"] == b["start"] for a, b in itertools.pairwise(states))
+
+
+def test_fast_and_paced_analysis_give_the_same_document(shared_data):
+    """Determinism: the same clip with audio, as fast as possible and at playback speed."""
+    name = "grid_lipnet/bbaf2n.mpg"
+    fast, paced = analyse(shared_data, name)["document"], analyse(shared_data, name, paced=True)["document"]
+    for document in (fast, paced):
+        validate(document)
+        document["meta"]["source"].pop("paced")
+    # The models are warmed up before the first frame, so paced analysis keeps up from the
+    # start and analyses every frame, as the fast run does.
+    assert json.dumps(fast, sort_keys=True) == json.dumps(paced, sort_keys=True)
+    assert fast["participants"][0]["id"] == "p1"  # the one face speaks: no separate voice
+
+
+def test_live_agreement_is_announced_within_a_second_of_the_first_nods(shared_data):
+    run = analyse(shared_data, "noddingpigeon/head_nodding.mp4", paced=True)
+    nods = [b for b in run["behaviours"] if b.kind == "nod"]
+    started = [(t, e) for t, kind, e in run["live"] if e["type"] == "agreement"]
+    assert nods and started
+    first_nod = min(b.start for b in nods)
+    announced_at, event = started[0]
+    assert event["start"] >= first_nod
+    assert announced_at - first_nod <= 1.0
+    # Paced, the clip still gives what it gives analysed fast.
+    fast = analyse(shared_data, "noddingpigeon/head_nodding.mp4")["document"]
+    assert [e["start"] for e in of_type(run["document"], "agreement")] == \
+        [e["start"] for e in of_type(fast, "agreement")]
