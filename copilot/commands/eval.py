@@ -1,0 +1,138 @@
+"""`copilot eval PATH...`: analyse labelled clips and score the signals against their labels.
+
+Each clip is analysed in this process by the same code as `copilot analyze`, so the
+score is of exactly what a user gets. Every labels file is read before any clip is
+analysed, so a typo fails in a second rather than after minutes of analysis.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from copilot.errors import CopilotError
+from copilot.evaluation.labels import (
+    SHARED_DATA_ENV,
+    SHARED_PREFIX,
+    ClipLabels,
+    clip_path,
+    load_labels,
+    signal_types,
+)
+from copilot.evaluation.report import as_json, table
+from copilot.evaluation.scoring import TOLERANCE_S, ClipScore, predicted_events, score_clip, total
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "eval", help="score the signals against labelled clips",
+        description="Analyse every clip named by the labels files (*.toml) and print per-signal precision, "
+                    "recall, F1 and onset delay. The label format is described in tests/scenarios/README.md.")
+    parser.add_argument("paths", nargs="+", type=Path, metavar="PATH",
+                        help="a labels file, or a folder searched for them")
+    parser.add_argument("--json", action="store_true", help="print the scores as JSON instead of a table")
+    parser.add_argument("--details", action="store_true",
+                        help="also list, per clip, the missed spans, false alarms and unscored events")
+    parser.add_argument("--out-dir", type=Path, help="keep each clip's result document here, for inspection")
+    parser.add_argument("--results", type=Path, metavar="DIR",
+                        help="score the result documents already in DIR (as written by --out-dir) "
+                             "instead of analysing the clips again")
+    parser.add_argument("--tolerance", type=float, default=TOLERANCE_S, metavar="SECONDS",
+                        help="how far outside a span an event may lie and still match "
+                             f"(default {TOLERANCE_S:g})")
+    parser.set_defaults(run=run)
+
+
+def labels_files(paths: list[Path]) -> list[Path]:
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(path.rglob("*.toml"))
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise CopilotError(f"no such labels file or folder: {path}")
+    if not found:
+        raise CopilotError(f"no labels files (*.toml) in {', '.join(map(str, paths))}")
+    return found
+
+
+def _result_names(all_labels: list[ClipLabels]) -> list[str]:
+    """A file name per clip for --out-dir and --results: the labels file's name, made unique."""
+    names: list[str] = []
+    for labels in all_labels:
+        name, k = labels.name, 2
+        while name in names:
+            name, k = f"{labels.name}-{k}", k + 1
+        names.append(name)
+    return names
+
+
+def _missing_clip(labels: ClipLabels, clip: Path) -> str:
+    shared = labels.clip.startswith(SHARED_PREFIX)
+    hint = f" (set {SHARED_DATA_ENV} to the shared recordings folder)" if shared else ""
+    return f"{labels.path}: clip {clip} not found{hint}"
+
+
+def _document(labels: ClipLabels, name: str, args: argparse.Namespace, skipped: list[str],
+              errors: list[str]) -> dict | None:
+    """The clip's result document, analysed now or read from --results; None when it is skipped."""
+    from copilot.commands.analyze import analyze_file, write_json_atomically
+
+    if args.results is not None:
+        saved = args.results / f"{name}.json"
+        if not saved.is_file():
+            skipped.append(f"{labels.path}: no result {saved}")
+            return None
+        return json.loads(saved.read_text(encoding="utf-8"))
+    clip = clip_path(labels)
+    if not clip.is_file():
+        skipped.append(_missing_clip(labels, clip))
+        return None
+    if sys.stderr.isatty():
+        print(f"analysing {clip.name} ({labels.path.name})", file=sys.stderr)
+    try:
+        document, problems = analyze_file(clip)
+    except CopilotError as exc:
+        errors.append(f"{labels.path}: {exc}")
+        return None
+    errors += [f"{clip}: {problem}" for problem in problems]
+    if args.out_dir is not None:
+        write_json_atomically(document, args.out_dir / f"{name}.json")
+    return document
+
+
+def _details(scores: list[ClipScore]) -> str:
+    lines = []
+    for score in scores:
+        lines.append(f"{score.labels.path} ({score.labels.clip})")
+        for f in score.findings:
+            if f.outcome != "found":
+                who = f" {f.participant}" if f.participant else ""
+                lines.append(f"  {f.outcome:11s} {f.signal}{who} {f.start:.1f}-{f.end:.1f} s: {f.note}")
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    all_labels = [load_labels(path) for path in labels_files(args.paths)]
+    signals = signal_types()
+    scores: list[ClipScore] = []
+    skipped: list[str] = []
+    errors: list[str] = []
+    for labels, name in zip(all_labels, _result_names(all_labels), strict=True):
+        document = _document(labels, name, args, skipped, errors)
+        if document is not None:
+            scores.append(score_clip(labels, predicted_events(document), signals, args.tolerance))
+    totals = total(scores, signals)
+    if args.json:
+        json.dump(as_json(totals, scores, skipped, args.tolerance), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        if args.details:
+            print(_details(scores) + "\n")
+        print(table(totals, scores, skipped, args.tolerance))
+    for message in errors:
+        print(f"copilot: error: {message}", file=sys.stderr)
+    return 1 if errors else 0
