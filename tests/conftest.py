@@ -20,6 +20,14 @@ def shared_data() -> Path:
 
 
 @pytest.fixture(autouse=True)
+def private_user_files(tmp_path_factory, monkeypatch):
+    """Sessions and settings go to a temporary folder, never the user's own (subprocesses inherit it)."""
+    home = tmp_path_factory.mktemp("user")
+    monkeypatch.setenv("COPILOT_DATABASE", str(home / "sessions.sqlite3"))
+    monkeypatch.setenv("MEETING_COPILOT_SETTINGS_DIR", str(home / "settings"))
+
+
+@pytest.fixture(autouse=True)
 def no_leaked_threads():
     """Fails a test that leaves one of its threads running (capture, analysis, workers)."""
     before = set(threading.enumerate())

@@ -7,10 +7,12 @@ import json
 import os
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from copilot.capture.media_file import MediaFile
-from copilot.engine import Engine
+from copilot.commands.sessions import add_database_option
+from copilot.engine import Engine, Sink
 from copilot.pipeline import model_checksums, standard_analyzers
 from copilot.result import ResultCollector
 from copilot.signals.csv_out import ScoresCsv
@@ -28,6 +30,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         help="also write the signal scores per tick (10 a second) and participant as CSV")
     parser.add_argument("--paced", action="store_true",
                         help="analyse at playback speed, exactly as a live session would")
+    parser.add_argument("--report", type=Path, metavar="FILE",
+                        help="also write the HTML report of this analysis (see `copilot report`)")
+    parser.add_argument("--no-record", action="store_true",
+                        help="do not keep this analysis in the session database")
+    add_database_option(parser)
     parser.set_defaults(run=run)
 
 
@@ -66,15 +73,16 @@ def write_json_atomically(document: dict, path: Path) -> None:
         raise
 
 
-def analyze_file(path: Path, *, paced: bool = False, csv_path: Path | None = None) -> tuple[dict, list[str]]:
+def analyze_file(path: Path, *, paced: bool = False, csv_path: Path | None = None,
+                 sinks: Sequence[Sink] = ()) -> tuple[dict, list[str]]:
     """The result document of one recording and the errors met on the way (`copilot eval` reuses it)."""
     source = MediaFile(path, pace=paced)
     source.open()
     collector = ResultCollector(source_kind="file")
     progress = _Progress(source.duration_s, source.name)
     scores = ScoresCsv(csv_path) if csv_path is not None else None
-    sinks = [collector, progress, *([scores] if scores else [])]
-    engine = Engine([source], standard_analyzers(), sinks, lossless=not paced)
+    every = [collector, progress, *([scores] if scores else []), *sinks]
+    engine = Engine([source], standard_analyzers(), every, lossless=not paced)
     try:
         engine.run()
     finally:
@@ -89,12 +97,38 @@ def analyze_file(path: Path, *, paced: bool = False, csv_path: Path | None = Non
 
 
 def run(args: argparse.Namespace) -> int:
-    document, errors = analyze_file(args.file, paced=args.paced, csv_path=args.csv)
+    with tempfile.TemporaryDirectory(prefix="copilot-analyze-") as scratch:
+        return _run(args, Path(scratch) / "sessions.sqlite3" if args.no_record else args.database)
+
+
+def _run(args: argparse.Namespace, database: Path | None) -> int:
+    """Records the analysis as a session (a scratch database with --no-record, only for --report)."""
+    from copilot.session.recorder import SessionRecorder
+
+    recorder = None
+    if not args.no_record or args.report is not None:
+        recorder = SessionRecorder(database, source_name=args.file.name, source_kind="file", mode="analyze",
+                                   media_path=args.file.resolve())
+    try:
+        document, errors = analyze_file(args.file, paced=args.paced, csv_path=args.csv,
+                                        sinks=[recorder] if recorder is not None else [])
+    except BaseException:
+        if recorder is not None:
+            recorder.discard()
+        raise
+    if recorder is not None:
+        recorder.close(document["meta"])
     if args.out is None:
         json.dump(document, sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
         write_json_atomically(document, args.out)
+    if args.report is not None:
+        from copilot.session.library import load_session
+        from copilot.session.report import write_report
+        from copilot.session.store import open_database
+
+        write_report(load_session(open_database(database, create=False), recorder.session_id), args.report)
     for message in errors:
         print(f"copilot: error: {message}", file=sys.stderr)
     return 1 if errors else 0

@@ -1,0 +1,120 @@
+"""`copilot sessions list | show | export | delete`: the recorded sessions in the session database."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from copilot.session.store import DATABASE_ENV
+
+
+def add_database_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--database", type=Path, metavar="FILE",
+                        help=f"the session database (default: ${DATABASE_ENV}, else sessions.sqlite3 "
+                             "in your data folder)")
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "sessions", help="list, show, export or delete recorded sessions",
+        description="Every live session and every `copilot analyze` run is recorded (signals, events, "
+                    "nudges, markers; no video or sound). These commands read that record.")
+    add_database_option(parser)
+    actions = parser.add_subparsers(title="actions", metavar="ACTION", required=True)
+    listing = actions.add_parser("list", help="one line per session: number, start, source, length, people")
+    listing.set_defaults(run=run_list)
+    show = actions.add_parser("show", help="a session's summary: participants, events, quality")
+    show.add_argument("session", help="session number, or `last`")
+    show.set_defaults(run=run_show)
+    export = actions.add_parser("export", help="write a session as the JSON result document or as CSV")
+    export.add_argument("session", help="session number, or `last`")
+    export.add_argument("--out", "-o", type=Path, help="where to write (default: standard output for JSON)")
+    export.add_argument("--format", choices=("json", "csv"), help="default: from --out's suffix, else json")
+    from copilot.session.export import TABLES
+
+    export.add_argument("--table", choices=tuple(TABLES), default="scores",
+                        help="for CSV: which table (default: scores, 5 a second per participant)")
+    export.set_defaults(run=run_export)
+    delete = actions.add_parser("delete", help="delete sessions for good")
+    delete.add_argument("session", nargs="+", help="session numbers, or `last`")
+    delete.set_defaults(run=run_delete)
+
+
+def _database(args: argparse.Namespace):
+    from copilot.session.store import open_database
+
+    return open_database(args.database, create=False)
+
+
+def _minutes(seconds: float) -> str:
+    return f"{int(seconds // 60)}:{seconds % 60:04.1f}"
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from copilot.session.library import list_sessions
+
+    db = _database(args)
+    sessions = list_sessions(db)
+    if not sessions:
+        print("no sessions recorded yet")
+    for s in sessions:
+        people = ", ".join(s.participants) or "nobody"
+        flag = "" if s.complete else "  (not closed: the app ended during it)"
+        print(f"{s.id:>4}  {s.started_at[:19].replace('T', ' ')}  {_minutes(s.duration_s):>8}  "
+              f"{s.source_kind:<6} {s.source_name}  [{people}]{flag}")
+    return 0
+
+
+def run_show(args: argparse.Namespace) -> int:
+    from copilot.session.library import load_session
+
+    data = load_session(_database(args), args.session)
+    info, doc = data.info, data.document
+    print(f"session {info.id}: {info.source_name} ({info.source_kind}, {info.mode} mode)")
+    print(f"started {info.started_at}, ended {info.ended_at or 'never (the app was stopped hard)'}, "
+          f"{_minutes(info.duration_s)} long")
+    for p in doc["participants"]:
+        print(f"  {p['id']}: seen by {p['by']} from {p['first_seen']:.1f} s to {p['last_seen']:.1f} s")
+    quality = doc["conversation_quality"]["overall"]
+    print("conversation quality: " + ", ".join(f"{k} {v}" for k, v in quality.items()))
+    print(f"{len(doc['signals'])} signal events, {len(data.nudges)} nudges, {len(data.markers)} markers")
+    for event in doc["signals"]:
+        print(f"  {event['start']:7.1f}-{event['end']:7.1f} s  {event['participant']}  {event['type']:<13} "
+              f"{event['probability']:<6} {event['rationale']}")
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from copilot.commands.analyze import write_json_atomically
+    from copilot.session.export import write_csv
+    from copilot.session.library import find_session, result_document
+
+    db = _database(args)
+    info = find_session(db, args.session)
+    kind = args.format or ("csv" if args.out is not None and args.out.suffix.lower() == ".csv" else "json")
+    if kind == "csv":
+        if args.out is None:
+            raise SystemExit("copilot sessions export: --out is needed for CSV")
+        count = write_csv(db, info.id, args.table, args.out)
+        print(f"wrote {count} rows of {args.table} to {args.out}", file=sys.stderr)
+        return 0
+    document = result_document(db, info)
+    if args.out is None:
+        json.dump(document, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        write_json_atomically(document, args.out)
+    return 0
+
+
+def run_delete(args: argparse.Namespace) -> int:
+    from copilot.session.library import delete_session, find_session
+
+    db = _database(args)
+    for ref in args.session:
+        info = find_session(db, ref)
+        delete_session(db, info.id)
+        print(f"deleted session {info.id} ({info.source_name}, {info.started_at[:19]})")
+    return 0

@@ -1,0 +1,115 @@
+"""SessionRecorder: a sink that records a live or file session into the session database.
+
+Give it to the Engine with the other sinks. Per step it only turns the Step into rows
+(on the analysis thread, no I/O) and queues them; a writer thread commits about twice
+a second, so a killed app loses at most about a second and the file stays consistent
+(SQLite WAL). `add_marker` may be called from any thread (the UI's "mark this moment").
+
+Raw video and audio are never stored. `record_media=True` (the user's opt-in) is kept
+in the session's metadata; for a file source the file's path is stored either way, as
+a reference that lets the review window show the frame at a moment.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from copilot.result import version
+from copilot.session.rows import StepRows, dumps
+from copilot.session.store import open_database, resolve
+from copilot.session.writer import Writer
+from copilot.step import Step
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+class SessionRecorder:
+    def __init__(self, database: Path | str | None = None, *, source_name: str, source_kind: str,
+                 mode: str, record_media: bool = False, media_path: str | Path | None = None) -> None:
+        """Opens (or creates) the database and starts a session row; raises DatabaseError."""
+        self.database = resolve(database)
+        self.source_name, self.source_kind, self.mode = source_name, source_kind, mode
+        self._connection = open_database(self.database)
+        cursor = self._connection.execute(
+            "INSERT INTO sessions (started_at, source_name, source_kind, mode, record_media, media_path) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (now_iso(), source_name, source_kind, mode, int(record_media),
+             str(media_path) if media_path is not None else None))
+        self.session_id: int = int(cursor.lastrowid)
+        self._rows = StepRows(source_kind)
+        self._writer = Writer(self._connection, self.session_id)
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def __call__(self, step: Step) -> None:
+        rows = self._rows.rows(step)
+        with self._lock:
+            if not self._closed:
+                self._writer.put(rows)
+
+    def add_marker(self, t: float, label: str = "") -> None:
+        """Marks a moment of the session (session time `t`); safe from any thread."""
+        with self._lock:
+            if not self._closed:
+                self._writer.put([("markers", (round(float(t), 3), str(label)))])
+
+    @property
+    def dropped(self) -> int:
+        """Batches of rows lost because the disk could not keep up (0 in normal use)."""
+        return self._writer.dropped
+
+    @property
+    def failure(self) -> Exception | None:
+        """The database error that stopped recording, if any (the analysis goes on)."""
+        return self._writer.failure
+
+    def close(self, meta: dict[str, Any] | None = None) -> None:
+        """Writes what is queued and ends the session; `meta` is the result document's meta
+        when the caller has one (`copilot analyze`), else one is made from what was seen.
+        Safe to call twice."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+        self._writer.stop()
+        if meta is None:
+            meta = self._meta()
+        try:
+            self._connection.execute("UPDATE sessions SET ended_at = ?, meta = ? WHERE id = ?",
+                                     (now_iso(), dumps(meta), self.session_id))
+        finally:
+            self._connection.close()
+
+    def discard(self) -> None:
+        """Ends and deletes the session: for a run that failed before it analysed anything."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+        self._writer.stop()
+        try:
+            self._connection.execute("DELETE FROM sessions WHERE id = ?", (self.session_id,))
+        finally:
+            self._connection.close()
+
+    def _meta(self) -> dict[str, Any]:
+        c = self._rows.collector
+        duration = c.last_t
+        return {"duration": round(duration, 3),
+                "fps": round(self._rows.frames / duration, 3) if duration > 0 else 0.0,
+                "version": version(), "models": {},
+                "source": {"name": self.source_name, "kind": self.source_kind, "mode": self.mode},
+                "steps": c.steps}
+
+    def __repr__(self) -> str:
+        return f"SessionRecorder(session {self.session_id} in {self.database})"
+
+
+def load_meta(text: str | None) -> dict[str, Any] | None:
+    return json.loads(text) if text else None

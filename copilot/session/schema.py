@@ -1,0 +1,99 @@
+"""The session database's tables, and the migrations that bring an older file up to date.
+
+Each migration is applied once, in its own transaction, and recorded both in the
+`schema_version` table (when, for people reading the file) and in `PRAGMA user_version`
+(cheap to read before touching anything). A file newer than this code is refused, never
+"downgraded".
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+
+APPLICATION_ID = 0x4D436F70  # "MCop" in the SQLite header: tells our files from other apps' files
+
+# The twelve signals as score columns. Fixed here (not read from definitions.toml) because a
+# table's columns are part of the file format; tests check it still matches copilot.signals.
+SCORE_COLUMNS = ("agreement", "confidence", "confusion", "disagreement", "disengagement",
+                 "engagement", "frustration", "hesitation", "interest", "skepticism", "stress",
+                 "uncertainty")
+
+_V1 = f"""
+CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);
+CREATE TABLE sessions (
+    id INTEGER PRIMARY KEY,
+    started_at TEXT NOT NULL,          -- wall clock, ISO 8601 UTC
+    ended_at TEXT,                     -- NULL while recording, or when the app was killed
+    source_name TEXT NOT NULL,
+    source_kind TEXT NOT NULL,         -- camera | screen | file
+    mode TEXT NOT NULL,                -- presenter | sales | practice | analyze
+    record_media INTEGER NOT NULL DEFAULT 0,  -- the user asked to keep the raw media
+    media_path TEXT,                   -- the source file (files) or the kept media, if any
+    last_t REAL NOT NULL DEFAULT 0,    -- session time of the latest step written
+    steps INTEGER NOT NULL DEFAULT 0,
+    frames INTEGER NOT NULL DEFAULT 0,
+    quality TEXT,                      -- overall conversation quality so far, JSON
+    meta TEXT                          -- the result document's "meta", JSON, written at the end
+);
+CREATE TABLE participants (
+    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    participant TEXT NOT NULL,
+    seen_by TEXT NOT NULL,             -- face | voice (as the result document counts them)
+    first_seen REAL NOT NULL,
+    last_seen REAL NOT NULL,
+    PRIMARY KEY (session_id, participant, seen_by)
+);
+CREATE TABLE scores (
+    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    t REAL NOT NULL,
+    participant TEXT NOT NULL,
+    {", ".join(f"{name} REAL NOT NULL" for name in SCORE_COLUMNS)},
+    state TEXT NOT NULL                -- engagement state at t; "" for the room
+);
+CREATE INDEX scores_by_session ON scores (session_id, t);
+CREATE TABLE signal_events (           -- finished events, as in the result document
+    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    type TEXT NOT NULL, participant TEXT NOT NULL, start REAL NOT NULL, "end" REAL NOT NULL,
+    probability TEXT NOT NULL, peak REAL NOT NULL, rationale TEXT NOT NULL, modality TEXT NOT NULL
+);
+CREATE TABLE engagement (
+    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    participant TEXT NOT NULL, state TEXT NOT NULL, start REAL NOT NULL, "end" REAL NOT NULL
+);
+CREATE TABLE quality_periods (
+    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    start REAL NOT NULL, "end" REAL NOT NULL, "values" TEXT NOT NULL
+);
+CREATE TABLE cue_events (              -- behaviours (nod, head_shake, ...) and voice events
+    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL, who TEXT NOT NULL, start REAL NOT NULL, "end" REAL NOT NULL,
+    details TEXT NOT NULL
+);
+CREATE TABLE cue_summaries (           -- one row per second and participant or voice channel
+    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    t REAL NOT NULL, who TEXT NOT NULL, "values" TEXT NOT NULL
+);
+CREATE TABLE nudges (
+    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    t REAL NOT NULL, rule TEXT NOT NULL, participant TEXT, message TEXT NOT NULL,
+    signal TEXT, value REAL
+);
+CREATE TABLE markers (
+    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    t REAL NOT NULL, label TEXT NOT NULL
+);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1,)  # MIGRATIONS[k] takes a file from version k to k + 1
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migrate(connection: sqlite3.Connection, current: int) -> None:
+    """Applies the migrations after `current`, each atomically."""
+    for version in range(current + 1, SCHEMA_VERSION + 1):
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        connection.executescript(
+            f"BEGIN;\n{MIGRATIONS[version - 1]}\n"
+            f"INSERT INTO schema_version VALUES ({version}, '{now}');\n"
+            f"PRAGMA application_id = {APPLICATION_ID};\nPRAGMA user_version = {version};\nCOMMIT;")

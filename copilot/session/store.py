@@ -1,0 +1,94 @@
+"""Where the session database lives, and opening it safely.
+
+A file that is not ours (garbage, or another application's SQLite database) is refused
+with its name and the reason, and is inspected read-only first, so it is never written
+to: not even the WAL switch, which would rewrite its header.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+from copilot.errors import CopilotError
+from copilot.session.schema import APPLICATION_ID, SCHEMA_VERSION, migrate
+
+DATABASE_ENV = "COPILOT_DATABASE"  # overrides the default location (tests, portable installs)
+DATABASE_NAME = "sessions.sqlite3"
+SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 5000  # the writer thread and a reader (the review window) may meet
+
+
+class DatabaseError(CopilotError):
+    """The session database cannot be used; the message names the file and the reason."""
+
+
+def default_database_path() -> Path:
+    """$COPILOT_DATABASE, else sessions.sqlite3 in the platform's per-user data folder."""
+    override = os.environ.get(DATABASE_ENV)
+    if override:
+        return Path(override).expanduser()
+    from platformdirs import user_data_path
+
+    return user_data_path("meeting-copilot", appauthor=False) / DATABASE_NAME
+
+
+def resolve(database: Path | str | None) -> Path:
+    return Path(database).expanduser() if database is not None else default_database_path()
+
+
+def _refuse(path: Path, reason: str) -> DatabaseError:
+    return DatabaseError(f"{path}: {reason}; the file was left untouched "
+                         f"(choose another file with --database or ${DATABASE_ENV})")
+
+
+def _inspect(path: Path) -> int:
+    """The schema version of an existing file (0 for an empty one); raises if it is not ours."""
+    with path.open("rb") as handle:
+        header = handle.read(len(SQLITE_HEADER))
+    if not header:
+        return 0
+    if header != SQLITE_HEADER:
+        raise _refuse(path, "not a session database (it is not an SQLite file)")
+    try:
+        probe = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            app_id = probe.execute("PRAGMA application_id").fetchone()[0]
+            version = probe.execute("PRAGMA user_version").fetchone()[0]
+            tables = probe.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        finally:
+            probe.close()
+    except sqlite3.DatabaseError as exc:
+        raise _refuse(path, f"damaged or unreadable SQLite file ({exc})") from exc
+    if app_id != APPLICATION_ID and (app_id != 0 or tables):
+        raise _refuse(path, "an SQLite database of another application, not a session database")
+    if version > SCHEMA_VERSION:
+        raise _refuse(path, f"written by a newer Meeting Copilot (schema {version}, "
+                            f"this one reads up to {SCHEMA_VERSION})")
+    return version
+
+
+def open_database(database: Path | str | None = None, *, create: bool = True) -> sqlite3.Connection:
+    """A connection in WAL mode with the schema up to date; creates the file when `create`."""
+    path = resolve(database)
+    if path.is_dir():
+        raise DatabaseError(f"{path}: is a folder, not a session database")
+    if path.exists():
+        version = _inspect(path)
+    elif not create:
+        raise DatabaseError(f"{path}: no session database here yet (nothing has been recorded)")
+    else:
+        version = 0
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False,
+                                     isolation_level=None)  # explicit BEGIN/COMMIT
+        connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute("PRAGMA synchronous = NORMAL")  # WAL: a killed process loses nothing committed
+        connection.execute("PRAGMA foreign_keys = ON")
+        if version < SCHEMA_VERSION:
+            migrate(connection, version)
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(f"{path}: cannot open the session database ({exc})") from exc
+    return connection

@@ -1,0 +1,96 @@
+"""Per-participant summaries and practice speaking metrics, from a loaded session.
+
+Shared by the HTML report and the review window, so both say the same numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from copilot.session.library import SessionData
+from copilot.session.schema import SCORE_COLUMNS
+
+TOP_SIGNALS = 3  # strongest signals named per participant
+FLOOR_PERCENTILE = 10
+
+
+@dataclass
+class ParticipantSummary:
+    participant: str
+    seen_s: float
+    by: str
+    state_share: dict[str, float] = field(default_factory=dict)  # engaged/neutral/disengaged -> share
+    mean_scores: dict[str, float] = field(default_factory=dict)
+    events: dict[str, int] = field(default_factory=dict)  # signal type -> events
+
+    rises: dict[str, float] = field(default_factory=dict)  # mean score above its own session floor
+
+    @property
+    def strongest(self) -> list[str]:
+        """Signals that rose most above their own floor (raw means mostly show each model's resting value)."""
+        ranked = sorted(self.rises.items(), key=lambda kv: -kv[1])
+        return [name for name, rise in ranked[:TOP_SIGNALS] if rise > 0]
+
+
+def participant_summaries(data: SessionData) -> list[ParticipantSummary]:
+    doc, out = data.document, []
+    for person in doc["participants"]:
+        pid = person["id"]
+        summary = ParticipantSummary(pid, person["last_seen"] - person["first_seen"], person["by"])
+        spans = [s for s in doc["engagement_state"] if s["participant"] == pid]
+        total = sum(s["end"] - s["start"] for s in spans)
+        for s in spans:
+            summary.state_share[s["state"]] = summary.state_share.get(s["state"], 0.0) + (
+                (s["end"] - s["start"]) / total if total > 0 else 0.0)
+        scores = data.scores.get(pid)
+        if scores is not None and len(scores.t):
+            means = scores.scores.mean(axis=0)
+            floor = np.percentile(scores.scores, FLOOR_PERCENTILE, axis=0)
+            summary.mean_scores = dict(zip(SCORE_COLUMNS, np.round(means, 3).tolist(), strict=True))
+            summary.rises = dict(zip(SCORE_COLUMNS, np.round(means - floor, 3).tolist(), strict=True))
+        for event in doc["signals"]:
+            if event["participant"] == pid:
+                summary.events[event["type"]] = summary.events.get(event["type"], 0) + 1
+        out.append(summary)
+    return out
+
+
+@dataclass
+class SpeakingMetrics:
+    """Practice mode's numbers for one voice channel; None where there was nothing to measure."""
+
+    channel: str
+    speaking_s: float
+    pace_syl_s: float | None  # syllables per second while speaking
+    fillers: int
+    fillers_per_min: float | None
+    pauses: int
+    mean_pause_s: float | None
+    talk_ratio: float | None  # share of all talk in the session
+    eye_contact: float | None  # share of seconds looking at the camera (the face seen while speaking)
+
+
+def speaking_metrics(data: SessionData) -> list[SpeakingMetrics]:
+    events = data.cue_events
+    utterances = [e for e in events if e["kind"] == "utterance"]
+    channels = sorted({e["who"] for e in utterances})
+    talk = {ch: sum(e["end"] - e["start"] for e in utterances if e["who"] == ch) for ch in channels}
+    all_talk = sum(talk.values())
+    looks = [v.get("at_camera") for who, rows in data.cue_summaries.items() if not who.startswith("voice:")
+             for _, v in rows if v.get("at_camera") is not None]
+    eye_contact = round(float(np.mean(looks)), 3) if looks else None
+    out = []
+    for ch in channels:
+        mine = [e for e in utterances if e["who"] == ch]
+        syllables = sum(e.get("syllables", 0) for e in mine)
+        fillers = sum(1 for e in events if e["kind"] == "filled_pause" and e["who"] == ch)
+        pauses = [e["end"] - e["start"] for e in events if e["kind"] == "pause" and e["who"] == ch]
+        minutes = talk[ch] / 60
+        out.append(SpeakingMetrics(
+            ch, round(talk[ch], 1), round(syllables / talk[ch], 2) if talk[ch] > 0 else None, fillers,
+            round(fillers / minutes, 1) if minutes > 0 else None, len(pauses),
+            round(float(np.mean(pauses)), 2) if pauses else None,
+            round(talk[ch] / all_talk, 3) if all_talk > 0 else None, eye_contact))
+    return out

@@ -1,0 +1,82 @@
+"""`copilot report` and `copilot analyze --report`: one offline HTML file whose charts render."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from copilot.session.store import DATABASE_ENV
+
+CLIP = "reallife_trial_video/trial_truth_043.mp4"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--no-first-run", "--disable-sync",
+                  "--enable-logging=stderr", "--v=0", "--window-size=1280,2000", "--virtual-time-budget=5000"]
+
+
+def copilot(*args: str, database: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "copilot", *args], capture_output=True, text=True,
+                          timeout=180, env={**os.environ, DATABASE_ENV: str(database)})
+
+
+@pytest.fixture(scope="module")
+def reports(shared_data, tmp_path_factory):
+    """One analysis with --report, then `copilot report` of its result JSON: (session report, JSON report)."""
+    folder = tmp_path_factory.mktemp("report")
+    database = folder / "s.sqlite3"
+    done = copilot("analyze", str(shared_data / CLIP), "--out", str(folder / "r.json"),
+                   "--report", str(folder / "session.html"), database=database)
+    assert done.returncode == 0, done.stderr
+    again = copilot("report", "last", "--speaking", "--out", str(folder / "speaking.html"), database=database)
+    assert again.returncode == 0, again.stderr
+    done = copilot("report", str(folder / "r.json"), "--out", str(folder / "from_json.html"),
+                   database=database)
+    assert done.returncode == 0, done.stderr
+    return folder
+
+
+def test_the_page_is_self_contained(reports):
+    page = (reports / "session.html").read_text()
+    assert page.count("newPlot") >= 3  # events, p1's signals, quality
+    assert len(re.findall(r"<script[^>]*\ssrc=", page)) == 0  # nothing to fetch: Plotly is inlined
+    assert "http://" not in re.sub(r"<script.*?</script>", "", page, flags=re.S)
+    assert "Top moments" in page and "Spoke" in page  # a rationale of the clip's events
+    assert "Speaking" not in page  # not a practice session
+    speaking = (reports / "speaking.html").read_text()
+    assert "syl/s" in speaking and "eye contact" in speaking
+
+
+def test_a_result_json_makes_a_report_too(reports):
+    page = (reports / "from_json.html").read_text()
+    assert "Made from a result JSON" in page and page.count("newPlot") >= 2
+
+
+def _chromium(page: Path, tmp_path: Path, *extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run([CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}", *extra,
+                           page.as_uri()], capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")
+def test_the_report_renders_in_headless_chromium(reports, tmp_path):
+    page = reports / "speaking.html"
+    dom = _chromium(page, tmp_path, "--dump-dom")
+    assert "Uncaught" not in dom.stderr and "ERROR:CONSOLE" not in dom.stderr, dom.stderr[-2000:]
+    assert dom.stdout.count('class="main-svg"') >= 2 * 4  # Plotly drew every chart (two svgs each)
+    shot = tmp_path / "report.png"
+    done = _chromium(page, tmp_path, f"--screenshot={shot}")
+    assert "Uncaught" not in done.stderr and "ERROR:CONSOLE" not in done.stderr, done.stderr[-2000:]
+    import cv2
+
+    image = cv2.imread(str(shot))
+    assert image is not None and image.shape[:2] == (2000, 1280)
+    chart = image[300:700, 100:1180]  # the first charts' area
+    colourful = (chart.max(axis=2).astype(int) - chart.min(axis=2)) > 60  # lines, bars, bands: not grey
+    assert np.count_nonzero(colourful) > 2000

@@ -1,0 +1,80 @@
+"""The review window, offscreen: a recorded session's timeline has curves, and a click seeks the video."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+pytest.importorskip("PySide6.QtWidgets", reason="the GUI libraries are not installed")
+pytest.importorskip("pytestqt", reason="pytest-qt is not installed")
+
+from PySide6.QtCore import QPoint, Qt
+
+from copilot.session.store import DATABASE_ENV
+from ui.review_window import ReviewWindow, open_review_window
+
+CLIP = "reallife_trial_video/trial_truth_043.mp4"
+
+
+@pytest.fixture(scope="module")
+def database(shared_data, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("review") / "s.sqlite3"
+    done = subprocess.run([sys.executable, "-m", "copilot", "analyze", str(shared_data / CLIP), "--out",
+                           str(path.with_suffix(".json"))], capture_output=True, text=True, timeout=180,
+                          env={**os.environ, DATABASE_ENV: str(path)})
+    assert done.returncode == 0, done.stderr
+    return path
+
+
+@pytest.fixture
+def window(qtbot, database):
+    win = ReviewWindow(database=database)
+    qtbot.addWidget(win)
+    win.show()
+    return win
+
+
+def test_the_timeline_has_curves_and_event_regions(window):
+    assert window.sessions.count() == 1
+    window.sessions.setCurrentRow(0)
+    assert window.participant.currentText() == "p1"
+    lengths = [len(curve.getData()[0]) for curve in window.timeline.curves.values()]
+    assert min(lengths) > 100  # 22 s at 5 Hz
+    events = window.data.document["signals"]
+    assert len(window.timeline.decorations) >= len(events) > 0
+    assert "p1" in window.summary.toPlainText()
+
+
+def test_clicking_the_timeline_seeks_the_video(window, qtbot):
+    window.sessions.setCurrentRow(0)
+    window.resize(1280, 800)
+    qtbot.wait(50)
+    box = window.timeline.plotItem.vb
+    scene_point = box.mapViewToScene(pg_point(13.3, 0.5))
+    target = window.timeline.mapFromScene(scene_point)
+    qtbot.mouseClick(window.timeline.viewport(), Qt.MouseButton.LeftButton,
+                     pos=QPoint(target.x(), target.y()))
+    qtbot.waitUntil(lambda: window.frame.shown_t is not None and abs(window.frame.shown_t - 13.3) < 0.3,
+                    timeout=5000)
+    assert abs(window.timeline.cursor.value() - 13.3) < 0.3
+    assert not window.frame.pixmap().isNull()
+
+
+def test_a_bad_database_is_reported_in_the_window(qtbot, tmp_path):
+    path = tmp_path / "bad.sqlite3"
+    path.write_bytes(b"not a database at all" * 50)
+    win = open_review_window(database=path)
+    qtbot.addWidget(win)
+    assert str(path) in win.problem.text() and win.sessions.count() == 0
+    assert path.read_bytes() == b"not a database at all" * 50
+
+
+def pg_point(x: float, y: float):
+    from PySide6.QtCore import QPointF
+
+    return QPointF(x, y)

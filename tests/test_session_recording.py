@@ -1,0 +1,144 @@
+"""Recording sessions: the round trip through the database, the `sessions` commands, crash safety."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from copilot.session.library import list_sessions, load_session
+from copilot.session.store import DATABASE_ENV, open_database
+
+CLIP = "reallife_trial_video/trial_truth_043.mp4"  # 22 s, one face that speaks
+REPO = Path(__file__).resolve().parents[1]
+
+
+def copilot(*args: str, database: Path, timeout: float = 180) -> subprocess.CompletedProcess:
+    env = {**os.environ, DATABASE_ENV: str(database)}
+    return subprocess.run([sys.executable, "-m", "copilot", *args], capture_output=True, text=True,
+                          timeout=timeout, env=env)
+
+
+@pytest.fixture(scope="module")
+def analysed(shared_data, tmp_path_factory):
+    """`copilot analyze` once, recording into a private database: (database, its JSON output)."""
+    folder = tmp_path_factory.mktemp("recorded")
+    database, out = folder / "sessions.sqlite3", folder / "analysis.json"
+    done = copilot("analyze", str(shared_data / CLIP), "--out", str(out), database=database)
+    assert done.returncode == 0, done.stderr
+    return database, out
+
+
+def test_export_gives_back_exactly_what_analyze_wrote(analysed, tmp_path):
+    database, out = analysed
+    exported = tmp_path / "exported.json"
+    done = copilot("sessions", "export", "last", "--out", str(exported), database=database)
+    assert done.returncode == 0, done.stderr
+    # Nothing is excluded: the meta (with its version, model checksums and source) is stored as written.
+    assert exported.read_bytes() == out.read_bytes()
+    assert json.loads(exported.read_text())["signals"], "the clip should give at least one event"
+
+
+def test_list_shows_start_source_duration_and_participants(analysed):
+    database, _ = analysed
+    done = copilot("sessions", "list", database=database)
+    assert done.returncode == 0, done.stderr
+    line = done.stdout.splitlines()[-1]
+    assert "trial_truth_043.mp4" in line and "0:22.0" in line and "[p1]" in line
+
+
+def test_scores_are_kept_five_times_a_second(analysed, tmp_path):
+    database, _ = analysed
+    data = load_session(open_database(database, create=False), "last")
+    gaps = data.scores["p1"].t[1:] - data.scores["p1"].t[:-1]
+    assert abs(float(gaps.mean()) - 0.2) < 0.01
+    assert data.info.media_path and Path(data.info.media_path).is_file()  # what seeking needs
+    assert any(e["kind"] == "utterance" for e in data.cue_events)
+    csv_path = tmp_path / "scores.csv"
+    assert copilot("sessions", "export", "last", "--out", str(csv_path), database=database).returncode == 0
+    header, first = csv_path.read_text().splitlines()[:2]
+    assert header.startswith("t,participant,agreement") and first.startswith("0.0,p1,")
+
+
+def test_delete_removes_a_session_and_its_rows(analysed, tmp_path):
+    database = tmp_path / "copy.sqlite3"
+    source = sqlite3.connect(analysed[0])
+    source.backup(target := sqlite3.connect(database))
+    source.close()
+    target.close()
+    assert copilot("sessions", "delete", "last", database=database).returncode == 0
+    db = open_database(database, create=False)
+    assert list_sessions(db) == []
+    assert db.execute("SELECT count(*) FROM scores").fetchone()[0] == 0
+
+
+def test_no_record_leaves_the_database_alone(shared_data, tmp_path):
+    database = tmp_path / "untouched.sqlite3"
+    done = copilot("analyze", str(shared_data / "pyfeat/single_face.mp4"), "--no-record", "--out",
+                   str(tmp_path / "r.json"), database=database)
+    assert done.returncode == 0, done.stderr
+    assert not database.exists()
+
+
+def test_markers_from_another_thread_are_recorded(tmp_path):
+    from copilot.session.recorder import SessionRecorder
+
+    recorder = SessionRecorder(tmp_path / "s.sqlite3", source_name="camera 0", source_kind="camera",
+                               mode="presenter")
+    marks = [threading.Thread(target=recorder.add_marker, args=(t, f"mark {t}")) for t in (1.5, 3.0)]
+    for thread in marks:
+        thread.start()
+    for thread in marks:
+        thread.join()
+    recorder.close()
+    data = load_session(open_database(tmp_path / "s.sqlite3"), recorder.session_id)
+    assert [m["label"] for m in data.markers] == ["mark 1.5", "mark 3.0"]
+    assert data.info.complete
+
+
+CHILD = """
+import sys
+from copilot.capture.media_file import MediaFile
+from copilot.engine import Engine
+from copilot.pipeline import standard_analyzers
+from copilot.session.recorder import SessionRecorder
+
+source = MediaFile(sys.argv[1], pace=True)
+recorder = SessionRecorder(sys.argv[2], source_name=source.name, source_kind="file", mode="practice")
+def report(step):
+    print(f"t {step.t:.3f}", flush=True)
+Engine([source], standard_analyzers(), [recorder, report]).run()
+"""
+
+
+@pytest.mark.slow
+def test_a_killed_recorder_loses_at_most_about_a_second(shared_data, tmp_path):
+    database = tmp_path / "crash.sqlite3"
+    child = subprocess.Popen([sys.executable, "-c", CHILD, str(shared_data / CLIP), str(database)],
+                             stdout=subprocess.PIPE, text=True, cwd=REPO)
+    last_t, deadline = 0.0, None
+    for line in child.stdout:
+        last_t = float(line.split()[1])
+        if deadline is None:
+            deadline = time.monotonic() + 5.0  # record a few seconds of a paced (real-time) run
+        if time.monotonic() > deadline:
+            break
+    child.send_signal(signal.SIGKILL)
+    child.wait(10)
+    child.stdout.close()
+    assert child.returncode == -signal.SIGKILL and last_t > 3.0
+    db = open_database(database, create=False)
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    data = load_session(db, "last")
+    stored = float(data.scores["p1"].t.max())
+    print(f"killed at t={last_t:.2f} s, stored up to {stored:.2f} s: lost {last_t - stored:.2f} s")
+    assert last_t - stored <= 1.1
+    assert not data.info.complete and data.document["meta"]["complete"] is False

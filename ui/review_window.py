@@ -1,0 +1,148 @@
+"""The review window: pick a past session, scrub its timeline, see its events, nudges, markers
+and per-participant summaries; for a file session the picture follows the cursor.
+
+It reads the session database on the GUI thread (a session is a few thousand rows);
+the connection is opened per read and closed, so the recorder's writer is never blocked.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QSplitter,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from copilot.errors import CopilotError
+from copilot.session.library import SessionData, list_sessions, load_session
+from copilot.session.store import open_database, resolve
+from ui.review.frame_pane import FramePane
+from ui.review.summary import summary_html
+from ui.review.timeline import SessionTimeline
+
+
+class ReviewWindow(QMainWindow):
+    def __init__(self, parent: QWidget | None = None, database: Path | str | None = None) -> None:
+        super().__init__(parent)
+        self.database = resolve(database)
+        self.setWindowTitle("Review sessions — Meeting Copilot")
+        self.resize(1280, 800)
+        self.data: SessionData | None = None
+        self.sessions = QListWidget()
+        self.sessions.currentItemChanged.connect(self._picked)
+        self.problem = QLabel(wordWrap=True)
+        self.participant = QComboBox()
+        self.participant.currentTextChanged.connect(self._show_participant)
+        self.frame = FramePane()
+        self.timeline = SessionTimeline()
+        self.timeline.seeked.connect(self._seeked)
+        self.position = QLabel("0.0 s")
+        self.summary = QTextBrowser()
+
+        left = QWidget()
+        column = QVBoxLayout(left)
+        column.addWidget(QLabel("Sessions"))
+        column.addWidget(self.sessions, 1)
+        column.addWidget(self.problem)
+        middle = QWidget()
+        stack = QVBoxLayout(middle)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Participant"))
+        bar.addWidget(self.participant, 1)
+        bar.addWidget(self.position)
+        stack.addLayout(bar)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.frame)
+        split.addWidget(self.timeline)
+        split.setSizes([380, 360])
+        stack.addWidget(split, 1)
+        outer = QSplitter(Qt.Orientation.Horizontal)
+        for widget in (left, middle, self.summary):
+            outer.addWidget(widget)
+        outer.setSizes([260, 760, 280])
+        self.setCentralWidget(outer)
+        self.reload()
+
+    def reload(self) -> None:
+        """Lists the sessions again (newest first); a bad database is reported in the window."""
+        self.sessions.clear()
+        self.problem.clear()
+        if not self.database.exists():
+            self.problem.setText(f"No sessions recorded yet ({self.database}).")
+            return
+        try:
+            db = open_database(self.database, create=False)
+            try:
+                found = list_sessions(db)
+            finally:
+                db.close()
+        except CopilotError as exc:
+            self.problem.setText(str(exc))
+            return
+        for info in reversed(found):
+            item = QListWidgetItem(f"{info.started_at[:16].replace('T', ' ')}  {info.source_name}\n"
+                                   f"{info.duration_s:.0f} s · {', '.join(info.participants) or 'nobody'}")
+            item.setData(Qt.ItemDataRole.UserRole, info.id)
+            self.sessions.addItem(item)
+
+    def open_session(self, session_id: int) -> None:
+        for row in range(self.sessions.count()):
+            if self.sessions.item(row).data(Qt.ItemDataRole.UserRole) == session_id:
+                self.sessions.setCurrentRow(row)
+                return
+        raise KeyError(f"no session {session_id} in {self.database}")
+
+    def _picked(self, item: QListWidgetItem | None) -> None:
+        if item is None:
+            return
+        try:
+            db = open_database(self.database, create=False)
+            try:
+                self.data = load_session(db, item.data(Qt.ItemDataRole.UserRole))
+            finally:
+                db.close()
+        except CopilotError as exc:
+            self.problem.setText(str(exc))
+            return
+        info = self.data.info
+        why_not = "" if info.source_kind == "file" else f"A {info.source_kind} session: no video was kept"
+        self.frame.set_media(info.media_path if info.source_kind == "file" else None, why_not)
+        self.summary.setHtml(summary_html(self.data))
+        self.participant.blockSignals(True)
+        self.participant.clear()
+        people = list(self.data.scores) or [p["id"] for p in self.data.document["participants"]]
+        self.participant.addItems(people)
+        self.participant.blockSignals(False)
+        self._show_participant(self.participant.currentText())
+
+    def _show_participant(self, participant: str) -> None:
+        if self.data is not None:
+            self.timeline.show_session(self.data, participant or None)
+            self.timeline.seek(0.0)
+
+    def _seeked(self, t: float) -> None:
+        self.position.setText(f"{t:.1f} s")
+        self.frame.seek(t)
+
+
+def open_review_window(parent: QWidget | None = None, database: Path | str | None = None) -> ReviewWindow:
+    """Opens (shows) the review window on `database` (default: the user's session database).
+
+    Keep the returned window (or give a parent): it is not deleted on close, because
+    Qt deleting pyqtgraph items under Python's feet aborted the interpreter at exit.
+    Showing it again later calls `reload()` to list new sessions."""
+    window = ReviewWindow(parent, database)
+    if parent is not None:
+        window.setWindowFlag(Qt.WindowType.Window)  # its own top-level window, not a child widget
+    window.show()
+    return window
