@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from copilot import inference
 from copilot.step import Analyzer
 
+if TYPE_CHECKING:
+    from copilot.coach.rules import RuleSet
 
-def standard_analyzers() -> list[Analyzer]:
-    """Fresh analyzers for one session (they keep per-session state such as face ids)."""
+
+def standard_analyzers(mode: str = "practice", rules: RuleSet | None = None) -> list[Analyzer]:
+    """Fresh analyzers for one session (they keep per-session state such as face ids); `mode`
+    (presenter, sales, practice) picks the coach's nudge rules, from `rules` or the shipped file."""
+    from copilot.coach.coach import Coach
     from copilot.signals.analyzer import SignalAnalyzer
     from copilot.vision.analyzer import FaceAnalyzer
     from copilot.vision.cues.analyzer import FaceCueAnalyzer
     from copilot.voice.analyzer import VoiceAnalyzer
 
-    return [FaceAnalyzer(), FaceCueAnalyzer(), VoiceAnalyzer(), SignalAnalyzer()]
+    return [FaceAnalyzer(), FaceCueAnalyzer(), VoiceAnalyzer(), SignalAnalyzer(), Coach(mode, rules)]
 
 
 def model_checksums() -> dict[str, str]:

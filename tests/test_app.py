@@ -27,7 +27,7 @@ from copilot.capture.screen import ScreenRegion
 from copilot.engine_stats import EngineStats
 from copilot.step import Step
 from ui.bridge import EngineBridge
-from ui.main_window import MainWindow
+from ui.main_window import DEFAULT_SIZE, MainWindow
 from ui.settings import SETTINGS_DIR_ENV, app_settings, redirect_settings
 from ui.sources import NO_CAMERA_MESSAGE, camera_choices, source_from_choice
 from ui.status_bar import stats_fields
@@ -38,10 +38,20 @@ FIRST_FRAMES_MS = 8000  # generous for a loaded 2-core CI machine; typically und
 
 
 @pytest.fixture(autouse=True)
-def private_settings(tmp_path: Path) -> Path:
-    """Every test keeps its window settings in its own folder, never the user's."""
+def no_running_timers(qapp):
+    """Fails a test that leaves a Qt timer running in any window (display, stats, probe)."""
+    yield
+    running = [(w.objectName() or type(w).__name__, t.interval()) for w in qapp.topLevelWidgets()
+               for t in w.findChildren(QTimer) if t.isActive()]
+    assert running == [], f"timers left running: {running}"
+
+
+@pytest.fixture(autouse=True)
+def private_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test keeps its settings and its session database in its own folder, never the user's."""
     folder = tmp_path / "settings"
     redirect_settings(folder)
+    monkeypatch.setenv("COPILOT_DATABASE", str(tmp_path / "sessions.sqlite3"))
     return folder
 
 
@@ -158,13 +168,15 @@ def test_window_geometry_is_kept_in_the_redirected_settings(qtbot, private_setti
     first = MainWindow()
     qtbot.addWidget(first)
     first.show()
-    first.resize(640, 430)
+    first.resize(760, 560)  # the offscreen screen is 800 wide; the toolbar needs most of it
+    left_as = (first.width(), first.height())
+    assert left_as[1] == 560
     first.close()
     assert list(private_settings.rglob("*.ini")), "settings were not written to the test's folder"
     assert app_settings().value("window/geometry") is not None
     second = MainWindow()
     qtbot.addWidget(second)
-    assert (second.width(), second.height()) == (640, 430)
+    assert (second.width(), second.height()) == left_as
     second.close()
 
 
@@ -219,7 +231,8 @@ def test_status_wording():
 
 # -- the launcher, as a user runs it --------------------------------------------------------------
 def launch(*args: str, settings: Path, timeout: float = 60) -> subprocess.CompletedProcess:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", SETTINGS_DIR_ENV: str(settings)}
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", SETTINGS_DIR_ENV: str(settings),
+           "COPILOT_DATABASE": str(settings / "sessions.sqlite3")}
     return subprocess.run([sys.executable, "-m", "ui.launcher", *args], capture_output=True, text=True,
                           timeout=timeout, env=env)
 
@@ -230,10 +243,11 @@ def test_launcher_screenshot_shows_the_playing_file(tmp_path, shared_data):
                   "--after", "1.5", settings=tmp_path / "settings")
     assert done.returncode == 0, done.stderr
     image = QImage(str(shot))
-    assert (image.width(), image.height()) == (1200, 720)
+    assert (image.width(), image.height()) == DEFAULT_SIZE
     pixels = image_array(image)
     assert len(np.unique(pixels.reshape(-1, 3), axis=0)) > 2000  # a video frame, not an empty window
     assert not list((tmp_path / "settings").rglob("*.ini"))  # a screenshot run leaves no settings
+    assert not list((tmp_path / "settings").rglob("*.json"))
 
 
 @pytest.mark.skipif(bool(camera_choices()), reason="this machine has a camera")
@@ -241,7 +255,7 @@ def test_launcher_without_a_source_or_camera_starts_cleanly(tmp_path):
     shot = tmp_path / "window.png"
     done = launch("app", "--screenshot", str(shot), "--after", "0.3", settings=tmp_path / "settings")
     assert done.returncode == 0, done.stderr
-    assert QImage(str(shot)).width() == 1200
+    assert QImage(str(shot)).width() == DEFAULT_SIZE[0]
 
 
 def test_launcher_screenshot_of_an_unreadable_file_exits_with_the_reason(tmp_path):

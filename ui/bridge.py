@@ -12,11 +12,12 @@ not a backlog of old ones.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
+from copilot.coach import Nudge
 from copilot.step import Step
 
 
@@ -27,18 +28,56 @@ class FaceMark:
 
 
 @dataclass(frozen=True, slots=True)
+class EventMark:
+    """A signal event that started: what the timeline marks and the feed lists."""
+
+    t: float  # when the score first got high (the event's start)
+    signal: str
+    participant: str
+    probability: str
+    rationale: str
+
+
+@dataclass(frozen=True, slots=True)
 class FrameView:
-    """What the window needs from one step, detached from the engine's objects."""
+    """What the window needs from one or more steps, detached from the engine's objects.
+
+    Latest wins for the picture and the scores; ticks, events and nudges are lists that
+    accumulate over the steps the GUI did not pick up, so none is lost when it lags.
+    """
 
     t: float
     image: np.ndarray | None  # BGR uint8; frames are immutable, so sharing the array is safe
     faces: tuple[FaceMark, ...]
+    scores: dict[str, dict[str, float]] = field(default_factory=dict)  # participant -> signal -> 0..1
+    states: dict[str, str] = field(default_factory=dict)  # participant -> engaged/neutral/disengaged
+    ticks: tuple[tuple[float, str, np.ndarray], ...] = ()  # (t, participant, scores in SIGNALS order)
+    started: tuple[EventMark, ...] = ()
+    nudges: tuple[Nudge, ...] = ()
 
     @classmethod
     def from_step(cls, step: Step) -> FrameView:
         faces = tuple(FaceMark(str(f.participant), tuple(float(v) for v in f.box))
                       for f in step.results.get("faces") or ())
-        return cls(step.t, step.frame.image if step.frame is not None else None, faces)
+        image = step.frame.image if step.frame is not None else None
+        signals = step.results.get("signals")
+        if signals is None:
+            return cls(step.t, image, faces, nudges=tuple(step.results.get("coach") or ()))
+        started = tuple(EventMark(e.start, e.type, e.participant, e.probability, e.rationale)
+                        for e in signals.started)
+        ticks = tuple((row.t, row.participant, np.array(row.scores, np.float64)) for row in signals.ticks)
+        return cls(step.t, image, faces, signals.scores, signals.states, ticks, started,
+                   tuple(step.results.get("coach") or ()))
+
+    def after(self, older: FrameView | None) -> FrameView:
+        """This view with what `older` (not yet delivered) carried that must not be lost."""
+        if older is None:
+            return self
+        return FrameView(self.t, self.image if self.image is not None else older.image,
+                         self.faces if self.image is not None else older.faces,
+                         self.scores or older.scores, self.states or older.states,
+                         older.ticks + self.ticks, older.started + self.started,
+                         older.nudges + self.nudges)
 
 
 class EngineBridge(QObject):
@@ -63,7 +102,7 @@ class EngineBridge(QObject):
         """Engine sink; runs on the analysis thread and never blocks on the GUI."""
         view = FrameView.from_step(step)
         with self._lock:
-            self._latest = view
+            self._latest = view.after(self._latest)
             wake, self._waiting = not self._waiting, True
         if wake:
             self._posted.emit()

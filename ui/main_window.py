@@ -1,8 +1,9 @@
-"""The main window: toolbar, video with faces, the signals panel and the status bar.
+"""The main window: toolbar, video with faces, gauges, timeline, nudge feed and status bar.
 
 It owns one LiveSession and is the only thing that starts or stops it. Results reach
-it through the bridge's signals; engine figures are pulled on a slow timer. Closing
-the window stops the engine and every timer, so nothing outlives it.
+it through the bridge's signals; engine figures are pulled on a slow timer, the
+signal widgets redrawn on a display timer. Closing the window stops the engine and
+every timer, so nothing outlives it.
 """
 
 from __future__ import annotations
@@ -11,21 +12,27 @@ from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QCloseEvent, QIcon
 from PySide6.QtWidgets import QMainWindow, QSplitter, QVBoxLayout, QWidget
 
+from copilot.coach import Nudge
 from copilot.errors import CopilotError
 from copilot.resources import resource_path
+from ui import preferences
 from ui.banner import Banner
-from ui.bridge import EngineBridge
+from ui.bridge import EngineBridge, FrameView
+from ui.dashboard import Dashboard
+from ui.responsiveness import CpuMeter, EventLoopProbe
 from ui.session import LiveSession
-from ui.settings import app_settings
-from ui.signals_panel import SignalsPanel
+from ui.settings import restore_geometry, save_geometry
 from ui.sources import NO_CAMERA_MESSAGE, camera_choices
 from ui.status_bar import EngineStatusBar
 from ui.toolbar import SourceToolBar
 from ui.video_view import VideoView
+from ui.window_actions import WindowActions
 
 STATS_EVERY_MS = 500
+SIGNALS_EVERY_MS = 100  # gauges, timeline, labels: 10 Hz, the signals' own rate
+NUDGE_SHOWN_MS = 8000
 TITLE = "Meeting Copilot"
-DEFAULT_SIZE = (1200, 720)
+DEFAULT_SIZE = (1280, 800)
 
 
 class MainWindow(QMainWindow):
@@ -34,38 +41,60 @@ class MainWindow(QMainWindow):
         self.remember_geometry = remember_geometry  # off for screenshots: same picture on every machine
         self.setWindowTitle(TITLE)
         self.setWindowIcon(QIcon(str(resource_path("assets", "app/icon.svg"))))
+        self.prefs, self.settings_problems = preferences.load()
         self.bridge = EngineBridge(self)
         self.session = LiveSession(self.bridge)
-
         self.toolbar = SourceToolBar(self)
         self.addToolBar(self.toolbar)
-        self.banner = Banner()
+        self.banner, self.nudge_banner = Banner(), Banner()
         self.video = VideoView()
-        self.signals_panel = SignalsPanel()
+        self.dashboard = Dashboard(self.video, self)
+        self.signals_panel = self.dashboard.gauges
+        self.left = QSplitter(Qt.Orientation.Vertical)
+        self.left.addWidget(self.video)
+        self.left.addWidget(self.dashboard.timeline)
+        self.left.setStretchFactor(0, 3)
+        self.left.setStretchFactor(1, 1)
+        self.right = QSplitter(Qt.Orientation.Vertical)
+        self.right.addWidget(self.dashboard.gauges)
+        self.right.addWidget(self.dashboard.feed)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self.video)
-        self.splitter.addWidget(self.signals_panel)
+        self.splitter.addWidget(self.left)
+        self.splitter.addWidget(self.right)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 1)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.banner)
+        layout.addWidget(self.nudge_banner)
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
         self.status = EngineStatusBar(self)
         self.setStatusBar(self.status)
+        self.probe, self.cpu = EventLoopProbe(self), CpuMeter()
+        self.actions = WindowActions(self)
 
-        self.bridge.frame.connect(self.video.show_frame)
+        self.bridge.frame.connect(self.take_view)
         self.bridge.problem.connect(self.show_problem)
-        self.toolbar.chosen.connect(self.open_choice)
-        self.toolbar.stop_requested.connect(self.stop)
-        self.toolbar.play_requested.connect(lambda: self.open_choice(self.session.choice or "camera"))
-        self.stats_timer = QTimer(self)
-        self.stats_timer.setInterval(STATS_EVERY_MS)
-        self.stats_timer.timeout.connect(self._refresh_stats)
-        self.stats_timer.start()
-        self._restore_geometry()
+        self.dashboard.nudged.connect(self.show_nudge)
+        self.stats_timer = self._timer(STATS_EVERY_MS, self._refresh_stats)
+        self.signals_timer = self._timer(SIGNALS_EVERY_MS, self.dashboard.refresh)
+        self.nudge_timer = QTimer(self)
+        self.nudge_timer.setSingleShot(True)
+        self.nudge_timer.timeout.connect(self.nudge_banner.hide)
+        self.probe.start()
+        self.resize(*DEFAULT_SIZE)
+        if self.remember_geometry:
+            restore_geometry(self, {"splitter": self.splitter, "left": self.left, "right": self.right})
+        self.actions.apply_preferences()
+
+    def _timer(self, every_ms: int, slot) -> QTimer:
+        timer = QTimer(self)
+        timer.setInterval(every_ms)
+        timer.timeout.connect(slot)
+        timer.start()
+        return timer
 
     # -- what the user asks for -------------------------------------------------------
     @Slot(str)
@@ -75,17 +104,22 @@ class MainWindow(QMainWindow):
             self.open_default_camera()
             return
         self.banner.hide()
+        self.dashboard.reset()
         try:
-            self.session.start(choice)
+            self.session.start(choice, self.actions.session_options())
         except CopilotError as exc:
             self.show_problem(str(exc))
             self.video.clear("Nothing to show: the source could not be opened.")
             self._update_controls()
             return
+        if self.session.notices:
+            self.show_problem(" · ".join(self.session.notices), kind="info")
+        self.actions.remember_source(choice)
+        self.probe.clear()
         self.video.clear("Waiting for the first frame…" if self.session.has_video
                          else f"{self.session.label} has no video: only its sound is analysed.")
         self.setWindowTitle(f"{self.session.label} — {TITLE}")
-        self.status.showMessage(f"Watching {self.session.label}")
+        self.status.showMessage(f"Watching {self.session.label} ({self.actions.mode_name()})")
         self._update_controls()
 
     def open_default_camera(self) -> None:
@@ -108,6 +142,16 @@ class MainWindow(QMainWindow):
     def show_problem(self, message: str, kind: str = "error") -> None:
         self.banner.show_message(message, kind)
 
+    @Slot(object)
+    def show_nudge(self, nudge: Nudge) -> None:
+        self.nudge_banner.show_message(f"▶ {nudge.message}", "nudge")
+        self.nudge_timer.start(NUDGE_SHOWN_MS)
+
+    @Slot(object)
+    def take_view(self, view: FrameView) -> None:
+        self.video.show_frame(view)
+        self.dashboard.take(view)
+
     # -- timers -----------------------------------------------------------------------
     @Slot()
     def _refresh_stats(self) -> None:
@@ -120,30 +164,19 @@ class MainWindow(QMainWindow):
             self.status.show_idle()
         else:
             self.status.show_stats(stats, self.session.provider)
+        self.status.show_load(self.cpu.read(), self.probe.p95_ms())
 
     def _update_controls(self) -> None:
         self.toolbar.set_running(self.session.running, can_play=self.session.choice is not None)
 
     # -- life ---------------------------------------------------------------------------
-    def _restore_geometry(self) -> None:
-        self.resize(*DEFAULT_SIZE)
-        if not self.remember_geometry:
-            return
-        settings = app_settings()
-        geometry = settings.value("window/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        splitter = settings.value("window/splitter")
-        if splitter is not None:
-            self.splitter.restoreState(splitter)
-
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.remember_geometry:
-            settings = app_settings()
-            settings.setValue("window/geometry", self.saveGeometry())
-            settings.setValue("window/splitter", self.splitter.saveState())
-            settings.sync()
-        self.stats_timer.stop()
+            save_geometry(self, {"splitter": self.splitter, "left": self.left, "right": self.right})
+        for timer in (self.stats_timer, self.signals_timer, self.nudge_timer):
+            timer.stop()
+        self.probe.stop()
         self.video.stop()
+        self.dashboard.close()
         self.session.stop()
         super().closeEvent(event)

@@ -1,33 +1,62 @@
-"""One analysis run of the app: builds the engine for a choice, starts it, stops it.
+"""One analysis run of the app: builds the engine for a choice, starts it, records it, stops it.
 
 It lives on the GUI thread and talks to the engine only through the engine's own
 thread-safe calls (start, stop, stats, running); results come back through the
-bridge. Starting the engine opens the source synchronously, so a camera that is
-missing or a file that cannot be read is reported at once, as a CopilotError.
+bridge. Starting the engine opens the video source synchronously, so a camera that
+is missing or a file that cannot be read is reported at once, as a CopilotError. A
+microphone or system audio that fails leaves the picture running, with a notice.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
+from copilot.capture.items import SourceError
+from copilot.coach.rules import RuleSet
 from copilot.engine import Engine
 from copilot.engine_stats import EngineStats
 from copilot.errors import CopilotError
 from copilot.pipeline import execution_provider, standard_analyzers
 from ui.bridge import EngineBridge
-from ui.sources import describe_choice, source_from_choice
+from ui.sources import audio_sources, choice_kind, describe_choice, source_from_choice
 
 log = logging.getLogger(__name__)
 
 STOP_TIMEOUT_S = 3.0
 
 
+@dataclass(slots=True)
+class SessionOptions:
+    mode: str = "practice"
+    microphone: str = ""  # an input's name, "default", or "" for none (live sources only)
+    system_audio: bool = False
+    rules: RuleSet | None = None  # None: the shipped nudge rules
+    record: bool = True  # into the session database, for review afterwards
+
+
+def _start_recording(choice: str, mode: str):
+    """A SessionRecorder sink for this run, or None (with a warning) when the database fails."""
+    from copilot.session.recorder import SessionRecorder
+    from copilot.session.store import default_database_path
+
+    try:
+        return SessionRecorder(default_database_path(), source_name=describe_choice(choice),
+                               source_kind=choice_kind(choice), mode=mode,
+                               media_path=choice if choice_kind(choice) == "file" else None)
+    except CopilotError as exc:
+        log.warning("this session is not recorded: %s", exc)
+        return None
+
+
 class LiveSession:
     def __init__(self, bridge: EngineBridge) -> None:
         self.bridge = bridge
         self.engine: Engine | None = None
+        self.recorder = None  # the SessionRecorder of the current run
         self.choice: str | None = None  # what was last started, kept for "play again"
         self.provider = ""
+        self.notices: list[str] = []  # what did not open but did not stop the run (a microphone)
         self._final_stats: EngineStats | None = None  # kept so a finished file still shows its figures
 
     @property
@@ -45,33 +74,52 @@ class LiveSession:
     def label(self) -> str:
         return describe_choice(self.choice) if self.choice else ""
 
-    def start(self, choice: str) -> None:
+    def start(self, choice: str, options: SessionOptions | None = None) -> None:
         """Stops any current run and starts `choice`; raises CopilotError naming what failed."""
+        options = options or SessionOptions()
         self.stop()
-        self.choice, self._final_stats = choice, None
-        source = source_from_choice(choice)
-        analyzers = standard_analyzers()
-        engine = Engine([source], analyzers, [self.bridge.sink], on_error=self.bridge.report_error)
+        self.choice, self._final_stats, self.notices = choice, None, []
+        video = source_from_choice(choice)
+        sound = audio_sources(choice, options.microphone, options.system_audio)
+        recorder = _start_recording(choice, options.mode) if options.record else None
+        sinks = [self.bridge.sink] + ([recorder] if recorder is not None else [])
+        engine = Engine([video, *sound], standard_analyzers(options.mode, options.rules), sinks,
+                        on_error=self.bridge.report_error, skip_failed_sources=bool(sound))
         try:
             engine.start()
+            if video not in engine.sources:  # skipped as failed: without its picture there is no run
+                raise SourceError(engine.errors[0] if engine.errors else f"{video.name}: cannot open")
         except CopilotError:
             engine.stop(STOP_TIMEOUT_S)  # closes the analyzers' models
+            if recorder is not None:
+                recorder.close()
             raise
-        self.engine = engine
+        self.notices = list(engine.errors)
+        self.engine, self.recorder = engine, recorder
         try:
             self.provider = execution_provider()
         except Exception as exc:  # the status line must not take the session down
             log.warning("cannot tell the execution provider: %s", exc)
             self.provider = "unknown"
 
+    def add_marker(self, t: float, label: str) -> bool:
+        """Marks a moment in the recording; False when nothing is being recorded."""
+        if self.recorder is None:
+            return False
+        self.recorder.add_marker(t, label)
+        return True
+
     def stats(self) -> EngineStats | None:
         return self.engine.stats() if self.engine is not None else self._final_stats
 
     def stop(self) -> None:
-        """Stops capture and analysis and joins their threads; safe to call repeatedly."""
+        """Stops capture and analysis, joins their threads and closes the recording; repeatable."""
         engine, self.engine = self.engine, None
+        recorder, self.recorder = self.recorder, None
         if engine is not None:
             engine.stop(STOP_TIMEOUT_S)
             self._final_stats = engine.stats()
             if engine.running:
                 log.warning("the analysis thread did not stop within %.0f s", STOP_TIMEOUT_S)
+        if recorder is not None:
+            recorder.close()

@@ -24,6 +24,10 @@ def source_from_choice(choice: str) -> Source:
 
         device: int | str = int(rest) if rest.strip().isdigit() else (rest or 0)
         return Camera(device)
+    if kind == "region":
+        from copilot.capture.screen import ScreenRegion
+
+        return ScreenRegion(region=parse_region(rest))
     if kind == "screen":
         from copilot.capture.screen import ScreenRegion
 
@@ -35,9 +39,56 @@ def source_from_choice(choice: str) -> Source:
     return MediaFile(Path(choice).expanduser(), pace=True)
 
 
+def parse_region(text: str) -> tuple[int, int, int, int]:
+    """"left,top,width,height" in desktop pixels, as the region picker writes it."""
+    parts = text.split(",")
+    if len(parts) != 4 or not all(p.strip().lstrip("-").isdigit() for p in parts):
+        raise SourceError(f"screen region {text!r}: expected left,top,width,height in pixels")
+    left, top, width, height = (int(p) for p in parts)
+    return left, top, width, height
+
+
+def choice_kind(choice: str) -> str:
+    """camera | screen | file, as the session database names source kinds."""
+    kind = choice.partition(":")[0]
+    return {"camera": "camera", "screen": "screen", "region": "screen"}.get(kind, "file")
+
+
+def audio_sources(choice: str, microphone: str, system_audio: bool) -> list[Source]:
+    """The sound to add to a live picture: the microphone ("you") and system audio ("them").
+
+    A recording brings its own sound, so nothing is added to a file. `microphone` is an
+    input's name, "default" or "" for none.
+    """
+    if choice_kind(choice) == "file":
+        return []
+    from copilot.capture.audio_device import microphone as open_microphone
+    from copilot.capture.audio_device import system_audio as open_system_audio
+
+    found: list[Source] = []
+    if microphone:
+        found.append(open_microphone(None if microphone == "default" else microphone))
+    if system_audio:
+        found.append(open_system_audio())
+    return found
+
+
+def microphone_choices() -> list[tuple[str, str]]:
+    """(label, name) per input that is not a loopback; empty without PortAudio or a sound server."""
+    from copilot.capture.devices import audio_inputs
+
+    try:
+        return [(i.name, i.name) for i in audio_inputs() if not i.loopback]
+    except SourceError:
+        return []
+
+
 def describe_choice(choice: str) -> str:
     """The short name shown in the window title and status bar."""
     kind, _, rest = choice.partition(":")
+    if kind == "region":
+        width, height = parse_region(rest)[2:]
+        return f"screen region {width}x{height}"
     if kind in ("camera", "screen"):
         return f"{kind} {rest or (0 if kind == 'camera' else 1)}"
     return Path(choice).name

@@ -24,6 +24,9 @@ FIELD_TIPS = {
     "latency": "Time from capturing a frame to having its results (median)",
     "stages": "Time each analysis stage takes per frame (median)",
     "provider": "Where the models run (ONNX Runtime execution provider)",
+    "cpu": "CPU used by the app (100% = one core)",
+    "ui": "How late the window reacts at worst (95th percentile of the event loop's delay); "
+          "under 50 ms feels instant",
 }
 
 
@@ -40,13 +43,21 @@ class EngineStatusBar(QStatusBar):
             self.labels[name] = label
         self.show_idle()
 
+    def show_load(self, cpu_pct: float, ui_p95_ms: float | None) -> None:
+        """Figures of the app itself, shown whether or not anything is analysed."""
+        self.labels["cpu"].setText(f"CPU {cpu_pct:.0f}%")
+        self.labels["cpu"].show()
+        if ui_p95_ms is not None:
+            self.labels["ui"].setText(f"UI p95 {ui_p95_ms:.0f} ms")
+            self.labels["ui"].show()
+
     def show_stats(self, stats: EngineStats, provider: str) -> None:
         for name, text in [*stats_fields(stats).items(), ("provider", provider)]:
             self.labels[name].setText(text)
             self.labels[name].setVisible(bool(text))
 
     def show_idle(self) -> None:
-        for label in self.labels.values():
+        for label in [v for k, v in self.labels.items() if k not in ("cpu", "ui")]:
             label.setText("")
             label.hide()
         self.labels["fps"].setText("idle")

@@ -43,6 +43,7 @@ class VideoView(QWidget):
         self._array: np.ndarray | None = None  # backs self._image
         self._image: QImage | None = None
         self._faces: tuple[FaceMark, ...] = ()
+        self.face_labels: dict[str, str] = {}  # participant -> its top signal, set by the window
         self._timer = QTimer(self)
         self._timer.setInterval(round(1000 / DISPLAY_HZ))
         self._timer.timeout.connect(self._refresh)
@@ -121,3 +122,10 @@ class VideoView(QWidget):
             painter.fillRect(tag, colour)
             painter.setPen(BACKGROUND)
             painter.drawText(tag, Qt.AlignmentFlag.AlignCenter, face.participant)
+            label = self.face_labels.get(face.participant)
+            if label:
+                label_w = painter.fontMetrics().horizontalAdvance(label) + 10
+                under = QRectF(box.x() - 1, min(box.bottom() + 2, target.bottom() - tag_h), label_w, tag_h)
+                painter.fillRect(under, QColor(0, 0, 0, 170))
+                painter.setPen(colour)
+                painter.drawText(under, Qt.AlignmentFlag.AlignCenter, label)

@@ -1,0 +1,108 @@
+"""Nudge rules: read from a readable TOML file, checked, with the line of any mistake.
+
+A user's own rules file that does not parse must not leave the user without nudges:
+`load_rules` falls back to the shipped defaults and says what was wrong and where.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from copilot.signals import SIGNALS
+
+DEFAULT_RULES_PATH = Path(__file__).with_name("nudges.toml")
+MODES = ("presenter", "sales", "practice")
+WHOM = ("room", "any", "you", "them")
+MEASURES = ("speaking_rate", "fillers_per_min", "eye_contact", "talk_share")
+REQUIRED = {"id": str, "mode": str, "signal": str, "whom": str, "threshold": (int, float),
+            "duration_s": (int, float), "cooldown_s": (int, float), "message": str}
+
+
+class RulesError(ValueError):
+    """A rules file that cannot be read, does not parse or names something unknown."""
+
+
+@dataclass(frozen=True, slots=True)
+class NudgeRule:
+    id: str
+    mode: str
+    signal: str  # a signal name or one of MEASURES
+    whom: str
+    threshold: float
+    duration_s: float
+    cooldown_s: float
+    message: str
+    below: bool = False  # fire when the value is at or under the threshold
+    enabled: bool = True
+
+    def holds(self, value: float) -> bool:
+        return value <= self.threshold if self.below else value >= self.threshold
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSet:
+    rules: tuple[NudgeRule, ...]
+    source: Path
+    problem: str | None = None  # why a user file was not used, naming the file and line
+
+    def for_mode(self, mode: str) -> tuple[NudgeRule, ...]:
+        return tuple(r for r in self.rules if r.mode == mode and r.enabled)
+
+
+def parse_rules(text: str, source: Path) -> tuple[NudgeRule, ...]:
+    """The rules in `text`; RulesError names `source` and the line of the first mistake."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RulesError(f"{source}: {exc}") from exc  # the message carries "(at line N, column M)"
+    headers = [n for n, line in enumerate(text.splitlines(), 1) if re.match(r"\s*\[\[rule\]\]", line)]
+    rules, seen = [], set()
+    for k, entry in enumerate(raw.get("rule", [])):
+        where = f"{source}, line {headers[k] if k < len(headers) else '?'}"
+        for key, kind in REQUIRED.items():
+            if not isinstance(entry.get(key), kind) or isinstance(entry.get(key), bool):
+                raise RulesError(f"{where}: the rule needs `{key}`")
+        unknown = set(entry) - set(NudgeRule.__dataclass_fields__)
+        if unknown:
+            raise RulesError(f"{where}: unknown key {sorted(unknown)[0]!r}")
+        numbers = {k: float(entry[k]) for k in ("threshold", "duration_s", "cooldown_s")}
+        rule = NudgeRule(**{**entry, **numbers})
+        if rule.mode not in MODES:
+            raise RulesError(f"{where}: mode {rule.mode!r} is not one of {', '.join(MODES)}")
+        if rule.whom not in WHOM:
+            raise RulesError(f"{where}: whom {rule.whom!r} is not one of {', '.join(WHOM)}")
+        if rule.signal not in SIGNALS and rule.signal not in MEASURES:
+            raise RulesError(f"{where}: {rule.signal!r} is neither a signal nor a measure")
+        if rule.id in seen:
+            raise RulesError(f"{where}: a second rule is called {rule.id!r}")
+        seen.add(rule.id)
+        rules.append(rule)
+    return tuple(rules)
+
+
+def load_rules(path: Path | None = None, overrides: dict[str, dict] | None = None) -> RuleSet:
+    """The user's rules at `path` if given and valid, else the shipped ones; then `overrides`
+    (rule id -> {"enabled": bool, "threshold": float}) from the settings."""
+    problem = None
+    source = DEFAULT_RULES_PATH
+    rules: tuple[NudgeRule, ...] | None = None
+    if path is not None:
+        try:
+            rules, source = parse_rules(Path(path).read_text(encoding="utf-8"), Path(path)), Path(path)
+        except (OSError, UnicodeDecodeError, RulesError, TypeError) as exc:
+            problem = f"{exc} — using the default nudges"
+    if rules is None:
+        rules = parse_rules(DEFAULT_RULES_PATH.read_text(encoding="utf-8"), DEFAULT_RULES_PATH)
+    return RuleSet(apply_overrides(rules, overrides or {}), source, problem)
+
+
+def apply_overrides(rules: tuple[NudgeRule, ...], overrides: dict[str, dict]) -> tuple[NudgeRule, ...]:
+    out = []
+    for rule in rules:
+        change = overrides.get(rule.id, {})
+        out.append(replace(rule, enabled=bool(change.get("enabled", rule.enabled)),
+                           threshold=float(change.get("threshold", rule.threshold))))
+    return tuple(out)

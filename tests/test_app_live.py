@@ -1,0 +1,162 @@
+"""The app's live parts with real recordings, offscreen: gauges, timeline, nudges, overlay,
+marker, settings, and the event loop staying responsive while a clip is analysed."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+pytest.importorskip("PySide6.QtWidgets", reason="the GUI libraries are not installed")
+pytest.importorskip("pytestqt", reason="pytest-qt is not installed")
+
+from PySide6.QtCore import QTimer
+
+from copilot.signals import SIGNALS
+from ui import preferences
+from ui.main_window import MainWindow
+from ui.responsiveness import LATENCY_BUDGET_MS
+from ui.settings import redirect_settings
+
+TALKING = "reallife_trial_video/trial_truth_001.mp4"  # one woman talking, 13.7 s
+WAIT_MS = 20000
+ALWAYS = """
+[[rule]]  # fires for anyone as soon as engagement has any value for half a second
+id = "test-always"
+mode = "practice"
+signal = "engagement"
+whom = "any"
+threshold = 0.0
+duration_s = 0.5
+cooldown_s = 600
+message = "Test nudge"
+"""
+
+
+@pytest.fixture(autouse=True)
+def private_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "settings"
+    redirect_settings(folder)
+    monkeypatch.setenv("COPILOT_DATABASE", str(tmp_path / "sessions.sqlite3"))
+    return folder
+
+
+@pytest.fixture(autouse=True)
+def no_running_timers(qapp):
+    yield
+    running = [type(w).__name__ for w in qapp.topLevelWidgets()
+               for t in w.findChildren(QTimer) if t.isActive()]
+    assert running == [], f"timers left running: {running}"
+
+
+@pytest.fixture
+def window(qtbot):
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    win.close()
+
+
+def test_a_talking_clip_moves_the_gauges_marks_the_timeline_and_fires_a_nudge(window, qtbot, tmp_path,
+                                                                              shared_data):
+    rules = tmp_path / "my nudges.toml"
+    rules.write_text(ALWAYS)
+    window.prefs.nudge_rules_file = str(rules)
+    window.actions.apply_preferences()
+    assert [r.id for r in window.actions.rules.for_mode("practice")] == ["test-always"]
+    window.open_choice(str(shared_data / TALKING))
+    assert window.session.running, window.banner.text.text()
+
+    qtbot.waitUntil(lambda: bool(window.dashboard.feed.nudges), timeout=WAIT_MS)
+    nudge = window.dashboard.feed.nudges[0]
+    assert (nudge.rule, nudge.message, nudge.participant) == ("test-always", "Test nudge", "p1")
+    assert window.nudge_banner.isVisible() and "Test nudge" in window.nudge_banner.text.text()
+
+    values = {name: [] for name in SIGNALS}
+
+    def moved() -> bool:
+        for name, bar in window.signals_panel.bars.items():
+            values[name].append(bar.value())
+        return sum(len(set(v)) > 1 for v in values.values()) >= 3
+
+    qtbot.waitUntil(moved, timeout=WAIT_MS)  # at least three gauges changed while it played
+    assert window.signals_panel.shown == "p1"
+    assert window.video.face_labels.get("p1")  # "confidence 78%" under the face
+    qtbot.waitUntil(lambda: window.dashboard.timeline.event_count > 0, timeout=WAIT_MS)
+    history = window.dashboard.timeline.plot.histories["p1"]
+    qtbot.waitUntil(lambda: len(history.t) > 20, timeout=WAIT_MS)  # 10 ticks a second
+    assert history.t.dtype == np.float64 and np.all(np.diff(history.t) > 0)
+    assert len(window.dashboard.feed.nudges) == 1  # the cooldown keeps it from repeating
+
+    window.actions.mark()
+    assert "Marked" in window.statusBar().currentMessage()
+    window.stop()
+    with sqlite3.connect(os.environ["COPILOT_DATABASE"]) as db:
+        markers = db.execute("SELECT COUNT(*) FROM markers").fetchone()[0]
+    assert markers == 1
+
+
+def test_the_event_loop_stays_responsive_while_a_clip_is_analysed(window, qtbot, shared_data):
+    window.open_choice(str(shared_data / TALKING))
+    qtbot.wait(6000)
+    p95 = window.probe.p95_ms()
+    assert p95 is not None and len(window.probe.lateness_ms) > 100
+    assert p95 < LATENCY_BUDGET_MS, f"event loop p95 lateness {p95:.1f} ms"
+    print(f"event loop p95 {p95:.1f} ms; {window.status.labels['fps'].text()}; "
+          f"{window.status.labels['cpu'].text()}")
+
+
+def test_the_overlay_toggles_and_shows_the_top_signals(window, qtbot, shared_data):
+    window.open_choice(str(shared_data / TALKING))
+    window.toolbar.overlay_action.trigger()
+    overlay = window.dashboard.overlay
+    assert overlay.isVisible() and overlay.windowFlags() & overlay.windowFlags().WindowStaysOnTopHint
+    qtbot.waitUntil(lambda: "%" in overlay.signals.text(), timeout=WAIT_MS)
+    assert overlay.signals.text().count("%") == 3
+    window.toolbar.overlay_action.trigger()
+    assert not overlay.isVisible()
+
+
+def test_settings_round_trip_and_a_bad_file_falls_back_to_defaults(private_settings):
+    prefs = preferences.Preferences(mode="sales", theme="light", nudge_sound=True,
+                                    rules={"customer-skeptical": {"enabled": False, "threshold": 0.7}})
+    path = preferences.save(prefs)
+    assert path.parent == private_settings and json.loads(path.read_text())["version"] == preferences.VERSION
+    assert preferences.load() == (prefs, [])
+
+    path.write_text(json.dumps({"version": 1, "source": "camera:1", "theme": "purple"}))
+    migrated, problems = preferences.load()
+    assert migrated.video_source == "camera:1" and migrated.theme == "dark"
+    assert problems == [f"{path}: theme = 'purple' is not valid; using the default"]
+
+    path.write_text('{"mode": "sales",\n "theme": }')
+    fallback, problems = preferences.load()
+    assert fallback == preferences.Preferences() and "line 2" in problems[0]
+
+
+def test_settings_dialog_edits_rules_and_the_window_applies_them(window, qapp):
+    dialog = window.actions.open_settings()
+    dialog.mode.setCurrentIndex(dialog.mode.findData("presenter"))
+    dialog.theme.setCurrentIndex(dialog.theme.findData("light"))
+    row = dialog.rule_ids.index("room-confused")
+    dialog.table.cellWidget(row, 0).setChecked(False)
+    dialog.accept()
+    assert window.prefs.mode == "presenter" and window.toolbar.mode.currentData() == "presenter"
+    assert "room-confused" not in [r.id for r in window.actions.rules.for_mode("presenter")]
+    assert preferences.load()[0].rules["room-confused"]["enabled"] is False
+    assert qapp.palette().window().color().lightness() > 200  # the light theme is on
+
+
+def test_a_rules_file_that_does_not_parse_is_reported_with_its_line(window, tmp_path):
+    broken = tmp_path / "nudges.toml"
+    broken.write_text('[[rule]]\nid = "x"\nmode = practice\n')
+    window.prefs.nudge_rules_file = str(broken)
+    window.actions.apply_preferences()
+    assert window.banner.isVisible() and "line 3" in window.banner.text.text()
+    assert window.actions.rules.for_mode("practice")  # the shipped rules are used instead

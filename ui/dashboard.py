@@ -1,0 +1,84 @@
+"""What the window shows about the signals: gauges, timeline, feed, face labels and the overlay.
+
+Results arrive through `take` (every delivered view: cheap bookkeeping only); the
+window's display timer calls `refresh` a few times a second to redraw. Nudges show at
+once in the feed, the overlay and the banner, and may beep.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QApplication
+
+from copilot.coach import Nudge
+from ui.bridge import FrameView
+from ui.gauges import SignalGauges, pick_participant
+from ui.nudge_feed import NudgeFeed
+from ui.overlay import Overlay, top_signals
+from ui.timeline import Timeline
+from ui.video_view import VideoView
+
+
+class Dashboard(QObject):
+    nudged = Signal(object)  # a Nudge, for the window's banner
+
+    def __init__(self, video: VideoView, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.video = video
+        self.gauges = SignalGauges()
+        self.timeline = Timeline()
+        self.feed = NudgeFeed()
+        self.overlay = Overlay()
+        self.sound = False
+        self.t = 0.0  # session time of the newest result
+        self.scores: dict[str, dict[str, float]] = {}
+        self.states: dict[str, str] = {}
+        self._dirty = False
+        self.gauges.chooser.currentIndexChanged.connect(self.mark_dirty)
+
+    def mark_dirty(self) -> None:
+        self._dirty = True
+
+    def take(self, view: FrameView) -> None:
+        self.t = max(self.t, view.t)
+        if view.scores:
+            self.scores, self.states = view.scores, view.states
+            self._dirty = True
+        self.timeline.add_ticks(view.ticks)
+        self.timeline.add_events(view.started)
+        for event in view.started:
+            self.feed.add_event(event)
+        for nudge in view.nudges:
+            self.show_nudge(nudge)
+
+    def show_nudge(self, nudge: Nudge) -> None:
+        self.feed.add_nudge(nudge)
+        self.overlay.show_nudge(nudge.message)
+        if self.sound:
+            QApplication.beep()
+        self.nudged.emit(nudge)
+
+    def refresh(self) -> None:
+        """Redraws from the latest scores; called by the display timer."""
+        if not self._dirty:
+            return
+        self._dirty = False
+        self.gauges.refresh(self.scores, self.states)
+        who = self.gauges.shown
+        self.timeline.refresh(who)
+        self.video.face_labels = {p: "{} {:.0%}".format(*top_signals(s, 1)[0])
+                                  for p, s in self.scores.items() if p != "room" and s}
+        if self.overlay.isVisible() and who is not None:
+            self.overlay.refresh(who, self.scores[who], self.states.get(who, ""))
+
+    def shown_participant(self) -> str | None:
+        return pick_participant(self.gauges.chooser.currentData(), sorted(self.scores))
+
+    def reset(self) -> None:
+        self.scores, self.states, self.t = {}, {}, 0.0
+        self.gauges.reset()
+        self.timeline.reset()
+        self.video.face_labels = {}
+
+    def close(self) -> None:
+        self.overlay.close()

@@ -1,0 +1,93 @@
+"""The twelve signal gauges, grouped as the design lays them out, for one participant or the room.
+
+Scores arrive with every analysed step but the bars are set only when the window's
+display timer calls `refresh`, so a fast engine never floods the GUI with repaints.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QProgressBar, QVBoxLayout, QWidget
+
+from copilot.signals import DEFINITIONS, SIGNAL_GROUPS
+
+FOLLOW = "auto"  # the room when there is one, else the first participant
+GROUP_COLOURS = {"positive": "#66bb6a", "attention": "#ffa726", "tension": "#ef5350"}
+STATE_WORDS = {"engaged": "engaged", "neutral": "neutral", "disengaged": "disengaged"}
+
+
+def pick_participant(wanted: str, present: list[str]) -> str | None:
+    """Whom the gauges show: the chosen one if present, else the room, else the first face."""
+    if wanted in present:
+        return wanted
+    if "room" in present:
+        return "room"
+    return present[0] if present else None
+
+
+class SignalGauges(QGroupBox):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Signals", parent)
+        self.setMinimumWidth(240)
+        self.chooser = QComboBox()
+        self.chooser.setToolTip("Whose signals the gauges show")
+        self.chooser.addItem("Automatic (room, else the first person)", FOLLOW)
+        self.state = QLabel("No one analysed yet")
+        self.state.setObjectName("engagementState")
+        self.bars: dict[str, QProgressBar] = {}
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.chooser)
+        layout.addWidget(self.state)
+        for group, names in SIGNAL_GROUPS.items():
+            box = QGroupBox(group.capitalize())
+            box.setFlat(True)
+            form = QFormLayout(box)
+            form.setContentsMargins(4, 2, 4, 2)
+            form.setVerticalSpacing(3)
+            for name in names:
+                bar = QProgressBar()
+                bar.setRange(0, 100)
+                bar.setValue(0)
+                bar.setTextVisible(False)
+                bar.setFixedHeight(12)
+                bar.setToolTip(DEFINITIONS[name].definition)
+                bar.setStyleSheet(f"QProgressBar::chunk {{ background: {GROUP_COLOURS[group]}; "
+                                  "border-radius: 2px; } QProgressBar { background: palette(base); "
+                                  "border: 1px solid palette(mid); border-radius: 3px; }")
+                label = QLabel(name)
+                label.setToolTip(DEFINITIONS[name].definition)
+                form.addRow(label, bar)
+                self.bars[name] = bar
+            layout.addWidget(box)
+        layout.addStretch(1)
+        layout.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.shown: str | None = None  # the participant on the bars now
+        self.refreshes = 0
+
+    def refresh(self, scores: dict[str, dict[str, float]], states: dict[str, str]) -> None:
+        """Called by the display timer with the latest scores; cheap when nothing changed."""
+        present = sorted(scores, key=lambda p: (p != "room", p))
+        self._offer(present)
+        who = pick_participant(self.chooser.currentData(), present)
+        self.shown = who
+        self.refreshes += 1
+        if who is None:
+            return
+        for name, bar in self.bars.items():
+            bar.setValue(round(100 * scores[who].get(name, 0.0)))
+        state = states.get(who, "")
+        self.state.setText(f"<b>{who}</b>" + (f" — {STATE_WORDS.get(state, state)}" if state else ""))
+
+    def _offer(self, present: list[str]) -> None:
+        known = {self.chooser.itemData(i) for i in range(self.chooser.count())}
+        for participant in present:
+            if participant not in known:
+                self.chooser.addItem(participant, participant)
+
+    def reset(self) -> None:
+        while self.chooser.count() > 1:
+            self.chooser.removeItem(1)
+        for bar in self.bars.values():
+            bar.setValue(0)
+        self.state.setText("No one analysed yet")
+        self.shown = None

@@ -1,0 +1,106 @@
+"""The user's settings: one typed, versioned schema, kept as readable JSON in the config folder.
+
+Shareable choices (mode, sources, theme, nudge rules) live here; per-machine window
+geometry stays in QSettings (ui/settings.py). Both follow MEETING_COPILOT_SETTINGS_DIR
+so tests never touch a user's real settings. A file that does not parse, or holds
+a wrong value, is reported with the reason and the defaults are used for what is bad.
+Nothing here imports Qt.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+from copilot.coach.rules import MODES
+
+VERSION = 2
+FILE_NAME = "settings.json"
+THEMES = ("dark", "light")
+SETTINGS_DIR_ENV = "MEETING_COPILOT_SETTINGS_DIR"
+
+
+@dataclass(slots=True)
+class Preferences:
+    version: int = VERSION
+    mode: str = "practice"  # presenter | sales | practice
+    video_source: str = ""  # a source choice ("camera:0", "screen:1", a path); "" = the first camera
+    microphone: str = "default"  # an input's name, "default", or "" for none
+    system_audio: bool = False  # also listen to what the computer plays ("them")
+    theme: str = "dark"
+    nudge_sound: bool = False
+    nudge_rules_file: str = ""  # the user's own rules file; "" = the shipped one
+    rules: dict[str, dict] = field(default_factory=dict)  # rule id -> {"enabled", "threshold"}
+
+
+_redirected: Path | None = None
+
+
+def redirect(folder: str | os.PathLike[str]) -> None:
+    """Keep this process's settings file under `folder` (tests, screenshot runs)."""
+    global _redirected
+    _redirected = Path(folder)
+
+
+def settings_dir() -> Path:
+    if _redirected is not None:
+        return _redirected
+    override = os.environ.get(SETTINGS_DIR_ENV)
+    if override:
+        return Path(override)
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("Meeting Copilot", appauthor=False))
+
+
+def settings_path() -> Path:
+    return settings_dir() / FILE_NAME
+
+
+def migrate(raw: dict) -> dict:
+    """Brings an older file up to VERSION; each step names what changed."""
+    raw = dict(raw)
+    if raw.get("version", 1) < 2:  # version 1 kept the video source as "source" and had no rules
+        if "source" in raw:
+            raw["video_source"] = raw.pop("source")
+        raw["version"] = 2
+    return raw
+
+
+def check(prefs: Preferences) -> list[str]:
+    """What is wrong in `prefs`, field by field, after putting back the default for each."""
+    problems, default = [], Preferences()
+    rules = {"mode": MODES, "theme": THEMES}
+    for f in fields(Preferences):
+        value, wanted = getattr(prefs, f.name), getattr(default, f.name)
+        if type(value) is not type(wanted) or (f.name in rules and value not in rules[f.name]):
+            problems.append(f"{f.name} = {value!r} is not valid")
+            setattr(prefs, f.name, wanted)
+    return problems
+
+
+def load(path: Path | None = None) -> tuple[Preferences, list[str]]:
+    """The settings at `path` (default: settings_path()) and what was wrong with them."""
+    path = path or settings_path()
+    if not path.exists():
+        return Preferences(), []
+    try:
+        raw = migrate(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, AttributeError) as exc:
+        return Preferences(), [f"{path}: cannot read the settings ({exc}); using the defaults"]
+    known = {f.name for f in fields(Preferences)}
+    prefs = Preferences(**{k: v for k, v in raw.items() if k in known})
+    problems = [f"{path}: {p}; using the default" for p in check(prefs)]
+    return prefs, problems
+
+
+def save(prefs: Preferences, path: Path | None = None) -> Path:
+    path = path or settings_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(asdict(prefs), indent=2, sort_keys=False) + "\n"
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(text, encoding="utf-8")
+    temporary.replace(path)  # never leaves a half-written file behind
+    return path

@@ -1,0 +1,119 @@
+"""The settings dialog: mode, default sources, theme, sound, and the nudge rules.
+
+It edits a copy of the Preferences and hands it back on OK; the window saves it and
+applies what can change at once (theme); mode, sources and rules apply to the next start.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QLineEdit,
+    QTableWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from copilot.coach.rules import MODES, RuleSet
+from ui.preferences import THEMES, Preferences
+
+MODE_NAMES = {"presenter": "Presenter", "sales": "Sales call", "practice": "Practice"}
+RULE_COLUMNS = ("on", "mode", "message", "signal", "threshold")
+
+
+def combo(items: list[tuple[str, str]], current: str) -> QComboBox:
+    box = QComboBox()
+    for label, value in items:
+        box.addItem(label, value)
+    box.setCurrentIndex(max(0, box.findData(current)))
+    return box
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, prefs: Preferences, rules: RuleSet, microphones: list[tuple[str, str]],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Settings — Meeting Copilot")
+        self.prefs = copy.deepcopy(prefs)
+        self.mode = combo([(MODE_NAMES[m], m) for m in MODES], prefs.mode)
+        self.source = QLineEdit(prefs.video_source)
+        self.source.setPlaceholderText("the first camera")
+        self.microphone = combo([("Default microphone", "default"), ("None", ""), *microphones],
+                                prefs.microphone)
+        self.system_audio = QCheckBox("Also listen to what the computer plays (the other side of a call)")
+        self.system_audio.setChecked(prefs.system_audio)
+        self.theme = combo([(t.capitalize(), t) for t in THEMES], prefs.theme)
+        self.sound = QCheckBox("Beep when a nudge shows")
+        self.sound.setChecked(prefs.nudge_sound)
+        self.rules_file = QLineEdit(prefs.nudge_rules_file)
+        self.rules_file.setPlaceholderText(str(rules.source))
+        form = QFormLayout()
+        for label, widget in (("Mode", self.mode), ("Video source", self.source),
+                              ("Microphone", self.microphone), ("", self.system_audio),
+                              ("Theme", self.theme), ("Nudges", self.sound), ("Rules file", self.rules_file)):
+            form.addRow(label, widget)
+        self.table = self._rules_table(rules)
+        box = QGroupBox("Nudge rules (switch off, or move the threshold)")
+        QVBoxLayout(box).addWidget(self.table)
+        ok_cancel = QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        buttons = QDialogButtonBox(ok_cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(box, 1)
+        layout.addWidget(buttons)
+        self.resize(760, 560)
+
+    def _rules_table(self, rules: RuleSet) -> QTableWidget:
+        table = QTableWidget(len(rules.rules), len(RULE_COLUMNS))
+        table.setHorizontalHeaderLabels(RULE_COLUMNS)
+        table.verticalHeader().hide()
+        self.rule_ids = [rule.id for rule in rules.rules]
+        for row, rule in enumerate(rules.rules):
+            on = QCheckBox()
+            on.setChecked(rule.enabled)
+            threshold = QDoubleSpinBox()
+            threshold.setDecimals(2)
+            threshold.setRange(0.0, 100.0)
+            threshold.setSingleStep(0.05 if rule.threshold <= 1 else 0.5)
+            threshold.setValue(rule.threshold)
+            table.setCellWidget(row, 0, on)
+            table.setCellWidget(row, 4, threshold)
+            watched = f"{rule.whom} {rule.signal}" + (" (below)" if rule.below else "")
+            for column, text in ((1, rule.mode), (2, rule.message), (3, watched)):
+                table.setItem(row, column, _item(text, f"{rule.id}: {rule.duration_s:g} s, "
+                                                       f"quiet {rule.cooldown_s:g} s after"))
+        table.resizeColumnsToContents()
+        table.horizontalHeader().setStretchLastSection(True)
+        return table
+
+    def result_preferences(self) -> Preferences:
+        """The edited settings (read after the dialog was accepted)."""
+        prefs = self.prefs
+        prefs.mode, prefs.video_source = self.mode.currentData(), self.source.text().strip()
+        prefs.microphone, prefs.system_audio = self.microphone.currentData(), self.system_audio.isChecked()
+        prefs.theme, prefs.nudge_sound = self.theme.currentData(), self.sound.isChecked()
+        prefs.nudge_rules_file = self.rules_file.text().strip()
+        prefs.rules = {rule_id: {"enabled": self.table.cellWidget(row, 0).isChecked(),
+                                 "threshold": round(self.table.cellWidget(row, 4).value(), 3)}
+                       for row, rule_id in enumerate(self.rule_ids)}
+        return prefs
+
+
+def _item(text: str, tip: str):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QTableWidgetItem
+
+    item = QTableWidgetItem(text)
+    item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+    item.setToolTip(tip)
+    return item

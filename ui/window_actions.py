@@ -1,0 +1,131 @@
+"""The window's commands that are not about one widget: preferences, mode and audio, the
+marker, the overlay, the region picker and the settings dialog.
+
+Kept apart from main_window.py so that the window only composes its parts. Settings
+are written only when the window remembers its state (not in screenshot runs).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+
+from copilot.coach.rules import RuleSet, load_rules
+from ui import preferences
+from ui.nudge_feed import clock
+from ui.region_picker import RegionPicker, region_choice
+from ui.session import SessionOptions
+from ui.settings_dialog import MODE_NAMES, SettingsDialog
+from ui.sources import microphone_choices
+from ui.theme import apply_theme
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
+
+
+class WindowActions(QObject):
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.picker: RegionPicker | None = None
+        self.rules: RuleSet = load_rules()
+        bar = window.toolbar
+        bar.chosen.connect(window.open_choice)
+        bar.stop_requested.connect(window.stop)
+        bar.play_requested.connect(lambda: window.open_choice(window.session.choice or "camera"))
+        bar.mode_changed.connect(self.set_mode)
+        bar.audio_changed.connect(self.set_audio)
+        bar.mark_requested.connect(self.mark)
+        bar.overlay_action.toggled.connect(self.show_overlay)
+        bar.region_requested.connect(self.pick_region)
+        bar.settings_requested.connect(self.open_settings)
+        window.addAction(bar.start_stop)  # a shortcut only, with no button of its own
+
+    @property
+    def prefs(self) -> preferences.Preferences:
+        return self.window.prefs
+
+    def apply_preferences(self) -> None:
+        """Puts the settings into effect: theme, mode, audio, rules; reports what was wrong."""
+        prefs, bar = self.prefs, self.window.toolbar
+        apply_theme(prefs.theme, [self.window.dashboard.timeline.plot])
+        bar.blockSignals(True)
+        bar.set_mode(prefs.mode)
+        bar.microphone, bar.system_audio = prefs.microphone, prefs.system_audio
+        bar.blockSignals(False)
+        self.window.dashboard.sound = prefs.nudge_sound
+        self.rules = load_rules(prefs.nudge_rules_file or None, prefs.rules)
+        problems = list(self.window.settings_problems) + ([self.rules.problem] if self.rules.problem else [])
+        if problems:
+            self.window.show_problem(" · ".join(problems), kind="info")
+
+    def session_options(self) -> SessionOptions:
+        return SessionOptions(self.prefs.mode, self.prefs.microphone, self.prefs.system_audio, self.rules)
+
+    def mode_name(self) -> str:
+        return MODE_NAMES[self.prefs.mode]
+
+    def save(self) -> None:
+        if self.window.remember_geometry:
+            preferences.save(self.prefs)
+
+    def remember_source(self, choice: str) -> None:
+        if self.prefs.video_source != choice:
+            self.prefs.video_source = choice
+            self.save()
+
+    def set_mode(self, mode: str) -> None:
+        self.prefs.mode = mode
+        self.save()
+        if self.window.session.running:
+            self.window.status.showMessage(f"{MODE_NAMES[mode]} mode: applies when a source starts")
+
+    def set_audio(self, microphone: str, system_audio: bool) -> None:
+        self.prefs.microphone, self.prefs.system_audio = microphone, system_audio
+        self.save()
+        self.window.status.showMessage("Audio: applies when a camera or screen starts")
+
+    def mark(self) -> None:
+        """Drops a marker at the newest analysed moment, in the recording and the feed."""
+        t = self.window.dashboard.t
+        label = f"marked at {clock(t)}"
+        recorded = self.window.session.add_marker(t, label)
+        self.window.dashboard.feed.add_marker(t, label)
+        self.window.status.showMessage(f"Marked {clock(t)}" + ("" if recorded else " (not recorded)"))
+
+    def show_overlay(self, visible: bool) -> None:
+        overlay = self.window.dashboard.overlay
+        if visible:
+            overlay.place_near(self.window)
+            overlay.show()
+            self.window.dashboard.mark_dirty()
+        else:
+            overlay.hide()
+
+    def pick_region(self) -> None:
+        """Hides the window, lets the user drag over the call window, then watches that region."""
+        self.picker = RegionPicker()
+        self.picker.picked.connect(lambda rect: self._picked(region_choice(rect)))
+        self.picker.cancelled.connect(lambda: self._picked(None))
+        self.window.hide()
+        self.picker.show()
+        self.picker.activateWindow()
+
+    def _picked(self, choice: str | None) -> None:
+        self.picker = None
+        self.window.show()
+        if choice is not None:
+            self.window.open_choice(choice)
+
+    def open_settings(self) -> SettingsDialog:
+        dialog = SettingsDialog(self.prefs, self.rules, microphone_choices(), self.window)
+        dialog.accepted.connect(lambda: self._settings_accepted(dialog))
+        dialog.open()  # window-modal, without a nested event loop
+        return dialog
+
+    def _settings_accepted(self, dialog: SettingsDialog) -> None:
+        self.window.prefs = dialog.result_preferences()
+        self.window.settings_problems = []
+        self.save()
+        self.apply_preferences()
