@@ -15,7 +15,7 @@ from copilot.signals.window import TickRing
 # Instant values per tick: face values are means over the frames of the tick, counts are sums.
 INSTANTS = ("seen", "absent", "smile", "brow_lower", "brow_raise", "brow_asymmetry", "lip_press",
             "lip_corner_depress", "lid_tighten", "mouth_asymmetry", "gaze_off", "gaze_on",
-            "eyes_closed", "tilt", "lean_in", "lean_out", "motion", "nod_swings", "shake_swings",
+            "gaze_far", "eyes_closed", "tilt", "lean_in", "lean_out", "motion", "nod_swings", "shake_swings",
             "yawns", "blinks", "speaking", "quiet", "loud", "pitch_up", "fillers", "pause_excess_s",
             "latency_excess_s", "backchannels", "rising", "fast", "monotone", "shaky",
             "interruptions", "sighs", "voiced")
@@ -42,6 +42,9 @@ FEATURES: dict[str, tuple[str, str]] = {
     "gaze_away": ("visual", "share of the last 2 s looking away from the usual direction"),
     "gaze_away_long": ("visual", "share of the last 6 s looking away"),
     "gaze_on": ("visual", "share of the last 6 s looking at the screen or camera"),
+    # A screen in front of a person spans some 15-25 degrees either side of where they usually
+    # look; eyes or head turned 30 degrees and more from there are on something else entirely.
+    "gaze_far": ("visual", "share of the last 2 s looking far off the usual direction (30 degrees or more)"),
     "eyes_closed": ("visual", "share of the last 2 s with eyes shut"),
     "yawn": ("visual", "a yawn ended in the last 6 s"),
     "blinking_fast": ("visual", "blinks in the last 6 s beyond 2 (6 blinks, 60 a minute, = 1)"),
@@ -54,7 +57,9 @@ FEATURES: dict[str, tuple[str, str]] = {
     "fillers": ("audio", "filled pauses ('um', 'uh') in the last 6 s (2 = 1)"),
     "long_pause": ("audio", "silence inside one's own speech beyond 1 s, summed over 6 s (1.5 s = 1)"),
     "slow_response": ("audio", "answering later than 1 s after the other side stopped (2 s late = 1)"),
-    "backchannel": ("audio", "short 'mm-hm', 'yeah' while the other side talks, in the last 6 s (2 = 1)"),
+    # One response is full scale: a spoken "yeah" is as plain a yes as a run of nods. On a
+    # single track it is a short, isolated utterance (copilot/voice/responses.py).
+    "backchannel": ("audio", "short listener responses (like 'mm-hm', 'yeah') in the last 6 s (1 = 1)"),
     "rising_ending": ("audio", "utterances ending with rising pitch in the last 6 s (1 = 1)"),
     "quiet": ("audio", "speaking more quietly than usual (9 dB below = 1), over 2 s"),
     "loud": ("audio", "speaking louder than usual (9 dB above = 1), over 2 s"),
@@ -92,6 +97,7 @@ def features_from(ring: TickRing) -> np.ndarray:
     out[FEAT["gaze_away"]] = s[AT["gaze_off"]]
     out[FEAT["gaze_away_long"]] = lg[AT["gaze_off"]]
     out[FEAT["gaze_on"]] = lg[AT["gaze_on"]]
+    out[FEAT["gaze_far"]] = s[AT["gaze_far"]]
     out[FEAT["eyes_closed"]] = s[AT["eyes_closed"]]
     out[FEAT["yawn"]] = _unit(c6[AT["yawns"]])
     out[FEAT["blinking_fast"]] = _unit((c6[AT["blinks"]] - 2) / 4)
@@ -104,7 +110,7 @@ def features_from(ring: TickRing) -> np.ndarray:
     out[FEAT["fillers"]] = fillers
     out[FEAT["long_pause"]] = long_pause
     out[FEAT["slow_response"]] = _unit(c6[AT["latency_excess_s"]] / 2)
-    out[FEAT["backchannel"]] = _unit(c6[AT["backchannels"]] / 2)
+    out[FEAT["backchannel"]] = _unit(c6[AT["backchannels"]])
     out[FEAT["rising_ending"]] = _unit(c6[AT["rising"]])
     out[FEAT["quiet"]] = s[AT["quiet"]] / spoke
     out[FEAT["loud"]] = s[AT["loud"]] / spoke

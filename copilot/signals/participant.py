@@ -20,6 +20,12 @@ TILT_FREE_DEG, TILT_FULL_DEG = 4.0, 12.0  # roll beyond the usual: free below, f
 ROLL_MEMORY_S = 30.0
 FAST_RATIO, MIN_SYLLABLES = 1.15, 3
 FLAT_PITCH_ST, SHAKY_JITTER_PCT = 1.5, 2.5
+FAR_GAZE_DEG = 30.0  # gaze this far off the usual direction is beyond any screen in front (features.py)
+# While the head nods or shakes, the eyes stay on the person they answer: the vestibulo-ocular
+# reflex turns them against the head. The iris estimate misses most of that counter-turn, so
+# the measured gaze swings with the head; within this long of a nod or shake swing the gaze
+# counts as held where it was (on the screen) instead.
+GESTURE_GAZE_HOLD_S = 0.8
 FACE_INDEX = np.array([AT[n] for n in FACE_MEANS])
 ENGAGEMENT, DISENGAGEMENT = SIGNALS.index("engagement"), SIGNALS.index("disengagement")
 
@@ -58,6 +64,7 @@ class ParticipantSignals:
         self.frames = 0
         self.last_face_row = np.zeros(len(FACE_MEANS))
         self.last_seen: float | None = None
+        self.last_gesture: float | None = None
         self.usual_roll: float | None = None
         self.roll_n = 0
         self.mouth = 0.0  # mouth movement in the latest tick, for speech attribution
@@ -83,10 +90,15 @@ class ParticipantSignals:
             weight = max(1.0 / self.roll_n, 1.0 / (ROLL_MEMORY_S * 30))
             self.usual_roll += weight * (cues.roll - self.usual_roll)
             tilt = (abs(cues.roll - self.usual_roll) - TILT_FREE_DEG) / (TILT_FULL_DEG - TILT_FREE_DEG)
+        if cues.nod_swings or cues.shake_swings:
+            self.last_gesture = t
+        gesturing = self.last_gesture is not None and t - self.last_gesture <= GESTURE_GAZE_HOLD_S
+        at_screen = cues.at_screen or gesturing
+        off = cues.ready and not at_screen and not cues.eyes_closed
         face = (cues.smile, cues.brow_lower, cues.brow_raise, cues.brow_asymmetry, cues.lip_press,
                 cues.lip_corner_depress, cues.lid_tighten, cues.mouth_asymmetry,
-                float(cues.ready and not cues.at_screen and not cues.eyes_closed),
-                float(cues.at_screen and not cues.eyes_closed), float(cues.eyes_closed),
+                float(off), float(at_screen and not cues.eyes_closed),
+                float(off and cues.gaze_off_deg >= FAR_GAZE_DEG), float(cues.eyes_closed),
                 min(1.0, max(0.0, tilt)), max(0.0, cues.lean), max(0.0, -cues.lean), cues.motion_energy)
         a[FACE_INDEX] += face
         self.mouth = cues.mouth_movement

@@ -21,6 +21,7 @@ from copilot.voice.faces import MouthWatch
 from copilot.voice.frames import analyse_frames, frames_of
 from copilot.voice.history import HOP_S
 from copilot.voice.prosody import semitones
+from copilot.voice.responses import PendingResponses, listener_response
 from copilot.voice.vad import WINDOW, SpeechProbability
 
 WINDOW_S = WINDOW / SAMPLE_RATE_HZ
@@ -37,6 +38,7 @@ class VoiceAnalyzer:
         self.conversation = Conversation()
         self.talk = TalkTime(WINDOW_S)
         self.mouths = MouthWatch()
+        self.responses = PendingResponses()
 
     def analyze(self, step: Step) -> VoiceResult:
         if step.final:
@@ -88,13 +90,20 @@ class VoiceAnalyzer:
         two_sided = all(ch in self.channels for ch in TWO_SIDED)
         ongoing = {n: t.gate.start for n, t in self.channels.items() if n in TWO_SIDED}
         for utterance in finished:
-            for event in self.channels[utterance.channel].describe(utterance):
+            track = self.channels[utterance.channel]
+            silent_since = track.previous.end if track.previous is not None else track.history.t0
+            described = track.describe(utterance)
+            for event in described:
                 if event.kind == "pause" and two_sided and self._other_spoke(event):
                     continue  # the other side talked in the gap: a turn change, not a pause
                 events.append(event)
             if two_sided and utterance.channel in TWO_SIDED:
                 for h in self.conversation.finished(utterance, ongoing):
                     events.append(VoiceEvent(h.kind, h.channel, h.start, h.end, h.details))
+            if len(self.channels) == 1:  # one side only: a response is known by its shape
+                self.responses.offer(listener_response(described, silent_since), utterance.channel)
+        for name, track in self.channels.items():
+            events += self.responses.confirmed(name, track.t, track.gate.start)
         return events
 
     def _other_spoke(self, gap: VoiceEvent) -> bool:
@@ -133,7 +142,7 @@ class VoiceAnalyzer:
         for track in self.channels.values():
             if track.gate.speaking and track.gate.start is not None:
                 ended.extend(track.gate.update(0.0, track.t, track.t + 1.0))  # a long silence
-        events = self._describe(sorted(ended, key=lambda u: u.end))
+        events = self._describe(sorted(ended, key=lambda u: u.end)) + self.responses.flush()
         return VoiceResult(t, {n: self._now(tr) for n, tr in self.channels.items()}, events, self._stats())
 
     def close(self) -> None:

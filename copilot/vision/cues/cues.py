@@ -54,6 +54,7 @@ class FaceCues:
     motion_energy: float
     nod_swings: int = 0  # head swings of a nod run confirmed at this frame (live, before the run ends)
     shake_swings: int = 0  # likewise for a head-shake run
+    gaze_off_deg: float = 0.0  # angle between the gaze and the person's usual direction (at_screen's measure)
     events: list = field(default_factory=list)  # BehaviourEvents that ended at this frame
 
     def to_json(self) -> dict[str, object]:
@@ -78,6 +79,7 @@ class PersonCues:
         self.mouth_history: deque[tuple[float, float]] = deque()
         self.previous: tuple[float, np.ndarray] | None = None
         self.motion = 0.0
+        self.closed = False
 
     def update(self, face: Face, t: float) -> FaceCues:
         cfg, expr = self.cfg, self.cfg["expression"]
@@ -98,7 +100,12 @@ class PersonCues:
         d = all_now - base
 
         open_r, open_l = m[M["open_right"]] / base[M["open_right"]], m[M["open_left"]] / base[M["open_left"]]
-        closed = (open_r + open_l) / 2 < cfg["blink"]["closed_ratio"]
+        # Closed below `closed_ratio` of the usual opening, and closed until above `open_ratio`:
+        # the same hysteresis as the blink detector, so a shut eye whose measured opening
+        # flickers from frame to frame still reads as one closure.
+        opening, blink = (open_r + open_l) / 2, cfg["blink"]
+        closed = opening < blink["closed_ratio"] or (self.closed and opening <= blink["open_ratio"])
+        self.closed = bool(closed)
         brow_d = (d[M["brow_right"]] + d[M["brow_left"]]) / 2
         corner_d = (d[M["corner_right"]] + d[M["corner_left"]]) / 2
         lips_apart = d[M["mouth_open"]] > 0.03
@@ -125,6 +132,7 @@ class PersonCues:
             mouth_asymmetry=_unit(abs(d[M["corner_right"]] - d[M["corner_left"]]) / expr["mouth_asymmetry"]),
             mouth_movement=self._mouth_movement(m[M["mouth_open"]], t),
             motion_energy=self._motion(face.landmarks, frame.scale, t),
+            gaze_off_deg=float(np.hypot(d[GAZE_YAW], d[GAZE_PITCH])),
         )
 
     def _eyes(self, m: np.ndarray, base: np.ndarray | None) -> tuple[float, float]:

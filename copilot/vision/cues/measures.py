@@ -18,6 +18,12 @@ LEFT_EYE = {"corners": (362, 263), "upper": (385, 386, 387), "lower": (380, 374,
 RIGHT_BROW = (70, 63, 105, 66, 107)
 LEFT_BROW = (300, 293, 334, 296, 336)
 INNER_BROWS = (107, 336)
+# The iris model's eyelid contour (Face.eye_contours, 71 points per eye from a 64x64 eye crop):
+# points 0 and 8 are the corners, 3-5 the middle of the lower lid, 11-13 of the upper lid.
+# The eye opening is measured on it rather than on the face mesh's lids: the mesh, fitted
+# on the whole face at 192x192, never lets the lids meet (a shut eye still reads about half
+# open), while the contour closes with the eye (a shut eye reads 0.1-0.3 of its usual opening).
+CONTOUR_CORNERS, CONTOUR_UPPER, CONTOUR_LOWER = (0, 8), [11, 12, 13], [3, 4, 5]
 NOSE_BASE = 2
 MOUTH_CORNERS = (61, 291)
 UPPER_LIP = (0, 13)  # outer and inner edge at the midline
@@ -32,11 +38,13 @@ def measure(face: Face, frame: HeadFrame) -> np.ndarray:
     q = to_face(face.landmarks, frame)
     y = q[:, 1]
     opens, brows, iris_x, iris_y = [], [], [], []
-    for eye, brow, iris in ((RIGHT_EYE, RIGHT_BROW, face.iris[0]), (LEFT_EYE, LEFT_BROW, face.iris[5])):
+    eyes = ((RIGHT_EYE, RIGHT_BROW, face.iris[0], face.eye_contours[0]),
+            (LEFT_EYE, LEFT_BROW, face.iris[5], face.eye_contours[1]))
+    for eye, brow, iris, contour in eyes:
         a, b = eye["corners"]
         width = max(abs(q[b, 0] - q[a, 0]), 1e-6)
         upper, lower = y[list(eye["upper"])].mean(), y[list(eye["lower"])].mean()
-        opens.append((lower - upper) / width)
+        opens.append(_lid_gap(contour, (face.landmarks[a, 2] + face.landmarks[b, 2]) / 2, frame))
         eye_line = (y[a] + y[b]) / 2
         brows.append(eye_line - y[list(brow)].mean())
         # The iris centre in the face frame, at the depth of its eye's corners.
@@ -55,3 +63,13 @@ def measure(face: Face, frame: HeadFrame) -> np.ndarray:
         y[CHIN] - y[NOSE_BASE],
         float(np.mean(iris_x)), float(np.mean(iris_y)),
     ])
+
+
+def _lid_gap(contour: np.ndarray, depth: float, frame: HeadFrame) -> float:
+    """Lower minus upper lid over the eye's width, on the iris model's contour, in the face frame
+    (the contour's own depth is on the crop's scale, so its points are put at the eye corners' depth)."""
+    points = np.asarray(contour, np.float64).copy()
+    points[:, 2] = depth
+    p = to_face(points, frame)
+    width = max(abs(p[CONTOUR_CORNERS[1], 0] - p[CONTOUR_CORNERS[0], 0]), 1e-6)
+    return float((p[CONTOUR_LOWER, 1].mean() - p[CONTOUR_UPPER, 1].mean()) / width)

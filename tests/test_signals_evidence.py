@@ -1,0 +1,114 @@
+"""Single pieces of evidence the signal model must weigh right: a spoken "yeah" on a single
+track, gaze held through a nod, a look far to the side, a voice heard without a face."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from copilot.signals import SIGNALS
+from copilot.signals.bench import synthetic_cues
+from copilot.signals.config import model, rationales
+from copilot.signals.participant import ParticipantSignals
+from copilot.voice.cues import VoiceEvent, VoiceNow
+from copilot.voice.responses import SILENCE_AFTER_S, PendingResponses, listener_response
+
+ON = model().events["on"]
+
+
+def _said(start: float, end: float, syllables: int, filled: float = 0.0) -> list[VoiceEvent]:
+    events = [VoiceEvent("utterance", "file", start, end, {"syllables": syllables})]
+    if filled:
+        events.append(VoiceEvent("filled_pause", "file", start, start + filled))
+    return events
+
+
+def test_a_short_isolated_utterance_on_one_track_is_a_listener_response():
+    yeah = listener_response(_said(4.0, 4.4, 1), silent_since=1.5)
+    assert yeah is not None and (yeah.kind, yeah.start, yeah.details["during"]) == ("backchannel", 4.0, None)
+    assert listener_response(_said(7.3, 8.6, 4), silent_since=5.3) is not None  # "right, exactly"
+    assert listener_response(_said(4.0, 4.4, 1), silent_since=3.5) is None  # no room for the other side
+    assert listener_response(_said(4.0, 6.2, 7), silent_since=1.0) is None  # a sentence
+    assert listener_response(_said(4.0, 4.7, 2, filled=0.6), silent_since=1.0) is None  # "umm"
+    assert listener_response(_said(4.0, 4.2, 0), silent_since=1.0) is None  # a breath or click
+
+
+def test_a_response_stands_alone_only_when_the_same_voice_does_not_go_on():
+    well = listener_response(_said(6.3, 6.8, 1), silent_since=4.2)
+    pending = PendingResponses()
+    pending.offer(well, "file")
+    assert pending.confirmed("file", 6.9, None) == []  # still waiting
+    assert pending.confirmed("file", 7.1, 7.05) == []  # "Well, I suppose...": a turn, not a response
+    assert pending.waiting == {}
+    pending.offer(well, "file")
+    assert pending.confirmed("file", 6.8 + SILENCE_AFTER_S, None) == [well]
+    pending.offer(well, "file")
+    assert pending.flush() == [well] and pending.flush() == []
+
+
+def _person(has_face: bool = True) -> ParticipantSignals:
+    return ParticipantSignals("p1", model(), rationales(), 0.0, has_face)
+
+
+def _still(t: float, **changes):
+    cues = replace(synthetic_cues("p1", 0, t), yaw=0.0, pitch=0.0, roll=0.0, lean=0.0, at_screen=True,
+                   eyes_closed=False, smile=0.0, brow_lower=0.0, brow_raise=0.0, brow_asymmetry=0.0,
+                   lid_tighten=0.0, lip_press=0.0, lip_corner_depress=0.0, mouth_asymmetry=0.0,
+                   motion_energy=0.0, gaze_off_deg=0.0, nod_swings=0, shake_swings=0)
+    return replace(cues, **changes)
+
+
+def _run(person: ParticipantSignals, seconds: float, cues=_still, start: float = 0.0, **changes) -> list:
+    """Feeds 30 frames a second and ticks at 10 Hz; returns the (kind, event) announcements."""
+    out = []
+    for k in range(round(seconds * 30)):
+        t = start + k / 30
+        person.add_face(cues(t, **changes), t)
+        if k % 3 == 2:
+            out += person.tick(round(t, 3))[0]
+    return out
+
+
+def _score(person: ParticipantSignals, signal: str) -> float:
+    return float(person.scores[SIGNALS.index(signal)])
+
+
+def test_one_spoken_yeah_from_a_still_listener_reads_as_agreement():
+    person = _person()
+    _run(person, 3.0)
+    assert _score(person, "agreement") < 0.1
+    person.add_voice_event(VoiceEvent("backchannel", "file", 3.0, 3.4, {"during": None}))
+    started = [e for kind, e in _run(person, 1.0, start=3.0) if kind == "started"]
+    assert [e.type for e in started if e.type == "agreement"] == ["agreement"]
+    assert "yeah" in started[0].rationale if started[0].type == "agreement" else True
+
+
+def test_a_nodding_head_keeps_its_eyes_on_the_screen():
+    person = _person()
+    _run(person, 2.0)
+
+    def nodding(t, **_):  # measured gaze swings off with every nod; a swing is confirmed every 0.25 s
+        swing = round(t * 30) % 8 == 0
+        return _still(t, at_screen=round(t * 30) % 2 == 0, gaze_off_deg=20.0, nod_swings=int(swing))
+
+    _run(person, 6.0, cues=nodding, start=2.0)
+    assert _score(person, "engagement") >= ON
+    assert _score(person, "disengagement") < 0.1
+
+
+def test_looking_far_aside_for_a_second_and_a_half_reads_as_disengagement_a_glance_does_not():
+    far, near = _person(), _person()
+    for person, angle in ((far, 35.0), (near, 18.0)):
+        _run(person, 3.0)
+        _run(person, 1.6, start=3.0, at_screen=False, gaze_off_deg=angle)
+    assert _score(far, "disengagement") >= ON
+    assert _score(near, "disengagement") < ON
+
+
+def test_a_voice_without_a_face_that_keeps_talking_is_engaged():
+    person = _person(has_face=False)
+    talking = VoiceNow(0.0, 0.9, True, 120.0, -20.0, 0.0, 0.0)
+    for k in range(80):
+        person.add_voice_now(talking)
+        person.tick(k / 10)
+    assert _score(person, "engagement") >= ON
+    assert _score(person, "disengagement") < 0.1
