@@ -16,6 +16,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before pytest-qt create
 pytest.importorskip("PySide6.QtWidgets", reason="the GUI libraries are not installed")
 pytest.importorskip("pytestqt", reason="pytest-qt is not installed")
 
+from app_fixtures import *  # noqa: F403  (autouse fixtures: no_running_timers, private_settings)
 from media import make_clip
 from PySide6.QtCore import QThread, QTimer
 from PySide6.QtGui import QImage
@@ -28,31 +29,13 @@ from copilot.engine_stats import EngineStats
 from copilot.step import Step
 from ui.bridge import EngineBridge
 from ui.main_window import DEFAULT_SIZE, MainWindow
-from ui.settings import SETTINGS_DIR_ENV, app_settings, redirect_settings
+from ui.settings import SETTINGS_DIR_ENV, app_settings
 from ui.sources import NO_CAMERA_MESSAGE, camera_choices, source_from_choice
 from ui.status_bar import stats_fields
 from ui.video_view import face_colour
 
 NODDING = "noddingpigeon/head_nodding.mp4"
 FIRST_FRAMES_MS = 8000  # generous for a loaded 2-core CI machine; typically under a second
-
-
-@pytest.fixture(autouse=True)
-def no_running_timers(qapp):
-    """Fails a test that leaves a Qt timer running in any window (display, stats, probe)."""
-    yield
-    running = [(w.objectName() or type(w).__name__, t.interval()) for w in qapp.topLevelWidgets()
-               for t in w.findChildren(QTimer) if t.isActive()]
-    assert running == [], f"timers left running: {running}"
-
-
-@pytest.fixture(autouse=True)
-def private_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every test keeps its settings and its session database in its own folder, never the user's."""
-    folder = tmp_path / "settings"
-    redirect_settings(folder)
-    monkeypatch.setenv("COPILOT_DATABASE", str(tmp_path / "sessions.sqlite3"))
-    return folder
 
 
 @pytest.fixture

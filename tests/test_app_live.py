@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,13 +14,13 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 pytest.importorskip("PySide6.QtWidgets", reason="the GUI libraries are not installed")
 pytest.importorskip("pytestqt", reason="pytest-qt is not installed")
 
-from PySide6.QtCore import QTimer
+
+from app_fixtures import *  # noqa: F403  (autouse fixtures: no_running_timers, private_settings)
 
 from copilot.signals import SIGNALS
 from ui import preferences
 from ui.main_window import MainWindow
 from ui.responsiveness import LATENCY_BUDGET_MS
-from ui.settings import redirect_settings
 
 TALKING = "reallife_trial_video/trial_truth_001.mp4"  # one woman talking, 13.7 s
 WAIT_MS = 20000
@@ -36,22 +35,6 @@ duration_s = 0.5
 cooldown_s = 600
 message = "Test nudge"
 """
-
-
-@pytest.fixture(autouse=True)
-def private_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "settings"
-    redirect_settings(folder)
-    monkeypatch.setenv("COPILOT_DATABASE", str(tmp_path / "sessions.sqlite3"))
-    return folder
-
-
-@pytest.fixture(autouse=True)
-def no_running_timers(qapp):
-    yield
-    running = [type(w).__name__ for w in qapp.topLevelWidgets()
-               for t in w.findChildren(QTimer) if t.isActive()]
-    assert running == [], f"timers left running: {running}"
 
 
 @pytest.fixture

@@ -12,18 +12,9 @@ import json
 import sqlite3
 from pathlib import Path
 
-from copilot.session.schema import SCORE_COLUMNS
+from copilot.session.schema import COLUMNS
 
-TABLES = {
-    "scores": ("t", "participant", *SCORE_COLUMNS, "state"),
-    "signal_events": ("type", "participant", "start", '"end"', "probability", "peak", "rationale",
-                      "modality"),
-    "engagement": ("participant", "state", "start", '"end"'),
-    "quality_periods": ("start", '"end"', '"values"'),
-    "cue_events": ("kind", "who", "start", '"end"', "details"),
-    "nudges": ("t", "rule", "participant", "message", "signal", "value"),
-    "markers": ("t", "label"),
-}
+TABLES = {name: cols for name, cols in COLUMNS.items() if name != "cue_summaries"}
 ORDER = {"scores": "rowid", "cue_events": "start, rowid"}
 
 

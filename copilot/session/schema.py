@@ -19,6 +19,19 @@ SCORE_COLUMNS = ("agreement", "confidence", "confusion", "disagreement", "diseng
                  "engagement", "frustration", "hesitation", "interest", "skepticism", "stress",
                  "uncertainty")
 
+# The columns the recorder writes and the export reads, per table.
+COLUMNS = {
+    "scores": ("t", "participant", *SCORE_COLUMNS, "state"),
+    "signal_events": ("type", "participant", "start", '"end"', "probability", "peak", "rationale",
+                      "modality"),
+    "engagement": ("participant", "state", "start", '"end"'),
+    "quality_periods": ("start", '"end"', '"values"'),
+    "cue_events": ("kind", "who", "start", '"end"', "details"),
+    "cue_summaries": ("t", "who", '"values"'),
+    "nudges": ("t", "rule", "participant", "message", "signal", "value"),
+    "markers": ("t", "label"),
+}
+
 _V1 = f"""
 CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);
 CREATE TABLE sessions (

@@ -15,7 +15,7 @@ import sqlite3
 import threading
 import time
 
-from copilot.session.schema import SCORE_COLUMNS
+from copilot.session.schema import COLUMNS
 
 log = logging.getLogger(__name__)
 
@@ -23,19 +23,8 @@ COMMIT_EVERY_S = 0.5
 QUEUE_ITEMS = 4096  # steps (one list of rows each) waiting; about two minutes at 30 steps a second
 _STOP = object()
 
-_COLUMNS = {
-    "scores": ("t", "participant", *SCORE_COLUMNS, "state"),
-    "signal_events": ("type", "participant", "start", '"end"', "probability", "peak", "rationale",
-                      "modality"),
-    "engagement": ("participant", "state", "start", '"end"'),
-    "quality_periods": ("start", '"end"', '"values"'),
-    "cue_events": ("kind", "who", "start", '"end"', "details"),
-    "cue_summaries": ("t", "who", '"values"'),
-    "nudges": ("t", "rule", "participant", "message", "signal", "value"),
-    "markers": ("t", "label"),
-}
 INSERT = {table: f"INSERT INTO {table} (session_id, {', '.join(cols)}) VALUES (?{', ?' * len(cols)})"
-          for table, cols in _COLUMNS.items()}
+          for table, cols in COLUMNS.items()}
 UPSERT_PARTICIPANT = (
     "INSERT INTO participants (session_id, participant, seen_by, first_seen, last_seen) "
     "VALUES (?, ?, ?, ?, ?) ON CONFLICT (session_id, participant, seen_by) "
