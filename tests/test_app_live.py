@@ -85,6 +85,18 @@ def test_a_talking_clip_moves_the_gauges_marks_the_timeline_and_fires_a_nudge(wi
     assert markers == 1
 
 
+def test_sessions_opens_the_review_window_on_what_was_recorded(window, qtbot, shared_data):
+    window.open_choice(str(shared_data / TALKING))
+    qtbot.waitUntil(lambda: window.session.engine is not None and window.session.engine.stats().steps > 30,
+                    timeout=WAIT_MS)
+    window.stop()
+    window.toolbar.review_action.trigger()
+    review = window.actions.review
+    assert review is not None and review.isVisible()
+    assert review.sessions.count() == 1 and "trial_truth_001" in review.sessions.item(0).text()
+    review.close()
+
+
 def test_the_event_loop_stays_responsive_while_a_clip_is_analysed(window, qtbot, shared_data):
     window.open_choice(str(shared_data / TALKING))
     qtbot.wait(6000)

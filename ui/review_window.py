@@ -73,6 +73,10 @@ class ReviewWindow(QMainWindow):
         self.setCentralWidget(outer)
         self.reload()
 
+    def closeEvent(self, event) -> None:
+        self.frame.cancel()  # a seek still waiting would decode a frame for a closed window
+        super().closeEvent(event)
+
     def reload(self) -> None:
         """Lists the sessions again (newest first); a bad database is reported in the window."""
         self.sessions.clear()

@@ -21,7 +21,7 @@ from ui.sources import camera_choices, microphone_choices, screen_choices
 
 MEDIA_FILTER = "Recordings ({});;All files (*)".format(" ".join(f"*{s}" for s in SUPPORTED_SUFFIXES))
 SHORTCUTS = {"start_stop": "Ctrl+Space", "mark": "Ctrl+M", "overlay": "Ctrl+Shift+O",
-             "settings": "Ctrl+,", "region": "Ctrl+Shift+R"}
+             "settings": "Ctrl+,", "region": "Ctrl+Shift+R", "review": "Ctrl+Shift+S"}
 
 
 class SourceToolBar(QToolBar):
@@ -33,6 +33,7 @@ class SourceToolBar(QToolBar):
     audio_changed = Signal(str, bool)  # microphone ("default", a name, "" for none), system audio
     mark_requested = Signal()
     settings_requested = Signal()
+    review_requested = Signal()  # look back at recorded sessions
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Source", parent)
@@ -65,6 +66,8 @@ class SourceToolBar(QToolBar):
         self.overlay_action = self._action("Overlay", "A small always-on-top window for use during a call",
                                            None, "overlay")
         self.overlay_action.setCheckable(True)
+        self.review_action = self._action("Sessions…", "Review recorded sessions: signals, events, nudges",
+                                          self.review_requested.emit, "review")
         self.settings_action = self._action("Settings…", "Mode, sources, theme, nudges",
                                             self.settings_requested.emit, "settings")
         self.start_stop = QAction("Start or stop", self)

@@ -40,6 +40,8 @@ class WindowActions(QObject):
         bar.overlay_action.toggled.connect(self.show_overlay)
         bar.region_requested.connect(self.pick_region)
         bar.settings_requested.connect(self.open_settings)
+        bar.review_requested.connect(self.open_review)
+        self.review = None  # the review window, kept once opened (see open_review_window)
         window.addAction(bar.start_stop)  # a shortcut only, with no button of its own
 
     @property
@@ -129,3 +131,14 @@ class WindowActions(QObject):
         self.window.settings_problems = []
         self.save()
         self.apply_preferences()
+
+    def open_review(self) -> None:
+        """Opens the review window on the session database, or brings it back up to date."""
+        from ui.review_window import open_review_window
+
+        if self.review is None:
+            self.review = open_review_window(self.window)
+        else:
+            self.review.reload()
+            self.review.show()
+            self.review.raise_()

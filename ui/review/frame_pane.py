@@ -42,7 +42,13 @@ class FramePane(QLabel):
     def seek(self, t: float) -> None:
         """Shows the frame at `t` shortly (several seeks in a row show only the last)."""
         self._wanted = t
-        self._timer.start()
+        if self.isVisible():  # a closed window decodes nothing; reopening seeks again
+            self._timer.start()
+
+    def cancel(self) -> None:
+        """Drops a seek that has not been shown yet."""
+        self._timer.stop()
+        self._wanted = None
 
     def show_now(self) -> None:
         if self.media is None or self._wanted is None:
