@@ -31,6 +31,7 @@ class Preferences:
     system_audio: bool = False  # also listen to what the computer plays ("them")
     theme: str = "dark"
     nudge_sound: bool = False
+    keep_media: bool = False  # keep the raw video and audio of live sessions (off: signals only)
     nudge_rules_file: str = ""  # the user's own rules file; "" = the shipped one
     rules: dict[str, dict] = field(default_factory=dict)  # rule id -> {"enabled", "threshold"}
 

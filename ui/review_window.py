@@ -120,7 +120,8 @@ class ReviewWindow(QMainWindow):
             return
         info = self.data.info
         why_not = "" if info.source_kind == "file" else f"A {info.source_kind} session: no video was kept"
-        self.frame.set_media(info.media_path if info.source_kind == "file" else None, why_not)
+        has_media = info.source_kind == "file" or info.record_media
+        self.frame.set_media(info.media_path if has_media else None, why_not)
         self.summary.setHtml(summary_html(self.data))
         self.participant.blockSignals(True)
         self.participant.clear()

@@ -33,16 +33,17 @@ class SessionOptions:
     system_audio: bool = False
     rules: RuleSet | None = None  # None: the shipped nudge rules
     record: bool = True  # into the session database, for review afterwards
+    keep_media: bool = False  # also the raw video and audio (live sources; the user's opt-in)
 
 
-def _start_recording(choice: str, mode: str):
+def _start_recording(choice: str, mode: str, keep_media: bool = False):
     """A SessionRecorder sink for this run, or None (with a warning) when the database fails."""
     from copilot.session.recorder import SessionRecorder
     from copilot.session.store import default_database_path
 
     try:
         return SessionRecorder(default_database_path(), source_name=describe_choice(choice),
-                               source_kind=choice_kind(choice), mode=mode,
+                               source_kind=choice_kind(choice), mode=mode, record_media=keep_media,
                                media_path=choice if choice_kind(choice) == "file" else None)
     except CopilotError as exc:
         log.warning("this session is not recorded: %s", exc)
@@ -81,7 +82,7 @@ class LiveSession:
         self.choice, self._final_stats, self.notices = choice, None, []
         video = source_from_choice(choice)
         sound = audio_sources(choice, options.microphone, options.system_audio)
-        recorder = _start_recording(choice, options.mode) if options.record else None
+        recorder = _start_recording(choice, options.mode, options.keep_media) if options.record else None
         sinks = [self.bridge.sink] + ([recorder] if recorder is not None else [])
         engine = Engine([video, *sound], standard_analyzers(options.mode, options.rules), sinks,
                         on_error=self.bridge.report_error, skip_failed_sources=bool(sound))

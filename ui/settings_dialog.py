@@ -53,12 +53,15 @@ class SettingsDialog(QDialog):
         self.theme = combo([(t.capitalize(), t) for t in THEMES], prefs.theme)
         self.sound = QCheckBox("Beep when a nudge shows")
         self.sound.setChecked(prefs.nudge_sound)
+        self.keep_media = QCheckBox("Keep the raw video and audio of live sessions (off: signals only)")
+        self.keep_media.setChecked(prefs.keep_media)
         self.rules_file = QLineEdit(prefs.nudge_rules_file)
         self.rules_file.setPlaceholderText(str(rules.source))
         form = QFormLayout()
         for label, widget in (("Mode", self.mode), ("Video source", self.source),
                               ("Microphone", self.microphone), ("", self.system_audio),
-                              ("Theme", self.theme), ("Nudges", self.sound), ("Rules file", self.rules_file)):
+                              ("Theme", self.theme), ("Nudges", self.sound), ("Rules file", self.rules_file),
+                              ("Recording", self.keep_media)):
             form.addRow(label, widget)
         self.table = self._rules_table(rules)
         box = QGroupBox("Nudge rules (switch off, or move the threshold)")
@@ -102,6 +105,7 @@ class SettingsDialog(QDialog):
         prefs.mode, prefs.video_source = self.mode.currentData(), self.source.text().strip()
         prefs.microphone, prefs.system_audio = self.microphone.currentData(), self.system_audio.isChecked()
         prefs.theme, prefs.nudge_sound = self.theme.currentData(), self.sound.isChecked()
+        prefs.keep_media = self.keep_media.isChecked()
         prefs.nudge_rules_file = self.rules_file.text().strip()
         prefs.rules = {rule_id: {"enabled": self.table.cellWidget(row, 0).isChecked(),
                                  "threshold": round(self.table.cellWidget(row, 4).value(), 3)}

@@ -63,7 +63,8 @@ class WindowActions(QObject):
             self.window.show_problem(" · ".join(problems), kind="info")
 
     def session_options(self) -> SessionOptions:
-        return SessionOptions(self.prefs.mode, self.prefs.microphone, self.prefs.system_audio, self.rules)
+        return SessionOptions(self.prefs.mode, self.prefs.microphone, self.prefs.system_audio, self.rules,
+                              keep_media=self.prefs.keep_media)
 
     def mode_name(self) -> str:
         return MODE_NAMES[self.prefs.mode]

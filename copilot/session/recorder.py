@@ -5,20 +5,24 @@ Give it to the Engine with the other sinks. Per step it only turns the Step into
 a second, so a killed app loses at most about a second and the file stays consistent
 (SQLite WAL). `add_marker` may be called from any thread (the UI's "mark this moment").
 
-Raw video and audio are never stored. `record_media=True` (the user's opt-in) is kept
-in the session's metadata; for a file source the file's path is stored either way, as
-a reference that lets the review window show the frame at a moment.
+Raw video and audio are not stored unless the user opts in: with `record_media=True`
+a live session's frames and audio go to files in a folder beside the database
+(copilot/session/media.py) and `media_path` points at its video. For a file source
+the file's own path is stored either way, as a reference that lets the review window
+show the frame at a moment; nothing is copied.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from copilot.result import version
+from copilot.session.media import MediaKeeper
 from copilot.session.rows import StepRows, dumps
 from copilot.session.store import open_database, resolve
 from copilot.session.writer import Writer
@@ -42,12 +46,19 @@ class SessionRecorder:
             (now_iso(), source_name, source_kind, mode, int(record_media),
              str(media_path) if media_path is not None else None))
         self.session_id: int = int(cursor.lastrowid)
+        self.media: MediaKeeper | None = None
+        if record_media and source_kind != "file":
+            self.media = MediaKeeper(self.database.parent / "media" / f"session-{self.session_id}")
+            self._connection.execute("UPDATE sessions SET media_path = ? WHERE id = ?",
+                                     (str(self.media.video_path), self.session_id))
         self._rows = StepRows(source_kind)
         self._writer = Writer(self._connection, self.session_id)
         self._lock = threading.Lock()
         self._closed = False
 
     def __call__(self, step: Step) -> None:
+        if self.media is not None:
+            self.media(step)
         rows = self._rows.rows(step)
         with self._lock:
             if not self._closed:
@@ -78,6 +89,8 @@ class SessionRecorder:
                 return
             self._closed = True
         self._writer.stop()
+        if self.media is not None:
+            self.media.close()
         if meta is None:
             meta = self._meta()
         try:
@@ -93,6 +106,9 @@ class SessionRecorder:
                 return
             self._closed = True
         self._writer.stop()
+        if self.media is not None:
+            self.media.close()
+            shutil.rmtree(self.media.folder, ignore_errors=True)
         try:
             self._connection.execute("DELETE FROM sessions WHERE id = ?", (self.session_id,))
         finally:
