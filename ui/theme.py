@@ -6,8 +6,9 @@ import pyqtgraph as pg
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
-COLOURS = {  # role -> (dark, light)
-    "window": ("#202226", "#f3f4f6"), "base": ("#17191c", "#ffffff"), "alt": ("#25282d", "#eceef1"),
+COLOURS = {  # role -> (dark, light); dark inputs sit lighter than the window so that
+    # check boxes and fields stand out (Fusion draws their frames darker than the window)
+    "window": ("#202226", "#f3f4f6"), "base": ("#2c2f35", "#ffffff"), "alt": ("#33363c", "#eceef1"),
     "text": ("#e8eaed", "#1d1f23"), "button": ("#2b2e33", "#e6e8eb"), "highlight": ("#2f7fc1", "#2f7fc1"),
     "mid": ("#44484f", "#c4c8ce"), "disabled": ("#7d828a", "#9aa0a6"),
 }
