@@ -1,5 +1,6 @@
 """Single pieces of evidence the signal model must weigh right: a spoken "yeah" on a single
-track, gaze held through a nod, a look far to the side, a voice heard without a face."""
+track, gaze held through a nod, a look far to the side, a voice heard without a face, a long
+pause spent looking away."""
 
 from __future__ import annotations
 
@@ -112,3 +113,34 @@ def test_a_voice_without_a_face_that_keeps_talking_is_engaged():
         person.tick(k / 10)
     assert _score(person, "engagement") >= ON
     assert _score(person, "disengagement") < 0.1
+
+
+def _pause_then(person: ParticipantSignals, **during) -> list:
+    """3 s facing the camera, a 1.6 s stop in one's own speech (looking as `during` says),
+    then speaking on, with the pause reported 0.2 s after speech resumes (as the voice does)."""
+    out = _run(person, 3.0)
+    out += _run(person, 1.6, start=3.0, **during)
+    out += _run(person, 0.2, start=4.6)
+    person.add_voice_event(VoiceEvent("pause", "file", 3.0, 4.6, {"duration_s": 1.6}))
+    return out + _run(person, 2.0, start=4.8)
+
+
+def _hesitations(announcements: list) -> list:
+    return [e for kind, e in announcements if kind == "started" and e.type == "hesitation"]
+
+
+def test_a_long_pause_spent_looking_down_reads_as_hesitation_one_facing_the_listener_does_not():
+    down, facing, unseen = _person(), _person(), _person(has_face=False)
+    started = _hesitations(_pause_then(down, at_screen=False, gaze_off_deg=25.0))
+    assert len(started) == 1 and 4.6 <= started[0].start <= 5.3  # as soon as the pause is known
+    assert "Looked away while pausing" in started[0].rationale
+    assert _hesitations(_pause_then(facing)) == []  # a rhetorical pause, held on the listener
+    heard = []  # the same pause heard without a face: the voice alone is not enough
+    for k in range(70):
+        if k == 48:
+            unseen.add_voice_event(VoiceEvent("pause", "file", 3.0, 4.6, {"duration_s": 1.6}))
+        heard += unseen.tick(k / 10)[0]
+        if k == 49:
+            resting = model().resting[SIGNALS.index("hesitation")]
+            assert _score(unseen, "hesitation") > 2 * resting  # the pause was counted ...
+    assert _hesitations(heard) == []  # ... but is no hesitation on its own

@@ -17,7 +17,7 @@ INSTANTS = ("seen", "absent", "smile", "brow_lower", "brow_raise", "brow_asymmet
             "lip_corner_depress", "lid_tighten", "mouth_asymmetry", "gaze_off", "gaze_on",
             "gaze_far", "eyes_closed", "tilt", "lean_in", "lean_out", "motion", "nod_swings", "shake_swings",
             "yawns", "blinks", "speaking", "quiet", "loud", "pitch_up", "fillers", "pause_excess_s",
-            "latency_excess_s", "backchannels", "rising", "fast", "monotone", "shaky",
+            "pause_away", "latency_excess_s", "backchannels", "rising", "fast", "monotone", "shaky",
             "interruptions", "sighs", "voiced")
 AT = {name: k for k, name in enumerate(INSTANTS)}
 FACE_MEANS = INSTANTS[AT["smile"]:AT["motion"] + 1]  # averaged over the frames of a tick
@@ -56,6 +56,12 @@ FEATURES: dict[str, tuple[str, str]] = {
     "talk_share": ("audio", "share of the last 6 s speaking"),
     "fillers": ("audio", "filled pauses ('um', 'uh') in the last 6 s (2 = 1)"),
     "long_pause": ("audio", "silence inside one's own speech beyond 1 s, summed over 6 s (1.5 s = 1)"),
+    # Speakers look away while they search for the next words (gaze aversion under cognitive
+    # load: Kendon 1967; Glenberg et al. 1998); a long stop in one's own speech spent looking
+    # down or aside is a plainer hesitation than either alone, and a rhetorical pause held
+    # while facing the listener is not one. Visual: what it adds to long_pause is the look.
+    "pause_looking_away": ("visual", "long pauses inside one's own speech spent looking away, last 6 s "
+                                     "(each counts its share of the pause looking away; 1 = 1)"),
     "slow_response": ("audio", "answering later than 1 s after the other side stopped (2 s late = 1)"),
     # One response is full scale: a spoken "yeah" is as plain a yes as a run of nods. On a
     # single track it is a short, isolated utterance (copilot/voice/responses.py).
@@ -109,6 +115,7 @@ def features_from(ring: TickRing) -> np.ndarray:
     out[FEAT["talk_share"]] = talk6
     out[FEAT["fillers"]] = fillers
     out[FEAT["long_pause"]] = long_pause
+    out[FEAT["pause_looking_away"]] = _unit(c6[AT["pause_away"]])
     out[FEAT["slow_response"]] = _unit(c6[AT["latency_excess_s"]] / 2)
     out[FEAT["backchannel"]] = _unit(c6[AT["backchannels"]])
     out[FEAT["rising_ending"]] = _unit(c6[AT["rising"]])

@@ -26,6 +26,7 @@ FAR_GAZE_DEG = 30.0  # gaze this far off the usual direction is beyond any scree
 # the measured gaze swings with the head; within this long of a nod or shake swing the gaze
 # counts as held where it was (on the screen) instead.
 GESTURE_GAZE_HOLD_S = 0.8
+LONG_PAUSE_S = 1.0  # a silence this long inside one's own speech is more than a phrase break
 FACE_INDEX = np.array([AT[n] for n in FACE_MEANS])
 ENGAGEMENT, DISENGAGEMENT = SIGNALS.index("engagement"), SIGNALS.index("disengagement")
 
@@ -76,6 +77,7 @@ class ParticipantSignals:
                                      model.engagement["dwell_s"], t)
         self.scores = np.array(model.resting)
         self.last_active = t
+        self.last_tick: float | None = None  # time of the ring's latest row
 
     # -- cues in ------------------------------------------------------------------------
     def add_face(self, cues, t: float) -> None:
@@ -116,7 +118,9 @@ class ParticipantSignals:
         if event.kind == "filled_pause":
             a[AT["fillers"]] += 1
         elif event.kind == "pause":
-            a[AT["pause_excess_s"]] += max(0.0, event.end - event.start - 1.0)
+            a[AT["pause_excess_s"]] += max(0.0, event.end - event.start - LONG_PAUSE_S)
+            if event.end - event.start > LONG_PAUSE_S:
+                a[AT["pause_away"]] += self._looked_away_during(event.start, event.end)
         elif event.kind == "response":
             a[AT["latency_excess_s"]] += max(0.0, float(d.get("latency_s", 0.0)) - 1.0)
         elif event.kind == "backchannel":
@@ -127,6 +131,22 @@ class ParticipantSignals:
             a[AT["sighs"]] += 1
         elif event.kind == "utterance":
             self._utterance(d)
+
+    def _looked_away_during(self, start: float, end: float) -> float:
+        """Share of the ticks in [start, end] with the face seen that were spent looking away.
+
+        0 without a face (a voice alone says nothing about where the eyes were). The pause
+        is reported when speech resumes, so its ticks are still in the 6 s ring.
+        """
+        ring, n = self.ring, min(self.ring.count, self.ring.long)
+        if self.last_tick is None or n == 0:
+            return 0.0
+        ages = np.arange(n)
+        rows = ring.rows[(ring.count - 1 - ages) % ring.long]
+        times = self.last_tick - ages / self.model.tick_hz
+        inside = (times >= start - 1e-9) & (times <= end + 1e-9)
+        seen = rows[inside, AT["seen"]].sum()
+        return float(rows[inside, AT["gaze_off"]].sum() / seen) if seen > 0 else 0.0
 
     def _utterance(self, d: dict) -> None:
         a = self.acc
@@ -165,6 +185,7 @@ class ParticipantSignals:
         row[AT["seen"]] = float(seen)
         row[AT["absent"]] = float(self.has_face and not seen)
         self.ring.add(row)
+        self.last_tick = t
         features = self.calibration.apply(features_from(self.ring), learn=seen)
         self.scores = 1.0 / (1.0 + np.exp(-(self.model.weights @ features + self.model.bias)))
         if seen or row[AT["speaking"]]:

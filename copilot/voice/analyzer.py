@@ -67,7 +67,7 @@ class VoiceAnalyzer:
             frames.append(block)
             counts.append(len(block))
         hops = analyse_frames(np.concatenate(frames))
-        finished = []
+        finished, resumed = [], []
         offset = 0
         for (name, w), count in zip(windows.items(), counts, strict=True):
             track = self.channels[name]
@@ -79,15 +79,16 @@ class VoiceAnalyzer:
             for i, p in enumerate(probabilities[name]):
                 start = track.history.t0 + (track.windows_done + i) * WINDOW_S
                 finished.extend(track.gate.update(float(p), start, start + WINDOW_S))
+                resumed.extend(track.resumed(start + WINDOW_S))
                 speaking[i] = track.gate.speaking
             track.windows_done += len(w)
             track.last_probability = float(probabilities[name][-1])
             self.talk.add(name, speaking)
-        return self._describe(sorted(finished, key=lambda u: u.end))
+        return self._describe(sorted(finished, key=lambda u: u.end), resumed)
 
-    def _describe(self, finished: list) -> list[VoiceEvent]:
-        events: list[VoiceEvent] = []
+    def _describe(self, finished: list, resumed: list[VoiceEvent] = ()) -> list[VoiceEvent]:
         two_sided = all(ch in self.channels for ch in TWO_SIDED)
+        events = [e for e in resumed if not (two_sided and self._other_spoke(e))]
         ongoing = {n: t.gate.start for n, t in self.channels.items() if n in TWO_SIDED}
         for utterance in finished:
             track = self.channels[utterance.channel]
