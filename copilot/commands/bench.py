@@ -14,6 +14,7 @@ from copilot.capture.items import VideoFrame
 from copilot.capture.media_file import MediaFile
 from copilot.engine import Engine
 from copilot.pipeline import execution_provider, standard_analyzers
+from copilot.signals.bench import bench_signals
 from copilot.vision.bench import bench_faces
 from copilot.vision.cues.bench import bench_face_cues
 from copilot.voice.bench import bench_voice
@@ -96,6 +97,9 @@ def format_text(report: dict[str, object]) -> str:
         cues = clip["face_cues"]
         lines.append(f"  face cues  {cues['cues_ms_per_face_median']:8.2f} ms per face per frame "
                      f"(p95 {cues['cues_ms_per_face_p95']:.2f})")
+    if "signals" in report:
+        lines.append(f"\nsignals: {report['signals']['ms_per_step_6_participants']:.2f} ms per step "
+                     "with 6 participants (generated cues, 30 steps a second, 60 s)")
     if "voice" in report:
         voice = report["voice"]
         lines.append(f"\nvoice: {voice['audio_s']:.0f} s of two-channel talk in {voice['elapsed_s']:.1f} s "
@@ -111,6 +115,7 @@ def run(args: argparse.Namespace) -> int:
             make_bench_clip(Path(tmp) / "four_faces_720p.mp4", faces=4),
         ]
         report = measure(paths, max(1, args.repeats))
+    report["signals"] = {"ms_per_step_6_participants": round(bench_signals(participants=6), 3)}
     if args.voice_seconds > 0:
         report["voice"] = bench_voice(seconds=args.voice_seconds)
     print(json.dumps(report, indent=2) if args.json else format_text(report))
