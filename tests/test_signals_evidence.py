@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
 from copilot.signals import SIGNALS
 from copilot.signals.bench import synthetic_cues
 from copilot.signals.config import model, rationales
@@ -144,3 +146,36 @@ def test_a_long_pause_spent_looking_down_reads_as_hesitation_one_facing_the_list
             resting = model().resting[SIGNALS.index("hesitation")]
             assert _score(unseen, "hesitation") > 2 * resting  # the pause was counted ...
     assert _hesitations(heard) == []  # ... but is no hesitation on its own
+
+
+def test_a_rationale_names_one_behaviour_once():
+    """Talk share and speaking are two features of one behaviour: the sentence says it once."""
+    import numpy as np
+
+    from copilot.signals.features import AT, FEAT, INSTANTS
+    from copilot.signals.rationale import Evidence, sentence
+
+    rows = np.zeros((135, len(INSTANTS)))  # 13.5 s of ticks, speaking and seen throughout
+    rows[:, AT["speaking"]] = rows[:, AT["seen"]] = 1.0
+    evidence = Evidence(rows, 0.1)
+    evidence.drive[FEAT["talk_share"]], evidence.drive[FEAT["speaking"]] = 2.0, 1.5
+    assert sentence(evidence, rationales()) == "Spoke for 13.5 s."
+
+
+def test_head_swings_count_half_while_the_person_talks():
+    import numpy as np
+
+    from copilot.signals.features import AT, FEAT, SWINGS_WHILE_SPEAKING, features_from
+    from copilot.signals.window import TickRing
+
+    def shake_feature(speaking: float) -> float:
+        ring = TickRing(len(AT), 20, 60)
+        for k in range(20):
+            row = np.zeros(len(AT))
+            row[AT["seen"]], row[AT["speaking"]] = 1.0, speaking
+            row[AT["shake_swings"]] = 1.0 if k % 10 == 0 else 0.0  # two swings in 2 s
+            ring.add(row)
+        return float(features_from(ring)[FEAT["head_shake"]])
+
+    assert shake_feature(0.0) == pytest.approx(2 / 3)
+    assert shake_feature(1.0) == pytest.approx(2 / 3 * SWINGS_WHILE_SPEAKING)

@@ -81,6 +81,9 @@ FEATURE_NAMES = tuple(FEATURES)
 FEAT = {name: k for k, name in enumerate(FEATURE_NAMES)}
 
 
+SWINGS_WHILE_SPEAKING = 0.5  # what a nod or shake counts for while the person is talking
+
+
 def _unit(x: np.ndarray | float) -> np.ndarray | float:
     return np.clip(x, 0.0, 1.0)
 
@@ -95,8 +98,11 @@ def features_from(ring: TickRing) -> np.ndarray:
     long_pause = _unit(c6[AT["pause_excess_s"]] / 1.5)
     spoke = max(s[AT["voiced"]], 1e-9)
     out = np.empty(len(FEATURE_NAMES))
-    out[FEAT["nodding"]] = _unit(c2[AT["nod_swings"]] / 2)
-    out[FEAT["head_shake"]] = _unit(c2[AT["shake_swings"]] / 3)
+    # Head movements that go with one's own speech (beats, emphasis, a shake on "no one" or
+    # "nothing") say less about one's stance than the same movement while listening.
+    listening = 1.0 - (1.0 - SWINGS_WHILE_SPEAKING) * s[AT["speaking"]]
+    out[FEAT["nodding"]] = _unit(c2[AT["nod_swings"]] / 2 * listening)
+    out[FEAT["head_shake"]] = _unit(c2[AT["shake_swings"]] / 3 * listening)
     for name in EXPRESSIONS:
         out[FEAT[name]] = s[AT[name]] / seen2  # mean over the ticks the face was seen
     out[FEAT["head_tilt"]] = s[AT["tilt"]] / seen2

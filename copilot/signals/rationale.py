@@ -79,7 +79,8 @@ def sentence(evidence: Evidence, phrases: dict[str, dict[str, str]]) -> str:
             break
         entry = phrases[FEATURE_NAMES[k]]
         need = entry.get("needs")
-        if need is None or numbers[need]:
+        said = any(entry["lead"] == other["lead"] for _, other in usable)  # one behaviour, two features
+        if (need is None or numbers[need]) and not said:
             usable.append((evidence.drive[k], entry))
     usable = [u for u in usable if u[0] >= MENTION_SHARE * usable[0][0]][:3] if usable else []
     if not usable:
