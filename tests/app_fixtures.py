@@ -1,4 +1,4 @@
-"""Fixtures every app test module uses: no timer left running, settings kept private."""
+"""Fixtures every app test module uses: the main window, no timer left running, settings kept private."""
 
 from __future__ import annotations
 
@@ -7,7 +7,17 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QTimer
 
+from ui.main_window import MainWindow
 from ui.settings import redirect_settings
+
+
+@pytest.fixture
+def window(qtbot):
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    win.close()
 
 
 @pytest.fixture(autouse=True)

@@ -16,7 +16,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before pytest-qt create
 pytest.importorskip("PySide6.QtWidgets", reason="the GUI libraries are not installed")
 pytest.importorskip("pytestqt", reason="pytest-qt is not installed")
 
-from app_fixtures import *  # noqa: F403  (autouse fixtures: no_running_timers, private_settings)
+from app_fixtures import *  # noqa: F403  (fixtures: window; autouse: no_running_timers, private_settings)
 from media import make_clip
 from PySide6.QtCore import QThread, QTimer
 from PySide6.QtGui import QImage
@@ -36,15 +36,6 @@ from ui.video_view import face_colour
 
 NODDING = "noddingpigeon/head_nodding.mp4"
 FIRST_FRAMES_MS = 8000  # generous for a loaded 2-core CI machine; typically under a second
-
-
-@pytest.fixture
-def window(qtbot):
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.show()
-    yield win
-    win.close()
 
 
 def image_array(image: QImage) -> np.ndarray:

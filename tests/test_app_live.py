@@ -15,11 +15,10 @@ pytest.importorskip("PySide6.QtWidgets", reason="the GUI libraries are not insta
 pytest.importorskip("pytestqt", reason="pytest-qt is not installed")
 
 
-from app_fixtures import *  # noqa: F403  (autouse fixtures: no_running_timers, private_settings)
+from app_fixtures import *  # noqa: F403  (fixtures: window; autouse: no_running_timers, private_settings)
 
 from copilot.signals import SIGNALS
 from ui import preferences
-from ui.main_window import MainWindow
 from ui.responsiveness import LATENCY_BUDGET_MS
 
 TALKING = "reallife_trial_video/trial_truth_001.mp4"  # one woman talking, 13.7 s
@@ -35,15 +34,6 @@ duration_s = 0.5
 cooldown_s = 600
 message = "Test nudge"
 """
-
-
-@pytest.fixture
-def window(qtbot):
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.show()
-    yield win
-    win.close()
 
 
 def test_a_talking_clip_moves_the_gauges_marks_the_timeline_and_fires_a_nudge(window, qtbot, tmp_path,

@@ -84,13 +84,8 @@ class SessionRecorder:
         """Writes what is queued and ends the session; `meta` is the result document's meta
         when the caller has one (`copilot analyze`), else one is made from what was seen.
         Safe to call twice."""
-        with self._lock:
-            if self._closed:
-                return
-            self._closed = True
-        self._writer.stop()
-        if self.media is not None:
-            self.media.close()
+        if not self._stop():
+            return
         if meta is None:
             meta = self._meta()
         try:
@@ -101,18 +96,25 @@ class SessionRecorder:
 
     def discard(self) -> None:
         """Ends and deletes the session: for a run that failed before it analysed anything."""
-        with self._lock:
-            if self._closed:
-                return
-            self._closed = True
-        self._writer.stop()
+        if not self._stop():
+            return
         if self.media is not None:
-            self.media.close()
             shutil.rmtree(self.media.folder, ignore_errors=True)
         try:
             self._connection.execute("DELETE FROM sessions WHERE id = ?", (self.session_id,))
         finally:
             self._connection.close()
+
+    def _stop(self) -> bool:
+        """Stops taking steps and flushes the queues; False if the session was already ended."""
+        with self._lock:
+            if self._closed:
+                return False
+            self._closed = True
+        self._writer.stop()
+        if self.media is not None:
+            self.media.close()
+        return True
 
     def _meta(self) -> dict[str, Any]:
         c = self._rows.collector
