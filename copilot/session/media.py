@@ -13,7 +13,6 @@ import logging
 import queue
 import threading
 import wave
-from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +22,6 @@ from copilot.step import Step
 
 log = logging.getLogger(__name__)
 
-MILLISECOND = Fraction(1, 1000)  # video timestamps are session time in milliseconds
 QUEUE_STEPS = 90  # about three seconds of frames waiting for the encoder
 VIDEO_NAME = "video.mp4"
 _STOP = object()
@@ -55,29 +53,15 @@ class MediaKeeper:
         self._thread.join(10)
 
     def _write(self) -> None:
-        import av
+        from copilot.vision.frames import PreviewVideo
 
-        container = stream = None
+        video = PreviewVideo(self.video_path)
         waves: dict[str, wave.Wave_write] = {}
-        last_pts = -1
         try:
             while (item := self._queue.get()) is not _STOP:
                 t, frame, audio = item
                 if frame is not None:
-                    if container is None:
-                        container = av.open(str(self.video_path), "w")
-                        stream = container.add_stream("libx264", rate=30)
-                        height, width = frame.image.shape[:2]
-                        stream.width, stream.height = width // 2 * 2, height // 2 * 2
-                        stream.pix_fmt, stream.time_base = "yuv420p", MILLISECOND
-                        stream.codec_context.time_base = MILLISECOND  # variable frame rate
-                    pts = round(t * 1000)
-                    if pts > last_pts:  # milliseconds of session time, always increasing
-                        image = np.ascontiguousarray(frame.image[: stream.height, : stream.width])
-                        video = av.VideoFrame.from_ndarray(image, format="bgr24")
-                        # MILLISECOND, not stream.time_base: the MP4 muxer picks its own on start
-                        video.pts, video.time_base, last_pts = pts, MILLISECOND, pts
-                        container.mux(stream.encode(video))
+                    video.write(frame.image, t)
                 for channel, chunk in audio.items():
                     if channel not in waves:
                         waves[channel] = _open_wave(self.folder / f"audio-{channel}.wav")
@@ -86,9 +70,7 @@ class MediaKeeper:
         except Exception:  # the session and its analysis go on without the media
             log.exception("keeping the session's media failed in %s", self.folder)
         finally:
-            if container is not None:
-                container.mux(stream.encode(None))
-                container.close()
+            video.close()
             for handle in waves.values():
                 handle.close()
 

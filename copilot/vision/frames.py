@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,8 @@ import numpy as np
 from copilot.capture.items import SourceError
 from copilot.capture.still_image import StillImage, is_image
 from copilot.vision.face import Face
+
+MILLISECOND = Fraction(1, 1000)  # video timestamps are milliseconds of session time
 
 
 def read_frames(path: Path) -> Iterator[tuple[float, np.ndarray]]:
@@ -49,23 +52,36 @@ def draw_faces(image_bgr: np.ndarray, faces: list[Face]) -> np.ndarray:
 
 
 class PreviewVideo:
-    """H.264 MP4 writer for the annotated frames (PyAV, so no extra codec install)."""
+    """H.264 MP4 writer (PyAV, so no extra codec install), stamped in milliseconds.
+
+    Frames written with their session time `t` keep it (a variable frame rate that lines
+    up with recorded signals); without `t` they follow one another at `fps`.
+    """
 
     def __init__(self, path: Path, fps: float = 30.0) -> None:
         self.path, self.fps = path, fps
         self._container = None
         self._stream = None
+        self._written = 0
+        self._last_pts = -1
 
-    def write(self, image_bgr: np.ndarray) -> None:
+    def write(self, image_bgr: np.ndarray, t: float | None = None) -> None:
         import av
 
         if self._container is None:
             self._container = av.open(str(self.path), mode="w")
             self._stream = self._container.add_stream("libx264", rate=round(self.fps))
             self._stream.height, self._stream.width = image_bgr.shape[0] // 2 * 2, image_bgr.shape[1] // 2 * 2
-            self._stream.pix_fmt = "yuv420p"
+            self._stream.pix_fmt, self._stream.time_base = "yuv420p", MILLISECOND
+            self._stream.codec_context.time_base = MILLISECOND
+        pts = round((self._written / self.fps if t is None else t) * 1000)
+        if pts <= self._last_pts:  # two frames in one millisecond: keep the first
+            return
         even = np.ascontiguousarray(image_bgr[: self._stream.height, : self._stream.width])
         frame = av.VideoFrame.from_ndarray(even, format="bgr24")
+        # MILLISECOND, not the stream's time base: the MP4 muxer picks its own on start
+        frame.pts, frame.time_base, self._last_pts = pts, MILLISECOND, pts
+        self._written += 1
         for packet in self._stream.encode(frame):
             self._container.mux(packet)
 
