@@ -160,6 +160,10 @@ def test_a_rationale_names_one_behaviour_once():
     evidence = Evidence(rows, 0.1)
     evidence.drive[FEAT["talk_share"]], evidence.drive[FEAT["speaking"]] = 2.0, 1.5
     assert sentence(evidence, rationales()) == "Spoke for 13.5 s."
+    rows[:, AT["gaze_off"]] = rows[:, AT["gaze_far"]] = 1.0  # and looking far away throughout
+    evidence = Evidence(rows, 0.1)
+    evidence.drive[FEAT["gaze_away"]], evidence.drive[FEAT["gaze_far"]] = 2.0, 1.5
+    assert sentence(evidence, rationales()).count("away") == 1
 
 
 def test_head_swings_count_half_while_the_person_talks():

@@ -69,6 +69,10 @@ class Evidence:
         return out
 
 
+def _evidence_of(entry: dict[str, str]) -> str:
+    return entry.get("needs") or entry["lead"]
+
+
 def sentence(evidence: Evidence, phrases: dict[str, dict[str, str]]) -> str:
     """One sentence naming up to three behaviours that drove the score most, with numbers."""
     numbers = evidence.numbers()
@@ -79,7 +83,9 @@ def sentence(evidence: Evidence, phrases: dict[str, dict[str, str]]) -> str:
             break
         entry = phrases[FEATURE_NAMES[k]]
         need = entry.get("needs")
-        said = any(entry["lead"] == other["lead"] for _, other in usable)  # one behaviour, two features
+        # Features that report the same evidence (the seconds spent looking away, or speaking)
+        # are one behaviour seen through different windows: the sentence names it once.
+        said = any(_evidence_of(entry) == _evidence_of(other) for _, other in usable)
         if (need is None or numbers[need]) and not said:
             usable.append((evidence.drive[k], entry))
     usable = [u for u in usable if u[0] >= MENTION_SHARE * usable[0][0]][:3] if usable else []
