@@ -15,6 +15,7 @@ import os
 import threading
 import tomllib
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,14 +32,20 @@ CPU = "CPUExecutionProvider"
 # Accelerators worth using when present, best first. TensorRT is left out: it compiles
 # an engine per input shape at first use, which stalls a live session for seconds.
 ACCELERATORS = ("CUDAExecutionProvider", "DmlExecutionProvider", "CoreMLExecutionProvider")
-# One intra-op thread: these models take about 1 ms, where waking a second thread costs
-# more than it saves, and the capture threads need the other core (see MODELS.md).
+# One intra-op thread: these models take about 1 ms, where waking a second thread for
+# every small layer costs much of what it saves (see MODELS.md).
 DEFAULT_THREADS = 1
+# A batch (several faces, both eyes) is cut into this many parts that run side by side,
+# each on one thread: whole images per core scale almost perfectly, where intra-op
+# threads split each small layer and spend the gain on waking up (see MODELS.md).
+BATCH_WORKERS = max(1, min(2, os.cpu_count() or 1))
+BATCH_THREAD_NAME = "model-batch"  # the helpers live as long as the process, like the sessions
 
 _lock = threading.Lock()
 _sessions: dict[tuple[object, ...], Model] = {}
 _verified: dict[Path, tuple[int, int]] = {}  # file -> (size, mtime) of bytes that matched
 _failed_providers: set[str] = set()  # listed by ONNX Runtime but would not start here
+_batch_pool: ThreadPoolExecutor | None = None  # the helper threads that run batch parts
 
 
 class ModelError(CopilotError):
@@ -60,6 +67,32 @@ class Model:
     def run(self, feeds: Mapping[str, np.ndarray]) -> list[np.ndarray]:
         """Outputs in `output_names` order."""
         return self.session.run(list(self.output_names), dict(feeds))
+
+    def run_batch(self, feeds: Mapping[str, np.ndarray], workers: int = BATCH_WORKERS) -> list[np.ndarray]:
+        """Like `run` for inputs that share a batch axis, with the batch cut into parts.
+
+        The calling thread runs the first part and helper threads the others, at the
+        same time (ONNX Runtime releases the GIL and a session takes concurrent calls).
+        Results are identical to one call. Accelerators get the whole batch at once.
+        """
+        n = len(next(iter(feeds.values())))
+        parts = min(workers, n) if self.provider == CPU else 1
+        if parts <= 1:
+            return self.run(feeds)
+        split = {k: np.array_split(v, parts) for k, v in feeds.items()}
+        chunks = [{k: pieces[i] for k, pieces in split.items()} for i in range(parts)]
+        pending = [_helpers().submit(self.run, chunk) for chunk in chunks[1:]]
+        first = self.run(chunks[0])
+        outputs = [first, *(f.result() for f in pending)]
+        return [np.concatenate(parts_of_one) for parts_of_one in zip(*outputs, strict=True)]
+
+
+def _helpers() -> ThreadPoolExecutor:
+    global _batch_pool
+    with _lock:
+        if _batch_pool is None:
+            _batch_pool = ThreadPoolExecutor(max(1, BATCH_WORKERS - 1), thread_name_prefix=BATCH_THREAD_NAME)
+        return _batch_pool
 
 
 def registry() -> dict[str, dict[str, Any]]:

@@ -90,3 +90,13 @@ def test_bench_reports_medians_per_stage_as_json(shared_data):
     assert figures["face_cues"]["cues_ms_per_face_median"] > 0
     assert 0 < report["voice"]["real_time_factor"] < 1
     assert report["signals"]["ms_per_step_6_participants"] > 0
+
+
+def test_bench_states_what_each_further_face_costs():
+    from copilot.commands.bench import further_face_ms
+
+    one = {"faces_median": 1.0, "total_ms": 4.5}
+    four = {"faces_median": 4.0, "total_ms": 11.4}
+    assert further_face_ms([four, one]) == 2.3
+    assert further_face_ms([one]) is None
+    assert further_face_ms([one, dict(one)]) is None  # no difference in faces, no slope

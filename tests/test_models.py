@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import threading
 import wave
 
 import numpy as np
@@ -32,6 +33,18 @@ def test_face_mesh_loads_and_runs_a_batch():
     assert model.output_names == ("landmarks", "face_flag")
     landmarks, flag = model.run({"image": np.full((3, 192, 192, 3), 0.5, np.float32)})
     assert landmarks.shape == (3, 1, 1, 1404) and flag.shape == (3, 1, 1, 1)
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_a_batch_cut_over_threads_gives_the_same_outputs(workers):
+    model = load_model("iris_landmark")
+    images = np.random.default_rng(7).random((5, 64, 64, 3), dtype=np.float32)
+    whole = model.run({"image": images})
+    parts = model.run_batch({"image": images}, workers=workers)
+    assert [p.shape for p in parts] == [w.shape for w in whole]
+    for p, w in zip(parts, whole, strict=True):
+        np.testing.assert_allclose(p, w, rtol=0, atol=1e-5)
+    assert any(t.name.startswith(inference.BATCH_THREAD_NAME) for t in threading.enumerate())
 
 
 def test_provider_is_the_one_in_use():

@@ -75,7 +75,22 @@ def measure(paths: list[Path], repeats: int) -> dict[str, object]:
             "faces": bench_faces(path, repeats=max(1, repeats // 2)),
             "face_cues": bench_face_cues(path),
         }
-    return {"provider": execution_provider(), "repeats": repeats, "clips": results}
+    report = {"provider": execution_provider(), "repeats": repeats, "clips": results}
+    further = further_face_ms([clip["faces"] for clip in results.values()])
+    if further is not None:
+        report["each_further_face_ms"] = further
+    return report
+
+
+def further_face_ms(faces: list[dict[str, object]]) -> float | None:
+    """What one more tracked face adds to a frame: the slope between the clips with the
+    fewest and the most faces (None unless their face counts differ)."""
+    if len(faces) < 2:
+        return None
+    few = min(faces, key=lambda f: f["faces_median"])
+    many = max(faces, key=lambda f: f["faces_median"])
+    extra = many["faces_median"] - few["faces_median"]
+    return round((many["total_ms"] - few["total_ms"]) / extra, 2) if extra > 0 else None
 
 
 def format_text(report: dict[str, object]) -> str:
@@ -97,6 +112,9 @@ def format_text(report: dict[str, object]) -> str:
         cues = clip["face_cues"]
         lines.append(f"  face cues  {cues['cues_ms_per_face_median']:8.2f} ms per face per frame "
                      f"(p95 {cues['cues_ms_per_face_p95']:.2f})")
+    if "each_further_face_ms" in report:
+        lines.append(f"\neach further face: {report['each_further_face_ms']:.2f} ms per frame "
+                     "(face stages, between the clips with the fewest and the most faces)")
     if "signals" in report:
         lines.append(f"\nsignals: {report['signals']['ms_per_step_6_participants']:.2f} ms per step "
                      "with 6 participants (generated cues, 30 steps a second, 60 s)")

@@ -59,7 +59,10 @@ class ImageModel:
     def run(self, batch: np.ndarray) -> dict[int, np.ndarray]:
         if self._channels_first:
             batch = batch.transpose(0, 3, 1, 2)
-        outputs = self.model.run({self._input: np.ascontiguousarray(batch, dtype=np.float32)})
+        feeds = {self._input: np.ascontiguousarray(batch, dtype=np.float32)}
+        # Loaded models cut a batch over the cores; other loaders (LiteRT for parity) do not.
+        run = getattr(self.model, "run_batch", self.model.run)
+        outputs = run(feeds)
         n = batch.shape[0]
         flat = (np.asarray(out).reshape(n, -1) for out in outputs)
         return {out.shape[1]: out for out in flat}
