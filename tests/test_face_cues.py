@@ -1,7 +1,8 @@
 """Face cues against exact ground truth: clips rendered from a real photo (tests/warp.py).
 
-The NASA astronaut portrait shipped in assets/faces is rigged once; its head is then
-turned by known rotations. Pose ground truth is the applied rotation composed with
+The NASA astronaut portrait shipped in assets/faces and stills of four people from the
+shared recordings are rigged once each; their heads are then turned by known rotations
+(nods and shakes use the astronaut). Pose ground truth is the applied rotation composed with
 the photo's own pose as the cues read it on the unwarped render, so errors are
 relative to that render, not to an absolute frontal. Nods and shakes are scripted
 sinusoids of pitch or yaw; still heads and slow turns must give no events.
@@ -17,6 +18,7 @@ import pytest
 
 from copilot.vision.cues.analyzer import FaceCueAnalyzer
 from copilot.vision.cues.head import ShapeFit, head_frame, pose_angles
+from copilot.vision.cues.settings import settings
 
 sys.path.insert(0, str(Path(__file__).parent))
 from warp import build_rig, rotation
@@ -45,37 +47,106 @@ def _track(rig, angles_per_frame):
     return events + analyzer.finish()
 
 
+# Five people turned by known angles: the shipped astronaut photo and stills of four people
+# from the shared recordings (file, frame), each one frontal enough for the warp to turn.
+PEOPLE = {
+    "astronaut": None,
+    "d18 (man)": ("liveportrait/d18.mp4", 10),
+    "d14 (woman)": ("liveportrait/d14.mp4", 0),
+    "openface (man)": ("openface_samples/default.wmv", 30),
+    "grid (man)": ("grid_lipnet/bbaf2n.mpg", 10),
+}
+# Every pose out to 25° from frontal: turns, nods, tilts and turn-plus-nod combinations.
+POSES = ([(a, 0, 0) for a in (-25, -20, -15, -5, 5, 15, 20, 25)]
+         + [(0, a, 0) for a in (-25, -20, -10, 10, 20, 25)]
+         + [(0, 0, -20), (0, 0, 20), (10, 10, 5), (-10, -10, -5),
+            (20, 15, 0), (-20, 15, 0), (20, -15, 0), (-20, -15, 0)])
+
+
+def _still(path: Path, index: int) -> np.ndarray:
+    from copilot.vision.frames import read_frames
+
+    for k, (_, image) in enumerate(read_frames(path)):
+        if k == index:
+            return image
+    raise ValueError(f"{path} has no frame {index}")
+
+
 @pytest.fixture(scope="module")
-def pose_errors(rig):
+def turned_people(shared_data):
+    """Per person: the landmarks found on the unturned render and on each of POSES."""
+    import cv2
+
+    from copilot.resources import resource_path
     from copilot.vision.tracker import FaceTracker
 
-    tracker, fit = FaceTracker(), ShapeFit(10.0, 0.05)
-    start = tracker.process(rig.render(), 0.0)[0].landmarks
+    found = {}
+    for name, source in PEOPLE.items():
+        photo = (cv2.imread(str(resource_path("assets", "faces/astronaut.jpg"))) if source is None
+                 else _still(shared_data / source[0], source[1]))
+        mesh = FaceTracker().process(photo, 0.0)[0].landmarks[:, :2]
+        low, high = mesh.min(axis=0), mesh.max(axis=0)
+        rig = build_rig(photo, tuple((low + high) / 2), float(max(high - low) * 2), FaceTracker())
+        start = FaceTracker().process(rig.render(), 0.0)[0].landmarks
+        found[name] = (start, [FaceTracker().process(rig.render(rotation(*angles)), 0.0)[0].landmarks
+                               for angles in POSES])
+    return found
+
+
+def _errors(start, turned, gains):
+    """|estimate - truth| per pose; truth is each turn applied to the unturned render's own pose."""
+    fit = ShapeFit(10.0, 0.05, gains)
     reference = fit.rotation(start, head_frame(start))
-    rows = []
-    for angles in [(a, 0, 0) for a in (-25, -15, -5, 5, 15, 25)] + [(0, a, 0) for a in (-20, -10, 10, 20)] \
-            + [(0, 0, a) for a in (-20, 20)] + [(10, 10, 5), (-10, -10, -5)]:
-        turn = rotation(*angles)
-        found = FaceTracker().process(rig.render(turn), 0.0)[0].landmarks
-        estimate = pose_angles(fit.rotation(found, head_frame(found)))
-        error = np.abs(np.subtract(estimate, pose_angles(turn @ reference)))
-        rows.append((angles, error))
-    print("\napplied (yaw, pitch, roll)   |error| yaw  pitch  roll")
-    for angles, error in rows:
-        print(f"{angles!s:28s} {error[0]:9.1f} {error[1]:6.1f} {error[2]:5.1f}")
-    return rows
+    return np.array([np.abs(np.subtract(pose_angles(fit.rotation(found, head_frame(found))),
+                                        pose_angles(rotation(*angles) @ reference)))
+                     for angles, found in zip(POSES, turned, strict=True)])
+
+
+@pytest.fixture(scope="module")
+def pose_errors(turned_people):
+    pose = settings()["pose"]
+    gains = (pose["parallax_gain_sideways"], pose["parallax_gain_vertical"])
+    errors = {name: _errors(start, turned, gains) for name, (start, turned) in turned_people.items()}
+    print("\n|error| in degrees (yaw pitch roll) per person, with the configured parallax gains")
+    print(f"{'applied':16s}" + "".join(f"{name:>18s}" for name in errors))
+    for k, angles in enumerate(POSES):
+        print(f"{angles!s:16s}" + "".join("".join(f"{v:6.1f}" for v in e[k]) for e in errors.values()))
+    print(f"{'worst':16s}" + "".join(f"{e.max():18.1f}" for e in errors.values()))
+    return errors
 
 
 def test_pose_error_small_near_frontal_and_bounded_further_out(pose_errors):
-    assert max(error.max() for angles, error in pose_errors if max(map(abs, angles)) <= 5) <= 3.0
-    assert max(error.max() for _, error in pose_errors) <= 6.0
+    near = [k for k, angles in enumerate(POSES) if max(map(abs, angles)) <= 5]
+    for name, errors in pose_errors.items():
+        assert errors[near].max() <= 3.0, name
+        assert errors.max() <= 5.0, name
 
 
-@pytest.mark.xfail(strict=True, reason="known gap: on the warped renders the landmark model's points "
-                   "behave like a head 0.8 times as deep as the mesh says, so 25° turns and 20° nods read "
-                   "2-5° short (the fit on the renderer's true points is exact); the issue asks for 3°")
+def test_pose_error_is_small_on_average(pose_errors):
+    rms = float(np.sqrt(np.mean([np.mean(errors ** 2) for errors in pose_errors.values()])))
+    print(f"\nroot-mean-square pose error over {len(pose_errors)} people and {len(POSES)} poses: {rms:.2f}°")
+    assert rms <= 1.5
+
+
+@pytest.mark.xfail(strict=True, reason="known gap: the astronaut's 25° turns read about 10% short "
+                   "(4-5°) and two combined turn-and-nod poses of other people 3.2-3.6°; the issue "
+                   "asks for 3° everywhere out to 25°")
 def test_pose_error_within_3_degrees_out_to_25(pose_errors):
-    assert max(error.max() for _, error in pose_errors) <= 3.0
+    assert max(errors.max() for errors in pose_errors.values()) <= 3.0
+
+
+def test_the_vertical_parallax_gain_is_the_models_not_one_persons(turned_people):
+    """The configured gain must fit each person's nods alike, or it would be tuned to one face."""
+    nods = [k for k, (yaw, pitch, roll) in enumerate(POSES) if pitch and not yaw and not roll]
+    configured = settings()["pose"]["parallax_gain_vertical"]
+    print("\nbest vertical parallax gain per person (nods only)")
+    for name, (start, turned) in turned_people.items():
+        best = min(np.arange(0.5, 1.01, 0.02),
+                   key=lambda g: _errors(start, turned, (1.0, g))[nods, 1].max())
+        print(f"  {name:16s} {best:.2f}")
+        assert abs(best - configured) <= 0.05, name
+        assert _errors(start, turned, (1.0, configured))[nods, 1].max() < \
+            _errors(start, turned, (1.0, 1.0))[nods, 1].max(), name
 
 
 def _script(kind, amplitude, hz, cycles):

@@ -75,7 +75,9 @@ class PersonCues:
         self.pose_filter, self.gaze_filter = OneEuroFilter(*one_euro), OneEuroFilter(*one_euro)
         self.baseline = RunningBaseline(HEAD_SIZE + 1, base["sample_hz"], base["window_s"],
                                         base["ready_after_s"])
-        self.shape = ShapeFit(cfg["pose"]["frontal_within_deg"], cfg["pose"]["shape_learn_rate"])
+        pose = cfg["pose"]
+        self.shape = ShapeFit(pose["frontal_within_deg"], pose["shape_learn_rate"],
+                              (pose["parallax_gain_sideways"], pose["parallax_gain_vertical"]))
         self.mouth_history: deque[tuple[float, float]] = deque()
         self.previous: tuple[float, np.ndarray] | None = None
         self.motion = 0.0

@@ -79,11 +79,20 @@ class ShapeFit:
     shape is learned from their near-frontal frames, where the depth is good, and
     each frame's rotation is the scaled-orthographic fit of that shape to the screen
     points (least squares, then the nearest rotation).
+
+    The screen points do not follow the shape's depth alike in both directions: when
+    the head nods, points move vertically by only about 0.72 of what the mesh's depth
+    predicts, while turning moves them sideways by the full amount (face_cues.toml
+    says where these numbers come from). The fit divides that out of the turn away
+    from the pose the shape was learned in.
     """
 
-    def __init__(self, frontal_within_deg: float, learn_rate: float) -> None:
+    def __init__(self, frontal_within_deg: float, learn_rate: float,
+                 parallax_gain: tuple[float, float] = (1.0, 1.0)) -> None:
         self.frontal_within_deg, self.learn_rate = frontal_within_deg, learn_rate
+        self.parallax_gain = parallax_gain  # (sideways, vertical)
         self.shape: np.ndarray | None = None  # (len(RIGID), 3) in the face frame, centred
+        self.reference: np.ndarray | None = None  # (3, 3) head rotation where the shape was learned
         self._solver: np.ndarray | None = None
         self._frontal_seen = False
 
@@ -91,17 +100,29 @@ class ShapeFit:
         depth_yaw, _, _ = pose_angles(frame.rotation)
         frontal = abs(depth_yaw) < self.frontal_within_deg
         if self.shape is None or (frontal and not self._frontal_seen):
-            self._learn(to_face(landmarks[list(RIGID)], frame), 1.0)
+            self._learn(landmarks, frame, 1.0)
         elif frontal:
-            self._learn(to_face(landmarks[list(RIGID)], frame), self.learn_rate)
+            self._learn(landmarks, frame, self.learn_rate)
         self._frontal_seen |= frontal
         screen = landmarks[list(RIGID), :2].astype(np.float64)
-        affine = self._solver @ (screen - screen.mean(axis=0))  # (3, 2): face -> screen x, y
-        u, _, vt = np.linalg.svd(affine.T, full_matrices=False)
+        affine = (self._solver @ (screen - screen.mean(axis=0))).T  # (2, 3): face -> screen x, y
+        # The same map for the shape as it sat in camera axes when learned: its third
+        # column is the parallax of the turn since then, read short vertically.
+        turned = affine @ self.reference.T
+        roll = np.arctan2(turned[1, 0], turned[0, 0])
+        level = np.array([[np.cos(roll), -np.sin(roll)], [np.sin(roll), np.cos(roll)]])
+        turned[:, 2] = level @ ((level.T @ turned[:, 2]) / np.asarray(self.parallax_gain))
+        u, _, vt = np.linalg.svd(turned, full_matrices=False)
         rows = u @ vt  # nearest pair of orthonormal rows
-        return np.vstack([rows, np.cross(rows[0], rows[1])])
+        return np.vstack([rows, np.cross(rows[0], rows[1])]) @ self.reference
 
-    def _learn(self, shape: np.ndarray, rate: float) -> None:
-        shape = shape - shape.mean(axis=0)
-        self.shape = shape if self.shape is None else self.shape + rate * (shape - self.shape)
+    def _learn(self, landmarks: np.ndarray, frame: HeadFrame, rate: float) -> None:
+        shape = to_face(landmarks[list(RIGID)], frame)
+        shape -= shape.mean(axis=0)
+        if self.shape is None:
+            self.shape, self.reference = shape, frame.rotation.copy()
+        else:
+            self.shape = self.shape + rate * (shape - self.shape)
+            u, _, vt = np.linalg.svd(self.reference + rate * (frame.rotation - self.reference))
+            self.reference = u @ vt
         self._solver = np.linalg.pinv(self.shape)
