@@ -2,7 +2,7 @@
 
 All faces of a frame go through the landmark model as one batch, and both eyes of
 every face through the iris model as another, so each extra face costs a fraction
-of the first one.
+of the first one; `Model.run_batch` then cuts each batch over two cores.
 """
 
 from __future__ import annotations
