@@ -73,7 +73,7 @@ class Model:
 
         The calling thread runs the first part and helper threads the others, at the
         same time (ONNX Runtime releases the GIL and a session takes concurrent calls).
-        Results are identical to one call. Accelerators get the whole batch at once.
+        Results equal one whole call's. Accelerators get the whole batch at once.
         """
         n = len(next(iter(feeds.values())))
         parts = min(workers, n) if self.provider == CPU else 1

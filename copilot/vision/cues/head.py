@@ -81,10 +81,10 @@ class ShapeFit:
     points (least squares, then the nearest rotation).
 
     The screen points do not follow the shape's depth alike in both directions: when
-    the head nods, points move vertically by only about 0.72 of what the mesh's depth
-    predicts, while turning moves them sideways by the full amount (face_cues.toml
-    says where these numbers come from). The fit divides that out of the turn away
-    from the pose the shape was learned in.
+    the head nods, points move vertically by clearly less than the mesh's depth
+    predicts, while turning moves them sideways by the full amount (the gains and
+    where they come from are in face_cues.toml). The fit divides that out of the
+    turn away from the pose the shape was learned in.
     """
 
     def __init__(self, frontal_within_deg: float, learn_rate: float,
