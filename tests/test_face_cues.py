@@ -119,18 +119,18 @@ def test_pose_error_small_near_frontal_and_bounded_further_out(pose_errors):
     near = [k for k, angles in enumerate(POSES) if max(map(abs, angles)) <= 5]
     for name, errors in pose_errors.items():
         assert errors[near].max() <= 3.0, name
-        assert errors.max() <= 5.0, name
+        assert errors.max() <= 4.0, name
 
 
 def test_pose_error_is_small_on_average(pose_errors):
     rms = float(np.sqrt(np.mean([np.mean(errors ** 2) for errors in pose_errors.values()])))
     print(f"\nroot-mean-square pose error over {len(pose_errors)} people and {len(POSES)} poses: {rms:.2f}°")
-    assert rms <= 1.5
+    assert rms <= 1.3
 
 
-@pytest.mark.xfail(strict=True, reason="known gap: the astronaut's 25° turns read about 10% short "
-                   "(4-5°) and two combined turn-and-nod poses of other people 3.2-3.6°; the issue "
-                   "asks for 3° everywhere out to 25°")
+@pytest.mark.xfail(strict=True, reason="known gap: four of 110 poses read 3.1-3.5°: the astronaut's "
+                   "25° turn (read about 6% short) and turn-and-nod combinations of d18 and grid; the "
+                   "issue asks for 3° everywhere out to 25°")
 def test_pose_error_within_3_degrees_out_to_25(pose_errors):
     assert max(errors.max() for errors in pose_errors.values()) <= 3.0
 
