@@ -40,7 +40,7 @@ class FaceRig:
     points: np.ndarray  # (N, 3): 468 landmarks, then the head ring, then the border
     triangles: np.ndarray  # (T, 3) indices into points
     moving: int  # points[:moving] turn with the head; the rest are the fixed border
-    faces: int  # points[:faces] are the face's own (the mesh); then the ring around the head
+    mesh_points: int  # points[:mesh_points] are the face mesh itself; then the ring around the head
     pivot: np.ndarray  # (3,) centre of the head's rotation
 
     def render(self, turn: np.ndarray | None = None, offsets: dict[int, tuple[float, float]] | None = None
@@ -53,7 +53,7 @@ class FaceRig:
             points[index, :2] += (dx, dy)
         if turn is not None:
             points[: self.moving] = (points[: self.moving] - self.pivot) @ turn.T + self.pivot
-        face = (self.triangles < self.faces).all(axis=1)
+        face = (self.triangles < self.mesh_points).all(axis=1)
         depth = points[self.triangles, 2].mean(axis=1)
         depth[(self.triangles >= self.moving).any(axis=1)] = np.inf  # the background first
         ids = np.full((SIZE, SIZE), -1, np.int32)
