@@ -12,7 +12,9 @@ What a person sees in each clip (frames extracted and looked at before writing t
 - single_face: a man smiles from about 0.6 s and blinks once at about 0.87-0.93 s.
 - d3: a woman looks down and frowns (brows lowered, drawn together) around 4-5.5 s,
   then in surprise raises her brows and drops her jaw around 9.8-10.8 s.
-- d14: a woman half-closes her eyes (smiling, lids low) from about 4.5 to 6 s, and
+- d14: a woman blinks quickly at about 0.5, 1.7, 2.2, 3.1 and 3.6 s (some lasting a
+  single frame), keeps her eyes shut from about 4.2 to 6.8 s while the generated video
+  flutters her lids half open on every other frame, blinks once more at 6.9 s, and
   glances far to the side at about 7-8 s.
 - d18: a man opens his mouth wide and holds it (yawn-like) at about 2.2-3 s.
 """
@@ -93,6 +95,15 @@ def test_one_blink_at_the_right_time(clips):
     blinks = _kinds(events, "blink")
     assert len(blinks) == 1
     assert 0.75 < blinks[0].start < 1.0
+
+
+def test_fluttering_lids_in_a_long_closure_are_one_closure_not_many_blinks(clips):
+    _, events = clips["d14"]
+    closures = _kinds(events, "eye_closure")
+    assert len(closures) == 1
+    assert 4.0 < closures[0].start < 4.5 and 6.5 < closures[0].end < 7.0
+    assert not [b for b in _kinds(events, "blink") if 4.0 < b.start < 6.8]
+    assert 5 <= len([b for b in _kinds(events, "blink") if b.start < 4.0]) <= 6
 
 
 def test_frown_and_surprise_move_the_brows_and_jaw(clips):

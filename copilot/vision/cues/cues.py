@@ -82,6 +82,7 @@ class PersonCues:
         self.previous: tuple[float, np.ndarray] | None = None
         self.motion = 0.0
         self.closed = False
+        self.open_since: float | None = None  # when a closed eye first read open again
 
     def update(self, face: Face, t: float) -> FaceCues:
         cfg, expr = self.cfg, self.cfg["expression"]
@@ -102,12 +103,7 @@ class PersonCues:
         d = all_now - base
 
         open_r, open_l = m[M["open_right"]] / base[M["open_right"]], m[M["open_left"]] / base[M["open_left"]]
-        # Closed below `closed_ratio` of the usual opening, and closed until above `open_ratio`:
-        # the same hysteresis as the blink detector, so a shut eye whose measured opening
-        # flickers from frame to frame still reads as one closure.
-        opening, blink = (open_r + open_l) / 2, cfg["blink"]
-        closed = opening < blink["closed_ratio"] or (self.closed and opening <= blink["open_ratio"])
-        self.closed = bool(closed)
+        closed = self._eyes_closed((open_r + open_l) / 2, t)
         brow_d = (d[M["brow_right"]] + d[M["brow_left"]]) / 2
         corner_d = (d[M["corner_right"]] + d[M["corner_left"]]) / 2
         lips_apart = d[M["mouth_open"]] > 0.03
@@ -136,6 +132,20 @@ class PersonCues:
             motion_energy=self._motion(face.landmarks, frame.scale, t),
             gaze_off_deg=float(np.hypot(d[GAZE_YAW], d[GAZE_PITCH])),
         )
+
+    def _eyes_closed(self, opening: float, t: float) -> bool:
+        """Closed below `closed_ratio` of the usual opening; open again only once above
+        `open_ratio` for `reopen_s`. So a shut eye whose measured opening flickers, or lids
+        that flutter open for single frames, read as one closure, not a burst of blinks."""
+        blink = self.cfg["blink"]
+        if opening < blink["closed_ratio"]:
+            self.closed, self.open_since = True, None
+        elif self.closed and opening > blink["open_ratio"]:
+            self.open_since = t if self.open_since is None else self.open_since
+            self.closed = t - self.open_since < blink["reopen_s"]
+        elif self.closed:
+            self.open_since = None
+        return self.closed
 
     def _eyes(self, m: np.ndarray, base: np.ndarray | None) -> tuple[float, float]:
         """Eye-in-head yaw and pitch in radians, from the iris offset against its usual place."""

@@ -33,8 +33,7 @@ class ParticipantCues:
         events = self.nods.update(cues.pitch, cues.yaw, t, p) + self.shakes.update(cues.yaw, cues.pitch, t, p)
         cues.nod_swings, cues.shake_swings = self.nods.new_swings, self.shakes.new_swings
         eyes = (cues.eye_open_right + cues.eye_open_left) / 2
-        events += self.blink.update(eyes < cfg["blink"]["closed_ratio"], eyes > cfg["blink"]["open_ratio"],
-                                    1.0 - eyes, t, p)
+        events += self.blink.update(cues.eyes_closed, not cues.eyes_closed, 1.0 - eyes, t, p)
         if cues.ready:
             roll = cues.roll - float(self.cues.baseline.value[ROLL])  # against the usual roll
             limit = cfg["tilt"]["min_roll_deg"]
