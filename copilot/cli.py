@@ -50,12 +50,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("copilot: interrupted", file=sys.stderr)
         return 130
-    except Exception as exc:
+    except OSError as exc:
+        if exc.filename is None:
+            return _internal_error(exc, args.verbose)
+        # A file or folder that could not be read or written: the user can fix that.
         if args.verbose:
-            raise
-        print(f"copilot: internal error: {type(exc).__name__}: {exc} (run again with --verbose "
-              "for the traceback, and please report it)", file=sys.stderr)
-        return EXIT_BUG
+            logging.exception("details")
+        print(f"copilot: error: {exc.filename}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except Exception as exc:
+        return _internal_error(exc, args.verbose)
+
+
+def _internal_error(exc: Exception, verbose: bool) -> int:
+    if verbose:
+        raise exc
+    print(f"copilot: internal error: {type(exc).__name__}: {exc} (run again with --verbose "
+          "for the traceback, and please report it)", file=sys.stderr)
+    return EXIT_BUG
 
 
 if __name__ == "__main__":

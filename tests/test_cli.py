@@ -59,6 +59,19 @@ def test_bad_files_give_one_line_and_a_nonzero_exit(tmp_path):
         assert not (tmp_path / "r.json").exists()
 
 
+def test_an_output_that_cannot_be_written_is_named_in_one_line(tmp_path):
+    clip = make_clip(tmp_path / "clip.webm", seconds=0.3)
+    folder = tmp_path / "taken"
+    folder.mkdir()
+    done = copilot("cues", str(clip), "--out", str(folder))  # a folder where the file should go
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and str(folder) in lines[0] and "internal error" not in lines[0]
+    nested = tmp_path / "new" / "cues.jsonl"  # a missing folder is made, as for analyze --out
+    assert copilot("cues", str(clip), "--out", str(nested)).returncode == 0
+    assert nested.read_text().strip()
+
+
 def test_verbose_shows_the_traceback(tmp_path):
     done = copilot("--verbose", "analyze", str(tmp_path / "absent.mkv"))
     assert done.returncode == 2 and "Traceback" in done.stderr

@@ -88,6 +88,7 @@ def run(args: argparse.Namespace) -> int:
     fps = getattr(source, "fps", 0.0) or 30.0
     preview = PreviewVideo(args.preview, fps) if args.preview else None
     try:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
         with args.out.open("w", encoding="utf-8") as out:
             writer = CueWriter(out, args.landmarks, preview)
             Engine([source], analyzers, [writer], lossless=True).run()
