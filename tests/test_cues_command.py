@@ -40,11 +40,13 @@ def test_the_nodding_clip_gives_cues_every_frame_nods_and_a_preview(shared_data,
         assert sum(1 for _ in container.decode(video=0)) == 270
 
 
-def test_speech_gives_voice_rows_and_utterances(shared_data, tmp_path):
-    out = tmp_path / "cues.jsonl"
-    assert main(["cues", str(shared_data / "whisper/jfk.flac"), "--out", str(out)]) == 0
+def test_speech_gives_voice_rows_and_utterances(shared_data, tmp_path, capsys):
+    out, preview = tmp_path / "cues.jsonl", tmp_path / "preview.mp4"
+    speech = shared_data / "whisper/jfk.flac"
+    assert main(["cues", str(speech), "--out", str(out), "--preview", str(preview)]) == 0
     kinds = Counter(line["kind"] for line in read_lines(out))
     assert kinds["face"] == 0 and kinds["voice_hop"] > 50 and kinds["utterance"] >= 2
+    assert not preview.exists() and "no video, so no preview" in capsys.readouterr().err
 
 
 def test_an_unreadable_file_is_one_line_and_exit_2(tmp_path, capsys):

@@ -97,4 +97,6 @@ def run(args: argparse.Namespace) -> int:
             preview.close()
     print(f"{args.input}: {writer.frames} frames, {writer.faces} face observations -> {args.out}",
           file=sys.stderr)
+    if args.preview and not writer.frames:
+        print(f"{args.input} has no video, so no preview was written", file=sys.stderr)
     return 0
