@@ -17,6 +17,8 @@ What a person sees in each clip (frames extracted and looked at before writing t
   flutters her lids half open on every other frame, blinks once more at 6.9 s, and
   glances far to the side at about 7-8 s.
 - d18: a man opens his mouth wide and holds it (yawn-like) at about 2.2-3 s.
+- d10: a woman talking to the camera rolls her eyes to one side at about 7.5 s, then to
+  the other at about 8.4 s, and looks back at the lens, eyes wide, at about 10.2 s.
 """
 
 from __future__ import annotations
@@ -44,7 +46,8 @@ def _run(path):
 def clips(shared_data):
     names = ["noddingpigeon/head_nodding.mp4", "noddingpigeon/head_turning.mp4",
              "noddingpigeon/head_stationary.mp4", "noddingpigeon/head_turning_fake.mp4",
-             "pyfeat/single_face.mp4", "liveportrait/d3.mp4", "liveportrait/d14.mp4", "liveportrait/d18.mp4"]
+             "pyfeat/single_face.mp4", "liveportrait/d3.mp4", "liveportrait/d14.mp4", "liveportrait/d18.mp4",
+             "liveportrait/d10.mp4"]
     results = {name.split("/")[1].removesuffix(".mp4"): _run(shared_data / name) for name in names}
     print("\nclip               nods shakes blinks yawns")
     for name, (_, events) in results.items():
@@ -125,3 +128,12 @@ def test_low_lids_and_side_glance(clips):
 def test_held_wide_mouth_is_a_yawn(clips):
     _, events = clips["d18"]
     assert any(2.0 < event.start < 2.6 for event in _kinds(events, "yawn"))
+
+
+def test_eyes_rolled_to_one_side_then_the_other_are_one_look_away(clips):
+    """The gaze crosses back into the screen cone for single frames on the way; that must
+    not cut the look away into pieces too short to count."""
+    _, events = clips["d10"]
+    away = _kinds(events, "gaze_aversion")
+    assert len(away) == 1
+    assert 7.2 < away[0].start < 8.0 and 9.8 < away[0].end < 10.7

@@ -133,17 +133,21 @@ class Held:
     """A state that switches on and off with hysteresis and counts when held long enough.
 
     Lasting longer than `max_s` makes it `long_kind` instead (a blink that lasts
-    becomes an eye closure); shorter than `min_s` it is dropped.
+    becomes an eye closure); shorter than `min_s` it is dropped. A break shorter than
+    `bridge_s` does not end it: one frame of the gaze flicking back to the screen
+    does not cut a look away in two. The event ends where the break began.
     """
 
     kind: str
     min_s: float = 0.0
     max_s: float = math.inf
     long_kind: str = ""
+    bridge_s: float = 0.0
     _start: float | None = None
     _last_t: float = 0.0
     _total: float = 0.0
     _frames: int = 0
+    _off_since: float | None = None
 
     def update(self, on: bool, off: bool, value: float, t: float, participant: str) -> list[BehaviourEvent]:
         if self._start is None:
@@ -154,15 +158,18 @@ class Held:
         if not off:
             self._total += value
             self._frames += 1
-            self._last_t = t
+            self._last_t, self._off_since = t, None
             return []
-        return self.flush(participant, t)
+        self._off_since = t if self._off_since is None else self._off_since
+        if t - self._off_since < self.bridge_s:
+            return []
+        return self.flush(participant, self._off_since)
 
     def flush(self, participant: str, t: float | None = None) -> list[BehaviourEvent]:
         if self._start is None:
             return []
         start, end = self._start, self._last_t if t is None else t
-        self._start = None
+        self._start, self._off_since = None, None
         duration = end - start
         if duration < self.min_s:
             return []

@@ -20,7 +20,8 @@ class ParticipantCues:
                  nod["min_swings"], nod["max_gap_s"], nod["dominance"])
         self.nods, self.shakes = Oscillation("nod", *swing), Oscillation("head_shake", *swing)
         self.tilt = Held("head_tilt", cfg["tilt"]["min_duration_s"])
-        self.aversion = Held("gaze_aversion", cfg["aversion"]["min_duration_s"])
+        self.aversion = Held("gaze_aversion", cfg["aversion"]["min_duration_s"],
+                             bridge_s=cfg["aversion"]["bridge_s"])
         self.blink = Held("blink", 0.0, cfg["blink"]["max_blink_s"], long_kind="eye_closure")
         self.yawn = Held("yawn", cfg["yawn"]["min_duration_s"])
         self.cfg = cfg
