@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import signal
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from copilot.session.library import list_sessions, load_session
+from copilot.session.schema import SCORE_COLUMNS
 from copilot.session.store import DATABASE_ENV, open_database
 
 CLIP = "reallife_trial_video/trial_truth_043.mp4"  # 22 s, one face that speaks
@@ -32,7 +34,8 @@ def analysed(shared_data, tmp_path_factory):
     """`copilot analyze` once, recording into a private database: (database, its JSON output)."""
     folder = tmp_path_factory.mktemp("recorded")
     database, out = folder / "sessions.sqlite3", folder / "analysis.json"
-    done = copilot("analyze", str(shared_data / CLIP), "--out", str(out), database=database)
+    done = copilot("analyze", str(shared_data / CLIP), "--out", str(out), "--csv", str(folder / "scores.csv"),
+                   database=database)
     assert done.returncode == 0, done.stderr
     return database, out
 
@@ -45,6 +48,25 @@ def test_export_gives_back_exactly_what_analyze_wrote(analysed, tmp_path):
     # Nothing is excluded: the meta (with its version, model checksums and source) is stored as written.
     assert exported.read_bytes() == out.read_bytes()
     assert json.loads(exported.read_text())["signals"], "the clip should give at least one event"
+
+
+def test_each_score_is_stored_under_its_own_signal(analysed):
+    """The database must hold what `analyze --csv` printed, signal by signal, not in another order."""
+    database, out = analysed
+    with (out.parent / "scores.csv").open() as handle:
+        printed = {(float(row["t"]), row["participant"]): row for row in csv.DictReader(handle)}
+    data = load_session(open_database(database, create=False), "last")
+    compared = 0
+    for k, t in enumerate(data.scores["p1"].t):
+        row = printed.get((round(float(t), 1), "p1"))
+        if row is None:
+            continue
+        for name, value in zip(SCORE_COLUMNS, data.scores["p1"].scores[k], strict=True):
+            assert abs(value - float(row[name])) < 1e-3, (t, name)
+        compared += 1
+    assert compared > 50
+    spread = data.scores["p1"].scores.max(axis=0) - data.scores["p1"].scores.min(axis=0)
+    assert (spread > 0.05).sum() >= 3, "too few signals move for the comparison to tell them apart"
 
 
 def test_list_shows_start_source_duration_and_participants(analysed):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from copilot.session.recorder import SessionRecorder
-from copilot.session.schema import SCHEMA_VERSION, SCORE_COLUMNS
+from copilot.session.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, SCORE_COLUMNS
 from copilot.session.store import DATABASE_ENV, DatabaseError, default_database_path, open_database
 from copilot.signals import SIGNALS
 
@@ -67,6 +67,31 @@ def test_the_cli_names_the_bad_file_and_exits_non_zero(tmp_path):
     assert done.returncode == 2
     assert str(path) in done.stderr and "not an SQLite file" in done.stderr
     assert path.read_bytes() == b"hello, not a database" * 100
+
+
+def test_scores_a_version_1_file_holds_under_other_names_are_put_right(tmp_path):
+    """Version 1 wrote each tick in display order into alphabetical columns; opening moves them."""
+    written_order = ("engagement", "interest", "agreement", "confidence", "disengagement", "confusion",
+                     "hesitation", "uncertainty", "disagreement", "skepticism", "frustration", "stress")
+    truth = {name: round(0.05 * (k + 1), 2) for k, name in enumerate(SIGNALS)}
+    path = tmp_path / "old.sqlite3"
+    raw = sqlite3.connect(path)
+    raw.executescript(f"BEGIN;\n{MIGRATIONS[0]}\nINSERT INTO schema_version VALUES (1, 'then');\n"
+                      f"PRAGMA application_id = {APPLICATION_ID};\nPRAGMA user_version = 1;\nCOMMIT;")
+    raw.execute("INSERT INTO sessions (id, started_at, source_name, source_kind, mode) "
+                "VALUES (1, 'then', 'cam', 'camera', 'practice')")
+    raw.execute(f"INSERT INTO scores VALUES (1, 0.0, 'p1', {', '.join('?' * 12)}, 'engaged')",
+                [truth[name] for name in written_order])
+    raw.commit()
+    raw.close()
+    db = open_database(path)
+    stored = db.execute(f"SELECT {', '.join(SCORE_COLUMNS)} FROM scores").fetchone()
+    assert dict(zip(SCORE_COLUMNS, stored, strict=True)) == truth
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION >= 2
+    db.close()
+    open_database(path).close()  # opening again moves nothing
+    again = sqlite3.connect(path).execute(f"SELECT {', '.join(SCORE_COLUMNS)} FROM scores").fetchone()
+    assert again == stored
 
 
 def test_a_database_from_a_newer_version_is_refused(tmp_path):

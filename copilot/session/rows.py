@@ -13,6 +13,8 @@ import json
 from dataclasses import dataclass, field
 
 from copilot.result import ResultCollector
+from copilot.session.schema import SCORE_COLUMNS
+from copilot.signals import SIGNALS
 from copilot.step import Step
 
 SCORE_HZ = 5.0
@@ -20,6 +22,10 @@ SUMMARY_S = 1.0
 FACE_MEANS = ("smile", "brow_raise", "brow_lower", "lid_tighten", "lip_press", "lean", "motion_energy",
               "yaw", "pitch", "roll")
 FACE_SHARES = ("at_camera", "at_screen", "eyes_closed")  # share of the second's frames
+
+# A tick's scores come in SIGNALS order (the display order); the table's columns are in
+# SCORE_COLUMNS order (the file format). Each value must land under its own signal's name.
+TO_COLUMNS = [SIGNALS.index(name) for name in SCORE_COLUMNS]
 
 Row = tuple[str, tuple]  # (table, values without the session id)
 
@@ -98,7 +104,7 @@ class StepRows:
             if last is None or row.t >= last + 1 / SCORE_HZ - 1e-6:
                 self._kept[row.participant] = row.t
                 out.append(("scores", (round(row.t, 3), row.participant,
-                                       *(round(float(v), 4) for v in row.scores), row.state)))
+                                       *(round(float(v), 4) for v in row.scores[TO_COLUMNS]), row.state)))
         return out
 
     def _cues(self, step: Step) -> list[Row]:

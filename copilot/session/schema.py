@@ -98,7 +98,17 @@ CREATE TABLE markers (
 );
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1,)  # MIGRATIONS[k] takes a file from version k to k + 1
+# Version 1 files hold every score under another signal's name: the recorder wrote each tick's
+# scores in the order the signals are displayed, into columns listed alphabetically. This is
+# the display order that code wrote in (it never changed while version 1 was current); the
+# migration moves each value to its own column. SQLite reads every right-hand side from the
+# row as it was, so the moves do not disturb one another.
+_V1_WRITE_ORDER = ("engagement", "interest", "agreement", "confidence", "disengagement", "confusion",
+                   "hesitation", "uncertainty", "disagreement", "skepticism", "frustration", "stress")
+_V2 = "UPDATE scores SET " + ", ".join(
+    f"{name} = {SCORE_COLUMNS[_V1_WRITE_ORDER.index(name)]}" for name in SCORE_COLUMNS) + ";"
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2)  # MIGRATIONS[k] takes a file from version k to k + 1
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
