@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -13,6 +12,7 @@ from pathlib import Path
 from copilot.capture.media_file import MediaFile
 from copilot.commands.sessions import add_database_option
 from copilot.engine import Engine, Sink
+from copilot.output import write_atomically
 from copilot.pipeline import model_checksums, standard_analyzers
 from copilot.result import ResultCollector
 from copilot.signals.csv_out import ScoresCsv
@@ -60,17 +60,7 @@ class _Progress:
 
 
 def write_json_atomically(document: dict, path: Path) -> None:
-    """Writes beside the target and renames, so an interrupted run never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(document, out, indent=2)
-            out.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomically(path, json.dumps(document, indent=2) + "\n")
 
 
 def analyze_file(path: Path, *, paced: bool = False, csv_path: Path | None = None,

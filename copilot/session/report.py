@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import html
 import json
-import os
-import tempfile
 from pathlib import Path
 from string import Template
 
 from copilot.errors import CopilotError
+from copilot.output import write_atomically
 from copilot.session.library import SessionData, SessionInfo
 from copilot.session.summaries import participant_summaries, speaking_metrics
 
@@ -123,15 +122,4 @@ def render(data: SessionData, *, speaking: bool | None = None) -> str:
 
 def write_report(data: SessionData, out: Path, *, speaking: bool | None = None) -> int:
     """Writes atomically (a half-written report never replaces a good one); returns its size in bytes."""
-    text = render(data, speaking=speaking)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; a report is meant to be shared
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return out.stat().st_size
+    return write_atomically(out, render(data, speaking=speaking))

@@ -1,0 +1,36 @@
+"""Writing a finished output file (result JSON, report) so that it is whole or not there at all.
+
+The text goes to a hidden file beside the target, which is then renamed over it: an
+interrupted run never leaves half a file, and never spoils the one it would replace.
+The file gets the permissions any new file of the user's would (their umask), not the
+owner-only mode of a temporary file, since these files are meant to be opened and shared.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from functools import cache
+from pathlib import Path
+
+
+@cache
+def _new_file_mode() -> int:
+    mask = os.umask(0o022)  # the only way to read the umask is to set it, so put it straight back
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def write_atomically(path: Path, text: str) -> int:
+    """Writes `text` to `path` (making its folder); returns the size in bytes."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(tmp, _new_file_mode())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path.stat().st_size

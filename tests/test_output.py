@@ -1,0 +1,28 @@
+"""Finished output files: whole or absent, and as readable as any other file the user makes."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+
+from copilot.output import write_atomically
+
+
+def test_the_file_gets_the_users_usual_permissions(tmp_path):
+    mask = os.umask(0o022)
+    os.umask(mask)
+    written = write_atomically(tmp_path / "deep" / "result.json", "{}\n")
+    assert written == 3
+    assert stat.S_IMODE((tmp_path / "deep" / "result.json").stat().st_mode) == 0o666 & ~mask
+    assert [p.name for p in (tmp_path / "deep").iterdir()] == ["result.json"]
+
+
+def test_a_failed_write_keeps_the_old_file_and_leaves_nothing_beside_it(tmp_path):
+    target = tmp_path / "report.html"
+    target.write_text("the good one")
+    with pytest.raises(UnicodeEncodeError):
+        write_atomically(target, "half \udc00 written")  # a lone surrogate cannot be encoded
+    assert target.read_text() == "the good one"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
