@@ -58,6 +58,19 @@ def test_a_result_json_makes_a_report_too(reports):
     assert "Made from a result JSON" in page and page.count("newPlot") >= 2
 
 
+def test_a_signal_with_events_is_drawn_when_the_page_opens(reports):
+    from copilot.session.charts import SHOWN_AT_FIRST, signal_scores
+    from copilot.session.library import load_session
+    from copilot.session.store import open_database
+
+    data = load_session(open_database(reports / "s.sqlite3", create=False), "last")
+    with_events = {e["type"] for e in data.document["signals"] if e["participant"] == "p1"}
+    assert with_events - set(SHOWN_AT_FIRST), "the clip should have an event of a signal hidden by default"
+    visible = {trace.name: trace.visible for trace in signal_scores(data, "p1").data}
+    assert all(visible[name] is True for name in with_events | set(SHOWN_AT_FIRST))
+    assert all(v == "legendonly" for name, v in visible.items() if name not in with_events | set(SHOWN_AT_FIRST))
+
+
 def _chromium(page: Path, tmp_path: Path, *extra: str) -> subprocess.CompletedProcess:
     return subprocess.run([CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}", *extra,
                            page.as_uri()], capture_output=True, text=True, timeout=120)

@@ -13,6 +13,8 @@ PALETTE = ("#1f77b4", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7
            "#17becf", "#ff7f0e", "#393b79", "#637939")
 COLOUR = dict(zip(SCORE_COLUMNS, PALETTE, strict=True))
 STATE_COLOUR = {"engaged": "rgba(44,160,44,0.12)", "disengaged": "rgba(214,39,40,0.12)"}
+# Drawn when the page opens, with every signal that has an event for the participant; the
+# rest are a click on their name away.
 SHOWN_AT_FIRST = ("engagement", "interest", "confidence", "confusion", "hesitation", "stress")
 HEIGHT_PX = 360
 
@@ -42,11 +44,13 @@ def signal_scores(data: SessionData, participant: str):
     import plotly.graph_objects as go
 
     scores = data.scores[participant]
+    events = [e["type"] for e in data.document["signals"] if e["participant"] == participant]
+    shown = {*SHOWN_AT_FIRST, *events}
     fig = go.Figure()
     for k, name in enumerate(SCORE_COLUMNS):
         fig.add_trace(go.Scatter(x=scores.t, y=scores.scores[:, k], name=name, mode="lines",
                                  line={"color": COLOUR[name], "width": 1.6},
-                                 visible=True if name in SHOWN_AT_FIRST else "legendonly"))
+                                 visible=True if name in shown else "legendonly"))
     for span in data.document["engagement_state"]:
         if span["participant"] == participant and span["state"] in STATE_COLOUR:
             fig.add_vrect(x0=span["start"], x1=span["end"], fillcolor=STATE_COLOUR[span["state"]],

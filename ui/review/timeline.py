@@ -11,12 +11,10 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
 
+from copilot.session.charts import COLOUR  # the report's colours, so both read alike
 from copilot.session.library import SessionData
 from copilot.session.schema import SCORE_COLUMNS
 
-PALETTE = ("#1f77b4", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
-           "#17becf", "#ff7f0e", "#393b79", "#637939")
-COLOUR = dict(zip(SCORE_COLUMNS, PALETTE, strict=True))
 EVENT_ALPHA = 40
 
 
