@@ -207,6 +207,39 @@ def test_still_and_slowly_turning_heads_give_no_gestures(gesture_results):
     assert not [e for e in negatives if e.kind in ("nod", "head_shake")]
 
 
+# Head movements whose smoothed pose is compared with the unsmoothed one: (name, axis, angle at t).
+MOVEMENTS = [("shake 10° at 1 Hz", 0, lambda t: 10 * np.sin(2 * np.pi * t)),
+             ("nod 10° at 1 Hz", 1, lambda t: 10 * np.sin(2 * np.pi * t)),
+             ("turn at 5°/s", 0, lambda t: -5 + 5 * t),
+             ("nod at 3°/s", 1, lambda t: -3 + 3 * t)]
+
+
+def test_pose_smoothing_adds_at_most_50_ms_of_lag(rig):
+    """The pose cues against the same fit unsmoothed: the shift that best lines them up is the lag."""
+    from copilot.vision.tracker import FaceTracker
+
+    pose = settings()["pose"]
+    t = np.arange(int(2.5 * FPS)) / FPS
+    print("\nmovement             lag added by smoothing")
+    for name, axis, angle in MOVEMENTS:
+        tracker, analyzer, smoothed, raw = FaceTracker(), FaceCueAnalyzer(), [], []
+        fit = ShapeFit(pose["frontal_within_deg"], pose["shape_learn_rate"],
+                       (pose["parallax_gain_sideways"], pose["parallax_gain_vertical"]))
+        for k, a in enumerate(angle(t)):
+            face = tracker.process(rig.render(rotation(*((a, 0, 0) if axis == 0 else (0, a, 0)))), t[k])[0]
+            cues = analyzer.process([face], t[k]).cues[face.participant]
+            smoothed.append((cues.yaw, cues.pitch)[axis])
+            raw.append(pose_angles(fit.rotation(face.landmarks, head_frame(face.landmarks)),
+                                   pose["pitch_offset_deg"])[axis])
+        settled = t >= 0.5
+        shifts = np.arange(0.0, 0.2, 0.001)
+        misfit = [np.mean((np.array(smoothed)[settled] - np.interp(t[settled] - shift, t, raw)) ** 2)
+                  for shift in shifts]
+        lag_ms = 1000 * shifts[int(np.argmin(misfit))]
+        print(f"{name:20s} {lag_ms:4.0f} ms")
+        assert lag_ms <= 50, name
+
+
 def test_cue_extraction_stays_under_a_millisecond_per_face(shared_data):
     from copilot.vision.cues.bench import bench_face_cues
 
