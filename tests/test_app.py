@@ -104,6 +104,26 @@ def test_an_unreadable_file_is_reported_and_the_app_keeps_running(window, qtbot,
     qtbot.waitUntil(lambda: window.video.frames_drawn >= 3, timeout=FIRST_FRAMES_MS)
 
 
+def test_a_new_source_starts_on_a_clean_screen_and_a_failed_one_leaves_no_session(window, qtbot, tmp_path,
+                                                                                  shared_data):
+    from copilot.session.library import list_sessions
+    from copilot.session.store import open_database
+    from ui.main_window import TITLE
+
+    window.open_choice(str(shared_data / "liveportrait/d10.mp4"))
+    qtbot.waitUntil(lambda: window.dashboard.feed.list.count() > 0, timeout=4 * FIRST_FRAMES_MS)
+    window.dashboard.overlay.show_nudge("an old nudge")
+    window.open_choice(str(tmp_path / "missing.mp4"))
+    assert window.dashboard.feed.list.count() == 0  # the last clip's events are not this source's
+    assert window.dashboard.overlay.nudge.text() == ""
+    assert window.windowTitle() == TITLE and "d10" not in window.statusBar().currentMessage()
+    assert window.statusBar().currentMessage() == "Could not open missing.mp4"
+    qtbot.wait(300)  # a result of d10 still on its way must not paint the gauges again
+    assert window.dashboard.gauges.state.text() == "No one analysed yet"
+    names = [s.source_name for s in list_sessions(open_database(create=False))]
+    assert names == ["d10.mp4"], names  # the file that did not open is not a session
+
+
 def test_the_end_of_a_file_is_noticed_and_it_can_play_again(window, qtbot, tmp_path):
     clip = make_clip(tmp_path / "short.mp4", seconds=0.6, audio=False)
     window.open_choice(str(clip))

@@ -107,6 +107,11 @@ class EngineBridge(QObject):
         if wake:
             self._posted.emit()
 
+    def drop(self) -> None:
+        """Forgets a result not yet delivered: the run it came from is over and another begins."""
+        with self._lock:
+            self._latest = None
+
     def report_error(self, message: str) -> None:
         """Engine error handler; runs on capture or analysis threads."""
         self._failed.emit(message)

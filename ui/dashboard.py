@@ -76,8 +76,11 @@ class Dashboard(QObject):
 
     def reset(self) -> None:
         self.scores, self.states, self.t = {}, {}, 0.0
+        self._dirty = False
         self.gauges.reset()
         self.timeline.reset()
+        self.feed.clear()
+        self.overlay.clear()
         self.video.face_labels = {}
 
     def close(self) -> None:

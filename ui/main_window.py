@@ -110,6 +110,8 @@ class MainWindow(QMainWindow):
         except CopilotError as exc:
             self.show_problem(str(exc))
             self.video.clear("Nothing to show: the source could not be opened.")
+            self.setWindowTitle(TITLE)
+            self.status.showMessage(f"Could not open {self.session.label}")
             self._update_controls()
             return
         if self.session.notices:

@@ -30,9 +30,8 @@ class Overlay(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
         self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
         self.setStyleSheet(STYLE)
-        self.who = QLabel("Meeting Copilot")
-        self.signals = QLabel("waiting for signals…")
-        self.nudge = QLabel("")
+        self.who, self.signals, self.nudge = QLabel(), QLabel(), QLabel()
+        self.clear()
         self.nudge.setObjectName("overlayNudge")
         self.nudge.setWordWrap(True)
         layout = QVBoxLayout(self)
@@ -41,6 +40,11 @@ class Overlay(QWidget):
             layout.addWidget(label)
         self.setFixedWidth(260)
         self._drag_from: QPoint | None = None
+
+    def clear(self) -> None:
+        self.who.setText("Meeting Copilot")
+        self.signals.setText("waiting for signals…")
+        self.nudge.setText("")
 
     def refresh(self, participant: str | None, scores: dict[str, float], state: str = "") -> None:
         if participant is None:

@@ -79,6 +79,7 @@ class LiveSession:
         """Stops any current run and starts `choice`; raises CopilotError naming what failed."""
         options = options or SessionOptions()
         self.stop()
+        self.bridge.drop()  # the last run's results must not reach the screen after this point
         self.choice, self._final_stats, self.notices = choice, None, []
         video = source_from_choice(choice)
         sound = audio_sources(choice, options.microphone, options.system_audio)
@@ -93,7 +94,7 @@ class LiveSession:
         except CopilotError:
             engine.stop(STOP_TIMEOUT_S)  # closes the analyzers' models
             if recorder is not None:
-                recorder.close()
+                recorder.discard()  # nothing was analysed: no empty session in the list
             raise
         self.notices = list(engine.errors)
         self.engine, self.recorder = engine, recorder
