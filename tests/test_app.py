@@ -31,7 +31,7 @@ from ui.bridge import EngineBridge
 from ui.main_window import DEFAULT_SIZE, MainWindow
 from ui.settings import SETTINGS_DIR_ENV, app_settings
 from ui.sources import NO_CAMERA_MESSAGE, camera_choices, source_from_choice
-from ui.status_bar import stats_fields
+from ui.status_bar import stages_tip, stats_fields
 from ui.video_view import face_colour
 
 NODDING = "noddingpigeon/head_nodding.mp4"
@@ -74,6 +74,8 @@ def test_a_file_plays_and_its_frames_are_drawn(window, qtbot, shared_data):
     qtbot.waitUntil(lambda: shown_fps(window) > 0, timeout=FIRST_FRAMES_MS)
     assert "dropped" in window.status.labels["dropped"].text()
     assert window.status.labels["provider"].text()
+    # The figures must not hold the window wider than half of a 1920-pixel screen, beside a call.
+    assert window.minimumSizeHint().width() <= 960, window.minimumSizeHint().width()
 
 
 def test_faces_get_a_box_and_their_participant_id(window, qtbot, shared_data):
@@ -218,9 +220,10 @@ def test_source_choices_build_the_right_sources(tmp_path):
 
 def test_status_wording():
     stats = EngineStats(frames_in=40, frames_dropped=4, steps=36, steps_per_s=29.94,
-                        stage_ms={"faces": 7.25}, latency_ms=12.4)
+                        stage_ms={"faces": 7.25, "face_cues": 0.5}, latency_ms=12.4)
     assert stats_fields(stats) == {"fps": "29.9 fps", "dropped": "dropped 4 (10%)",
-                                   "latency": "latency 12 ms", "stages": "faces 7.2 ms"}
+                                   "latency": "latency 12 ms", "stages": "analysis 7.8 ms"}
+    assert stages_tip(stats).endswith("faces: 7.2 ms\nface_cues: 0.5 ms")
 
 
 # -- the launcher, as a user runs it --------------------------------------------------------------
