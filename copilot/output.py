@@ -8,8 +8,11 @@ owner-only mode of a temporary file, since these files are meant to be opened an
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
@@ -21,16 +24,44 @@ def _new_file_mode() -> int:
     return 0o666 & ~mask
 
 
+def check_writable(path: Path) -> None:
+    """Fails now, naming `path`, if it could not be written later: before a long analysis, not after.
+
+    Makes the folder if need be, as writing will; leaves no file behind.
+    """
+    if path.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "is a folder, not a file", str(path))
+    with _named(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        os.close(fd)
+        os.unlink(tmp)
+
+
 def write_atomically(path: Path, text: str) -> int:
     """Writes `text` to `path` (making its folder); returns the size in bytes."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, _new_file_mode())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    if path.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "is a folder, not a file", str(path))
+    with _named(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            os.chmod(tmp, _new_file_mode())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
     return path.stat().st_size
+
+
+@contextmanager
+def _named(path: Path) -> Iterator[None]:
+    """An OSError about the hidden file beside `path` is reported as one about `path` itself."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.filename == str(path):
+            raise
+        raise type(exc)(exc.errno, exc.strerror or str(exc), str(path)) from exc

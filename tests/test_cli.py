@@ -72,6 +72,21 @@ def test_an_output_that_cannot_be_written_is_named_in_one_line(tmp_path):
     assert nested.read_text().strip()
 
 
+@pytest.mark.parametrize("option", ["--out", "--report"])
+def test_analyze_checks_its_outputs_before_analysing(tmp_path, option):
+    """A folder where the file should go is named at once, and no session is left behind."""
+    import os
+
+    clip = make_clip(tmp_path / "clip.webm", seconds=0.3)
+    folder = tmp_path / "taken"
+    folder.mkdir()
+    done = copilot("analyze", str(clip), option, str(folder))
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip() == f"copilot: error: {folder}: is a folder, not a file"
+    assert not Path(os.environ["COPILOT_DATABASE"]).exists()  # nothing was recorded
+    assert sorted(p.name for p in folder.iterdir()) == []  # and no hidden file was left in it
+
+
 def test_verbose_shows_the_traceback(tmp_path):
     done = copilot("--verbose", "analyze", str(tmp_path / "absent.mkv"))
     assert done.returncode == 2 and "Traceback" in done.stderr

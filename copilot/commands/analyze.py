@@ -12,7 +12,7 @@ from pathlib import Path
 from copilot.capture.media_file import MediaFile
 from copilot.commands.sessions import add_database_option
 from copilot.engine import Engine, Sink
-from copilot.output import write_atomically
+from copilot.output import check_writable, write_atomically
 from copilot.pipeline import model_checksums, standard_analyzers
 from copilot.result import ResultCollector
 from copilot.signals.csv_out import ScoresCsv
@@ -95,6 +95,9 @@ def _run(args: argparse.Namespace, database: Path | None) -> int:
     """Records the analysis as a session (a scratch database with --no-record, only for --report)."""
     from copilot.session.recorder import SessionRecorder
 
+    for target in (args.out, args.report):
+        if target is not None:
+            check_writable(target)
     recorder = None
     if not args.no_record or args.report is not None:
         recorder = SessionRecorder(database, source_name=args.file.name, source_kind="file", mode="analyze",
