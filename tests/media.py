@@ -68,3 +68,20 @@ def make_clip(path: Path, *, seconds: float = 2.0, fps: int = 25, width: int = 1
                 out.mux(astream.encode(frame))
             out.mux(astream.encode(None))
     return path
+
+
+def make_cut_clip(path: Path, *, seconds: float = 3.0) -> Path:
+    """An mp4 with its index at the front, cut off at 60%: it opens, then decoding fails part way."""
+    import av
+
+    whole = make_clip(path.with_name(f"whole-{path.name}"), seconds=seconds, width=320, height=240)
+    front = path.with_name(f"front-{path.name}")
+    with av.open(str(whole)) as source, av.open(str(front), "w", options={"movflags": "faststart"}) as out:
+        streams = {s.index: out.add_stream_from_template(s) for s in source.streams}
+        for packet in source.demux():
+            if packet.dts is not None:
+                packet.stream = streams[packet.stream.index]
+                out.mux(packet)
+    data = front.read_bytes()
+    path.write_bytes(data[: len(data) * 6 // 10])
+    return path

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from media import make_clip
+from media import make_clip, make_cut_clip
 
 from copilot.result import validate
 
@@ -85,6 +86,16 @@ def test_analyze_checks_its_outputs_before_analysing(tmp_path, option):
     assert done.stderr.strip() == f"copilot: error: {folder}: is a folder, not a file"
     assert not Path(os.environ["COPILOT_DATABASE"]).exists()  # nothing was recorded
     assert sorted(p.name for p in folder.iterdir()) == []  # and no hidden file was left in it
+
+
+def test_a_file_that_stops_decoding_part_way_keeps_what_came_before_and_exits_1(tmp_path):
+    cut = make_cut_clip(tmp_path / "cut.mp4")
+    for command, out in (("cues", tmp_path / "cues.jsonl"), ("analyze", tmp_path / "result.json")):
+        done = copilot(command, str(cut), "--out", str(out))
+        assert done.returncode == 1, (command, done.stderr)
+        said = re.search(r"copilot: error: \S*cut\.mp4: decoding failed after \d+ frames", done.stderr)
+        assert said, done.stderr
+        assert out.read_text().strip(), command  # the frames before the cut are written
 
 
 def test_verbose_shows_the_traceback(tmp_path):

@@ -94,3 +94,17 @@ def test_the_report_renders_in_headless_chromium(reports, tmp_path):
     chart = image[300:700, 100:1180]  # the first charts' area
     colourful = (chart.max(axis=2).astype(int) - chart.min(axis=2)) > 60  # lines, bars, bands: not grey
     assert np.count_nonzero(colourful) > 2000
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    ('{"signals": [], "meta": {}}', "no engagement_state, conversation_quality, participants"),
+    ("[1, 2]", "no signals, engagement_state"),
+    ('{"signals": ', "cannot read the result JSON"),
+])
+def test_a_json_that_is_not_a_result_is_named_with_the_reason(tmp_path, text, reason):
+    bad = tmp_path / "notes.json"
+    bad.write_text(text)
+    done = copilot("report", str(bad), "--out", str(tmp_path / "r.html"), database=tmp_path / "s.sqlite3")
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith(f"copilot: error: {bad}: ") and reason in done.stderr
+    assert not (tmp_path / "r.html").exists()

@@ -91,7 +91,8 @@ def run(args: argparse.Namespace) -> int:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         with args.out.open("w", encoding="utf-8") as out:
             writer = CueWriter(out, args.landmarks, preview)
-            Engine([source], analyzers, [writer], lossless=True).run()
+            engine = Engine([source], analyzers, [writer], lossless=True)
+            engine.run()
     finally:
         if preview is not None:
             preview.close()
@@ -99,4 +100,6 @@ def run(args: argparse.Namespace) -> int:
           file=sys.stderr)
     if args.preview and not writer.frames:
         print(f"{args.input} has no video, so no preview was written", file=sys.stderr)
-    return 0
+    for message in engine.errors:  # e.g. a file that stops decoding part way: what came before is kept
+        print(f"copilot: error: {message}", file=sys.stderr)
+    return 1 if engine.errors else 0

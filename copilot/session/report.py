@@ -28,8 +28,13 @@ def session_from_result(path: Path) -> SessionData:
         document = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise CopilotError(f"{path}: cannot read the result JSON ({exc})") from exc
-    if not isinstance(document, dict) or "signals" not in document or "meta" not in document:
-        raise CopilotError(f"{path}: not a result document of `copilot analyze` (no signals or meta)")
+    parts = {"signals": list, "engagement_state": list, "conversation_quality": dict, "participants": list,
+             "meta": dict}
+    missing = [name for name, kind in parts.items()
+               if not isinstance(document, dict) or not isinstance(document.get(name), kind)]
+    if missing:
+        raise CopilotError(f"{path}: not a result document of `copilot analyze` "
+                           f"(no {', '.join(missing)})")
     meta = document["meta"]
     source = meta.get("source") or {}
     info = SessionInfo(0, "", None, Path(str(source.get("path", path.name))).name, "file", "analyze",
