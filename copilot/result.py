@@ -42,6 +42,7 @@ class ResultCollector:
     participants: dict[str, _Seen] = field(default_factory=dict)
     voices: dict[str, _Seen] = field(default_factory=dict)  # participants known by voice only
     steps: int = 0
+    heard_or_seen: bool = False  # a frame or a sample arrived: a file with neither is not a result
     last_t: float = 0.0
     events: list[dict] = field(default_factory=list)
     segments: list[dict] = field(default_factory=list)
@@ -51,6 +52,7 @@ class ResultCollector:
     def __call__(self, step: Step) -> None:
         self.steps += 1
         self.last_t = step.t
+        self.heard_or_seen |= step.frame is not None or any(len(c.samples) for c in step.audio.values())
         for face in step.results.get("faces") or ():
             _note(self.participants, face.participant, step.t)
         signals = step.results.get("signals")

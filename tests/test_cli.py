@@ -48,10 +48,15 @@ def test_analyze_prints_to_stdout_without_out(tmp_path):
 
 
 def test_bad_files_give_one_line_and_a_nonzero_exit(tmp_path):
+    import wave
+
     garbage = tmp_path / "minutes.mp4"
     garbage.write_text("not a video")
+    with wave.open(str(tmp_path / "empty.wav"), "wb") as empty:  # a header and no samples
+        empty.setnchannels(1), empty.setsampwidth(2), empty.setframerate(16000)
     for path, reason in [(tmp_path / "absent.mkv", "no such file"),
-                         (garbage, "not a readable media file")]:
+                         (garbage, "not a readable media file"),
+                         (tmp_path / "empty.wav", "nothing to analyse")]:
         done = copilot("analyze", str(path), "--out", str(tmp_path / "r.json"))
         assert done.returncode == 2
         lines = done.stderr.strip().splitlines()

@@ -9,6 +9,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from copilot.capture.items import SourceError
 from copilot.capture.media_file import MediaFile
 from copilot.commands.sessions import add_database_option
 from copilot.engine import Engine, Sink
@@ -79,6 +80,8 @@ def analyze_file(path: Path, *, paced: bool = False, csv_path: Path | None = Non
         progress.close()
         if scores is not None:
             scores.close()
+    if not collector.heard_or_seen and not engine.errors:
+        raise SourceError(f"{source.name}: nothing to analyse (the file holds no frames and no sound)")
     document = collector.document(duration_s=source.duration_s, fps=source.fps,
                                   source=source.describe(), models=model_checksums())
     if engine.errors:
