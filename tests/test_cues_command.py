@@ -11,8 +11,13 @@ import numpy as np
 from copilot.cli import main
 
 
+def _not_json(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
+
+
 def read_lines(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text().splitlines()]
+    """Strictly: NaN and Infinity, which Python would read back, fail here as any other reader fails."""
+    return [json.loads(line, parse_constant=_not_json) for line in path.read_text().splitlines()]
 
 
 def test_a_photo_gives_one_face_line_per_face_with_landmarks(shared_data, tmp_path):
@@ -47,6 +52,13 @@ def test_speech_gives_voice_rows_and_utterances(shared_data, tmp_path, capsys):
     kinds = Counter(line["kind"] for line in read_lines(out))
     assert kinds["face"] == 0 and kinds["voice_hop"] > 50 and kinds["utterance"] >= 2
     assert not preview.exists() and "no video, so no preview" in capsys.readouterr().err
+
+
+def test_a_sound_track_that_starts_late_writes_null_until_there_is_sound(shared_data, tmp_path):
+    out = tmp_path / "cues.jsonl"
+    assert main(["cues", str(shared_data / "pyfeat/face_noface.mov"), "--out", str(out)]) == 0
+    hops = [line for line in read_lines(out) if line["kind"] == "voice_hop"]
+    assert hops[0]["loudness_db"] is None and hops[-1]["loudness_db"] is not None
 
 
 def test_an_unreadable_file_is_one_line_and_exit_2(tmp_path, capsys):

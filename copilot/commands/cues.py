@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 from typing import IO
@@ -73,7 +74,9 @@ class CueWriter:
                 self.preview.write(image)
 
     def _write(self, record: dict) -> None:
-        self.out.write(json.dumps(record) + "\n")
+        # JSON has no NaN (a measure not available yet): such a value is written as null
+        clean = {k: None if isinstance(v, float) and math.isnan(v) else v for k, v in record.items()}
+        self.out.write(json.dumps(clean) + "\n")
 
 
 def run(args: argparse.Namespace) -> int:

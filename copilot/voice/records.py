@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from copilot.voice.cues import VoiceResult
 
 
@@ -12,7 +14,7 @@ def voice_records(result: VoiceResult, t: float) -> list[dict]:
             "t": round(t, 4), "kind": "voice_hop", "channel": channel,
             "speech_probability": round(now.speech_probability, 3), "speaking": now.speaking,
             "pitch_hz": None if now.pitch_hz is None else round(now.pitch_hz, 1),
-            "loudness_db": round(now.loudness_db, 1),
+            "loudness_db": _round(now.loudness_db, 1),  # None before the channel's first hop
             "pitch_vs_usual_st": _round(now.pitch_vs_usual_st),
             "loudness_vs_usual_db": _round(now.loudness_vs_usual_db),
             "talk_share_1min": _round(result.conversation.talk_share_1min.get(channel)),
@@ -28,5 +30,6 @@ def voice_records(result: VoiceResult, t: float) -> list[dict]:
     return rows
 
 
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 3)
+def _round(value: float | None, digits: int = 3) -> float | None:
+    """JSON has no NaN: a value not measured yet is null."""
+    return None if value is None or math.isnan(value) else round(value, digits)
