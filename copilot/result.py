@@ -63,9 +63,9 @@ class ResultCollector:
         self.periods += signals.periods
         if signals.quality is not None:
             self.quality = signals.quality
-        for row in signals.ticks:
-            if row.participant != "room" and row.participant not in self.participants:
-                _note(self.voices, row.participant, row.t)
+        for t, pid in signals.heard:  # known by voice only: present while heard, not while merely kept
+            if pid not in self.participants:
+                _note(self.voices, pid, t)
 
     def document(self, *, duration_s: float, fps: float, source: dict[str, Any],
                  models: dict[str, str] | None = None) -> dict[str, Any]:

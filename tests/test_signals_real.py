@@ -92,6 +92,61 @@ def test_a_face_that_leaves_becomes_disengaged(shared_data):
     assert all(a["end"] == b["start"] for a, b in itertools.pairwise(states))
 
 
+def test_a_silent_sound_track_makes_no_voice_participant(shared_data):
+    """face_noface.mov's track has no speech (the voice model never passes 0.44): once the face
+    has gone, nothing speaks, so no face-less "speaker" may appear."""
+    document = analyse(shared_data, "pyfeat/face_noface.mov")["document"]
+    assert [p["id"] for p in document["participants"]] == ["p1"]
+    assert {s["participant"] for s in document["engagement_state"]} == {"p1"}
+
+
+class _LostFrames:
+    """Takes the face away for 0.6 s now and then, as frames dropped under load would."""
+
+    name = "lost_frames"
+    GAPS = ((3.0, 3.6), (8.0, 8.6), (15.0, 15.6), (19.0, 19.6))
+
+    def analyze(self, step) -> None:
+        from copilot.vision.cues.analyzer import FaceCueStep
+
+        if any(start <= step.t < end for start, end in self.GAPS):
+            step.results["face_cues"] = FaceCueStep({})
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_voice_stays_with_its_face_through_a_moment_without_frames(shared_data):
+    source = MediaFile(shared_data / "reallife_trial_video/trial_truth_043.mp4")
+    source.open()
+    analyzers = standard_analyzers()
+    analyzers.insert(3, _LostFrames())  # after the face cues, before the signals
+    collector = ResultCollector()
+    Engine([source], analyzers, [collector], lossless=True).run()
+    document = collector.document(duration_s=source.duration_s, fps=source.fps, source=source.describe())
+    assert [p["id"] for p in document["participants"]] == ["p1"]  # the man who talks, no "speaker"
+
+
+def test_a_voice_is_present_while_it_is_heard_not_until_the_file_ends(shared_data, tmp_path):
+    import wave
+
+    with wave.open(str(shared_data / "ravdess_audio/03-01-01-01-01-01-01.wav")) as said:
+        params, sound = said.getparams(), said.readframes(said.getnframes())
+    padded = tmp_path / "then_silence.wav"
+    with wave.open(str(padded), "wb") as out:  # ten seconds of silence after the sentence
+        out.setparams(params)
+        out.writeframes(sound + bytes(params.sampwidth * params.nchannels * params.framerate * 10))
+    spoke = params.nframes / params.framerate
+    source = MediaFile(padded)
+    source.open()
+    collector = ResultCollector()
+    Engine([source], standard_analyzers(), [collector], lossless=True).run()
+    document = collector.document(duration_s=source.duration_s, fps=0.0, source=source.describe())
+    voices = document["participants"]
+    assert [(v["id"], v["by"]) for v in voices] == [("speaker", "voice")]
+    assert 0.5 < voices[0]["first_seen"] < voices[0]["last_seen"] <= spoke + 0.3, voices
+
+
 def test_fast_and_paced_analysis_give_the_same_document(shared_data):
     """Determinism: the same clip with audio, as fast as possible and at playback speed."""
     name = "grid_lipnet/bbaf2n.mpg"

@@ -24,6 +24,9 @@ from copilot.step import Step
 
 FORGET_S = 30.0  # a participant neither seen nor heard for this long is closed and dropped
 PRESENT_S = 6.0  # counts toward quality while seen or heard this recently
+# A face missing for less than this still owns the voice on its channel: a few dropped frames
+# or a glance away must not hand the voice to a new, face-less participant.
+VOICE_KEEPS_FACE_S = 1.0
 ROOM = "room"
 
 
@@ -47,6 +50,7 @@ class SignalStep:
     updated: list[SignalEvent] = field(default_factory=list)
     ended: list[SignalEvent] = field(default_factory=list)
     segments: list[StateSegment] = field(default_factory=list)  # engagement segments that closed
+    heard: list[tuple[float, str]] = field(default_factory=list)  # (tick t, participant) while speaking
     periods: list[dict] = field(default_factory=list)  # quality periods that closed
     quality: dict[str, int] | None = None  # overall so far (None when no tick in this step)
 
@@ -105,8 +109,14 @@ class SignalAnalyzer:
         faces = {pid: p.mouth for pid, p in self.people.items()
                  if p.has_face and (p.frames or (p.last_seen is not None and t - p.last_seen <= 0.25))}
         speaking = {ch: now.speaking for ch, now in sorted(self.voice_now.items())}
-        for channel, pid in self.attribution.assign(t, speaking, faces).items():
+        owners = faces or {pid: p.mouth for pid, p in self.people.items() if p.has_face
+                           and p.last_seen is not None and t - p.last_seen <= VOICE_KEEPS_FACE_S}
+        for channel, pid in self.attribution.assign(t, speaking, owners).items():
+            if pid not in self.people and not speaking[channel]:
+                continue  # a silent channel with no face to give it to makes no one
             self.person(pid, t, False).add_voice_now(self.voice_now[channel])
+            if speaking[channel]:
+                out.heard.append((t, pid))
         present, seen_scores = [], []
         for pid in sorted(self.people):
             person = self.people[pid]

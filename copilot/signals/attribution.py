@@ -4,7 +4,9 @@ The microphone ("you") is the user. System audio ("them") and a recording's own
 track ("file") belong to the people on screen: with one face, that face speaks; with
 several, the face whose mouth moved most in step with the voice over the last two
 seconds (the covariance of its mouth movement with the channel's speech activity).
-With no face on screen the voice is its own participant ("them", or "speaker").
+With no face on screen the voice is its own participant ("them", or "speaker"), made
+only once it speaks; a face gone for under a second (dropped frames, a glance away)
+keeps its voice (the analyzer passes such faces in).
 Finished voice events are given to whoever held the channel at their middle.
 """
 
