@@ -116,6 +116,14 @@ def test_frown_and_surprise_move_the_brows_and_jaw(clips):
     assert _mean(cues, "jaw_drop", 10.0, 10.8) > 0.5 > _mean(cues, "jaw_drop", 1.5, 9.0) + 0.3
 
 
+def test_a_dropped_jaw_is_not_lip_corners_pulled_down(clips):
+    """In d3's surprise and d18's yawn the corners sink with the open mouth; that is no frown."""
+    for clip, start, end in (("d3", 9.8, 10.8), ("d18", 2.2, 3.0)):
+        cues, _ = clips[clip]
+        assert _mean(cues, "jaw_drop", start, end) > 0.5, clip
+        assert _mean(cues, "lip_corner_depress", start, end) < 0.2, clip
+
+
 def test_low_lids_and_side_glance(clips):
     cues, _ = clips["d14"]
     eyes = [(c.eye_open_right + c.eye_open_left) / 2 for c in cues]

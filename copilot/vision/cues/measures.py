@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from copilot.vision.cues.head import HeadFrame, to_face
+from copilot.vision.cues.settings import settings
 from copilot.vision.face import Face
 
 # Mesh indices; "right" is the person's right (the image's left in an unmirrored view).
@@ -29,6 +30,7 @@ MOUTH_CORNERS = (61, 291)
 UPPER_LIP = (0, 13)  # outer and inner edge at the midline
 LOWER_LIP = (14, 17)
 CHIN = 152
+CORNER_SINK = settings()["expression"]["corner_sink_with_lips"]
 MEASURES = ("open_right", "open_left", "brow_right", "brow_left", "brow_gap", "corner_right",
             "corner_left", "mouth_width", "mouth_open", "lip_thickness", "jaw", "iris_x", "iris_y")
 
@@ -53,10 +55,13 @@ def measure(face: Face, frame: HeadFrame) -> np.ndarray:
         iris_x.append((c[0] - (q[a, 0] + q[b, 0]) / 2) / width)
         iris_y.append((c[1] - (upper + lower) / 2) / width)
     right, left = MOUTH_CORNERS
+    # Where the corners sit when neither pulled up nor down: they sink with the lower lip part of
+    # the way, so a dropped jaw or speech is not read as corners pulled down (face_cues.toml).
+    corner_level = y[UPPER_LIP[0]] + CORNER_SINK * (y[LOWER_LIP[1]] - y[UPPER_LIP[0]])
     return np.array([
         opens[0], opens[1], brows[0], brows[1],
         abs(q[INNER_BROWS[1], 0] - q[INNER_BROWS[0], 0]),
-        y[right] - y[NOSE_BASE], y[left] - y[NOSE_BASE],
+        y[right] - corner_level, y[left] - corner_level,
         abs(q[left, 0] - q[right, 0]),
         y[LOWER_LIP[0]] - y[UPPER_LIP[1]],
         (y[UPPER_LIP[1]] - y[UPPER_LIP[0]]) + (y[LOWER_LIP[1]] - y[LOWER_LIP[0]]),
