@@ -85,3 +85,13 @@ def make_cut_clip(path: Path, *, seconds: float = 3.0) -> Path:
     data = front.read_bytes()
     path.write_bytes(data[: len(data) * 6 // 10])
     return path
+
+
+def still_frame(path: Path, index: int) -> np.ndarray:
+    """Frame `index` of a recording, as BGR."""
+    from copilot.vision.frames import read_frames
+
+    for k, (_, image) in enumerate(read_frames(path)):
+        if k == index:
+            return image
+    raise ValueError(f"{path} has no frame {index}")

@@ -21,7 +21,8 @@ from copilot.vision.cues.head import ShapeFit, head_frame, pose_angles
 from copilot.vision.cues.settings import settings
 
 sys.path.insert(0, str(Path(__file__).parent))
-from warp import build_rig, rotation
+from media import still_frame
+from warp import build_rig, rig_around_face, rotation
 
 FPS = 25.0
 
@@ -63,15 +64,6 @@ POSES = ([(a, 0, 0) for a in (-25, -20, -15, -5, 5, 15, 20, 25)]
             (20, 15, 0), (-20, 15, 0), (20, -15, 0), (-20, -15, 0)])
 
 
-def _still(path: Path, index: int) -> np.ndarray:
-    from copilot.vision.frames import read_frames
-
-    for k, (_, image) in enumerate(read_frames(path)):
-        if k == index:
-            return image
-    raise ValueError(f"{path} has no frame {index}")
-
-
 @pytest.fixture(scope="module")
 def turned_people(shared_data):
     """Per person: the landmarks found on the unturned render and on each of POSES."""
@@ -83,10 +75,8 @@ def turned_people(shared_data):
     found = {}
     for name, source in PEOPLE.items():
         photo = (cv2.imread(str(resource_path("assets", "faces/astronaut.jpg"))) if source is None
-                 else _still(shared_data / source[0], source[1]))
-        mesh = FaceTracker().process(photo, 0.0)[0].landmarks[:, :2]
-        low, high = mesh.min(axis=0), mesh.max(axis=0)
-        rig = build_rig(photo, tuple((low + high) / 2), float(max(high - low) * 2), FaceTracker())
+                 else still_frame(shared_data / source[0], source[1]))
+        rig = rig_around_face(photo, FaceTracker)
         start = FaceTracker().process(rig.render(), 0.0)[0].landmarks
         found[name] = (start, [FaceTracker().process(rig.render(rotation(*angles)), 0.0)[0].landmarks
                                for angles in POSES])

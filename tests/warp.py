@@ -140,3 +140,11 @@ def build_rig(photo_bgr: np.ndarray, centre: tuple[float, float], side: float, t
     width = half[0] * 2
     pivot = np.array([middle[0], middle[1] + 0.2 * width, mesh[:, 2].mean() + 0.7 * width])
     return FaceRig(image, points, np.array(triangles), len(mesh) + len(ring), len(mesh), pivot)
+
+
+def rig_around_face(photo_bgr: np.ndarray, new_tracker) -> FaceRig:
+    """A rig of the one face in a photo, framed twice its size; `new_tracker()` makes a fresh
+    face tracker (one that has seen no other image, so nothing is carried over)."""
+    mesh = new_tracker().process(photo_bgr, 0.0)[0].landmarks[:, :2]
+    low, high = mesh.min(axis=0), mesh.max(axis=0)
+    return build_rig(photo_bgr, tuple((low + high) / 2), float(max(high - low) * 2), new_tracker())

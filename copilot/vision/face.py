@@ -24,6 +24,7 @@ class Face:
     landmarks: np.ndarray  # (468, 3) float32
     iris: np.ndarray  # (10, 3) float32
     eye_contours: np.ndarray  # (2, 71, 3) float32
+    image_size: tuple[int, int]  # (width, height) of the frame: where the camera's axis meets it
 
     def to_json(self, t: float, with_landmarks: bool = False) -> dict[str, object]:
         """A plain dict for a JSON line; landmarks only on request (they are 468 x 3 numbers)."""

@@ -104,7 +104,8 @@ class FaceTracker:
         started = time.perf_counter()
         eyes = self.mesh.eyes(image_bgr, [landmarks for _, landmarks, _ in kept])
         times.iris = (time.perf_counter() - started) * 1000
-        faces = [Face(track.participant, track.box, presence, landmarks, eye.iris, eye.contours)
+        size = (image_bgr.shape[1], image_bgr.shape[0])
+        faces = [Face(track.participant, track.box, presence, landmarks, eye.iris, eye.contours, size)
                  for (track, landmarks, presence), eye in zip(kept, eyes, strict=True)]
         return sorted(faces, key=lambda face: int(face.participant[1:]))
 

@@ -97,8 +97,11 @@ class PersonCues:
         gaze = direction_angles(gaze_cam)
         gaze_yaw, gaze_pitch = self.gaze_filter((gaze[0], gaze[1] - cfg["pose"]["pitch_offset_deg"]), t)
         size = np.log(frame.scale)
+        # Where the head is, from the frame's centre in face sizes: leaning straight toward the
+        # camera scales the picture about its centre, which leaves this unchanged.
+        centre_offset = (frame.origin[:2] - np.array(face.image_size) / 2) / frame.scale
         all_now = np.concatenate([m, [yaw, pitch, roll, gaze_yaw, gaze_pitch,
-                                      frame.origin[0] / frame.scale, frame.origin[1] / frame.scale, size]])
+                                      *centre_offset, size]])
         base = self.baseline.update(all_now, t)
         d = all_now - base
 
