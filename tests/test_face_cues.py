@@ -197,6 +197,18 @@ def test_still_and_slowly_turning_heads_give_no_gestures(gesture_results):
     assert not [e for e in negatives if e.kind in ("nod", "head_shake")]
 
 
+def test_a_head_held_tilted_is_one_tilt_and_a_slight_lean_is_none(rig):
+    """15° of roll held 1.6 s is a sustained tilt; 6° (under the 10° of face_cues.toml) is not."""
+    lead, held, tail = int(2.0 * FPS), int(1.6 * FPS), int(0.8 * FPS)
+    for roll, expected in ((15, 1), (-15, 1), (6, 0)):
+        events = _track(rig, [(0, 0, 0)] * lead + [(0, 0, roll)] * held + [(0, 0, 0)] * tail)
+        tilts = [e for e in events if e.kind == "head_tilt"]
+        assert len(tilts) == expected, (roll, tilts)
+        for tilt in tilts:
+            assert tilt.start == pytest.approx(lead / FPS, abs=0.2)
+            assert tilt.end == pytest.approx((lead + held) / FPS, abs=0.2)
+
+
 # Head movements whose smoothed pose is compared with the unsmoothed one: (name, axis, angle at t).
 MOVEMENTS = [("shake 10° at 1 Hz", 0, lambda t: 10 * np.sin(2 * np.pi * t)),
              ("nod 10° at 1 Hz", 1, lambda t: 10 * np.sin(2 * np.pi * t)),
