@@ -62,6 +62,8 @@ def test_a_talking_clip_moves_the_gauges_marks_the_timeline_and_fires_a_nudge(wi
     assert window.signals_panel.shown == "p1"
     assert window.video.face_labels.get("p1")  # "confidence 78%" under the face
     qtbot.waitUntil(lambda: window.dashboard.timeline.event_count > 0, timeout=WAIT_MS)
+    timeline = window.dashboard.timeline
+    assert all(timeline.toggles[s].isChecked() for _, s, _ in timeline.plot.events)  # events show curves
     history = window.dashboard.timeline.plot.histories["p1"]
     qtbot.waitUntil(lambda: len(history.t) > 20, timeout=WAIT_MS)  # 10 ticks a second
     assert history.t.dtype == np.float64 and np.all(np.diff(history.t) > 0)

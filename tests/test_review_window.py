@@ -48,6 +48,11 @@ def test_the_timeline_has_curves_and_event_regions(window):
     events = window.data.document["signals"]
     assert len(window.timeline.decorations) >= len(events) > 0
     assert "p1" in window.summary.toPlainText()
+    # Signals with events are drawn, as in the report; the legend sits below the plot, not over it.
+    assert all(window.timeline.curves[e["type"]].isVisible() for e in events if e["participant"] == "p1")
+    assert not all(curve.isVisible() for curve in window.timeline.curves.values())
+    legend = window.timeline.legend.sceneBoundingRect()
+    assert legend.top() >= window.timeline.plotItem.vb.sceneBoundingRect().bottom()
 
 
 def test_clicking_the_timeline_seeks_the_video(window, qtbot):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from copilot.signals import SIGNAL_GROUPS, SIGNALS, SignalsConfigError
+from copilot.signals import DEFINITIONS, SIGNAL_GROUPS, SIGNALS, SignalsConfigError
 from copilot.signals.bench import bench_signals, synthetic_cues
 from copilot.signals.config import load_model, load_rationales, model, rationales
 from copilot.signals.engagement import EngagementState
@@ -27,6 +27,7 @@ def test_twelve_signals_in_three_groups_each_with_weights_and_a_definition():
     assert m.weights.shape == (12, len(FEATURE_NAMES))
     assert all((m.weights[s] != 0).sum() >= 4 for s in range(12))  # each leans on several behaviours
     assert set(rationales()) >= set(FEATURES)
+    assert len({d.colour.lower() for d in DEFINITIONS.values()}) == 12  # one colour each, everywhere
 
 
 def test_a_bad_weights_file_names_the_file_the_key_and_the_reason(tmp_path):

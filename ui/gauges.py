@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QProgre
 from copilot.signals import DEFINITIONS, SIGNAL_GROUPS
 
 FOLLOW = "auto"  # the room when there is one, else the first participant
-GROUP_COLOURS = {"positive": "#66bb6a", "attention": "#ffa726", "tension": "#ef5350"}
 STATE_WORDS = {"engaged": "engaged", "neutral": "neutral", "disengaged": "disengaged"}
 
 
@@ -51,7 +50,7 @@ class SignalGauges(QGroupBox):
                 bar.setTextVisible(False)
                 bar.setFixedHeight(12)
                 bar.setToolTip(DEFINITIONS[name].definition)
-                bar.setStyleSheet(f"QProgressBar::chunk {{ background: {GROUP_COLOURS[group]}; "
+                bar.setStyleSheet(f"QProgressBar::chunk {{ background: {DEFINITIONS[name].colour}; "
                                   "border-radius: 2px; } QProgressBar { background: palette(base); "
                                   "border: 1px solid palette(mid); border-radius: 3px; }")
                 label = QLabel(name)

@@ -12,15 +12,12 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QCheckBox, QGridLayout, QVBoxLayout, QWidget
 
-from copilot.signals import SIGNAL_GROUPS, SIGNALS
+from copilot.signals import DEFINITIONS, SIGNAL_GROUPS, SIGNALS
 
 WINDOW_S = 180.0  # what the timeline shows: the last three minutes
 CAPACITY = 3600  # ticks kept per participant (six minutes at 10 Hz)
 SHOWN_AT_START = ("engagement", "interest", "confusion", "skepticism", "stress")
-PALETTE = {"positive": ["#66bb6a", "#26a69a", "#9ccc65", "#42a5f5"],
-           "attention": ["#ffa726", "#ab47bc", "#ffee58", "#8d6e63"],
-           "tension": ["#ef5350", "#ec407a", "#ff7043", "#bdbdbd"]}
-COLOURS = {name: PALETTE[g][k] for g, names in SIGNAL_GROUPS.items() for k, name in enumerate(names)}
+COLOURS = {name: d.colour for name, d in DEFINITIONS.items()}
 
 
 class ScoreHistory:
@@ -71,8 +68,22 @@ class Timeline(QWidget):
         layout.addLayout(boxes)
         layout.addWidget(self.plot, 1)
 
-        self.add_ticks, self.add_events = self.plot.add_ticks, self.plot.add_events
-        self.refresh, self.reset = self.plot.refresh, self.plot.reset
+        self.add_ticks, self.refresh = self.plot.add_ticks, self.plot.refresh
+        self._revealed: set[str] = set()
+
+    def add_events(self, events) -> None:
+        """Marks them; the first event of a signal also shows its curve, once (the user may hide it)."""
+        self.plot.add_events(events)
+        for event in events:
+            if event.signal not in self._revealed:
+                self._revealed.add(event.signal)
+                self.toggles[event.signal].setChecked(True)
+
+    def reset(self) -> None:
+        self.plot.reset()
+        self._revealed.clear()
+        for name, box in self.toggles.items():
+            box.setChecked(name in SHOWN_AT_START)
 
     @property
     def event_count(self) -> int:

@@ -8,15 +8,20 @@ from __future__ import annotations
 
 from copilot.session.library import SessionData
 from copilot.session.schema import SCORE_COLUMNS
+from copilot.signals import DEFINITIONS
 
-PALETTE = ("#1f77b4", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
-           "#17becf", "#ff7f0e", "#393b79", "#637939")
-COLOUR = dict(zip(SCORE_COLUMNS, PALETTE, strict=True))
+COLOUR = {name: d.colour for name, d in DEFINITIONS.items()}  # as in the app
 STATE_COLOUR = {"engaged": "rgba(44,160,44,0.12)", "disengaged": "rgba(214,39,40,0.12)"}
 # Drawn when the page opens, with every signal that has an event for the participant; the
 # rest are a click on their name away.
 SHOWN_AT_FIRST = ("engagement", "interest", "confidence", "confusion", "hesitation", "stress")
 HEIGHT_PX = 360
+
+
+def shown_at_first(data: SessionData, participant: str | None) -> set[str]:
+    """The curves drawn when a chart opens: the usual few plus every signal with an event here."""
+    events = data.document["signals"]
+    return {*SHOWN_AT_FIRST, *(e["type"] for e in events if e["participant"] == participant)}
 
 
 def _layout(fig, title: str, y_title: str, *, y_range=None) -> None:
@@ -44,8 +49,7 @@ def signal_scores(data: SessionData, participant: str):
     import plotly.graph_objects as go
 
     scores = data.scores[participant]
-    events = [e["type"] for e in data.document["signals"] if e["participant"] == participant]
-    shown = {*SHOWN_AT_FIRST, *events}
+    shown = shown_at_first(data, participant)
     fig = go.Figure()
     for k, name in enumerate(SCORE_COLUMNS):
         fig.add_trace(go.Scatter(x=scores.t, y=scores.scores[:, k], name=name, mode="lines",

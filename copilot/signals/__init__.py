@@ -6,6 +6,7 @@ analyzer and its numpy work live in `copilot.signals.analyzer`.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ class SignalDefinition:
     name: str
     group: str
     definition: str
+    colour: str  # "#rrggbb"
 
 
 def _load_definitions() -> dict[str, SignalDefinition]:
@@ -32,11 +34,13 @@ def _load_definitions() -> dict[str, SignalDefinition]:
         raise SignalsConfigError(f"{DEFINITIONS_PATH}: {exc}") from exc
     out = {}
     for name, entry in raw.items():
-        group, text = entry.get("group"), entry.get("definition")
+        group, text, colour = entry.get("group"), entry.get("definition"), entry.get("colour")
         if group not in GROUPS or not isinstance(text, str) or not text.strip():
             raise SignalsConfigError(f"{DEFINITIONS_PATH}: [{name}] needs group (one of "
                                      f"{', '.join(GROUPS)}) and a definition")
-        out[name] = SignalDefinition(name, group, text.strip())
+        if not isinstance(colour, str) or not re.fullmatch(r"#[0-9a-fA-F]{6}", colour):
+            raise SignalsConfigError(f"{DEFINITIONS_PATH}: [{name}] needs a colour written as #rrggbb")
+        out[name] = SignalDefinition(name, group, text.strip(), colour)
     if len(out) != 12:
         raise SignalsConfigError(f"{DEFINITIONS_PATH}: expected the twelve signals, found {len(out)}")
     return out

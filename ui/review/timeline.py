@@ -11,7 +11,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
 
-from copilot.session.charts import COLOUR  # the report's colours, so both read alike
+from copilot.session.charts import COLOUR, shown_at_first  # as in the report
 from copilot.session.library import SessionData
 from copilot.session.schema import SCORE_COLUMNS
 
@@ -27,10 +27,13 @@ class SessionTimeline(pg.PlotWidget):
         self.setLabel("left", "score")
         self.setYRange(0, 1.05)
         self.setMouseEnabled(y=False)
-        self.addLegend(offset=(5, 5), labelTextSize="8pt", labelTextColor="#222", colCount=3,
-                       brush=pg.mkBrush(255, 255, 255, 210))
-        self.curves = {name: self.plot([], [], name=name, pen=pg.mkPen(COLOUR[name], width=1.5))
+        self.curves = {name: self.plot([], [], pen=pg.mkPen(COLOUR[name], width=1.5))
                        for name in SCORE_COLUMNS}
+        # The legend goes under the plot, not over the data; clicking a name hides or shows its curve.
+        self.legend = pg.LegendItem(labelTextSize="8pt", labelTextColor="#222", colCount=6)
+        self.plotItem.layout.addItem(self.legend, 4, 1)
+        for name in SCORE_COLUMNS:
+            self.legend.addItem(self.curves[name], name)
         self.cursor = pg.InfiniteLine(0.0, movable=True, pen=pg.mkPen("#000", width=2))
         self.cursor.setZValue(20)
         self.cursor.sigDragged.connect(lambda line: self.seeked.emit(float(line.value())))
@@ -43,7 +46,9 @@ class SessionTimeline(pg.PlotWidget):
             self.removeItem(item)
         self.decorations = []
         scores = data.scores.get(participant) if participant is not None else None
+        shown = shown_at_first(data, participant)
         for k, name in enumerate(SCORE_COLUMNS):
+            self.curves[name].setVisible(name in shown)  # as the report opens; a legend click toggles
             if scores is None:
                 self.curves[name].setData([], [])
             else:
