@@ -218,6 +218,22 @@ def test_source_choices_build_the_right_sources(tmp_path):
     assert isinstance(media, MediaFile) and media.pace and media.name == "talk.mkv"
 
 
+def test_a_feed_line_follows_its_event_as_it_grows(qtbot):
+    from ui.bridge import EventMark
+    from ui.nudge_feed import NudgeFeed
+
+    feed = NudgeFeed()
+    qtbot.addWidget(feed)
+    feed.add_event(EventMark(4.8, "engagement", "p1", "low", "Spoke for 1.4 s."))
+    feed.revise_event(EventMark(4.8, "engagement", "p1", "medium", "Spoke for 3.9 s."))
+    feed.revise_event(EventMark(9.0, "engagement", "p1", "high", "Another event, never listed."))
+    assert [feed.list.item(k).text() for k in range(feed.list.count())] == [
+        "0:04  p1 engagement (medium) — Spoke for 3.9 s."]
+    feed.clear()
+    feed.revise_event(EventMark(4.8, "engagement", "p1", "high", "Spoke for 5 s."))
+    assert feed.list.count() == 0
+
+
 def test_status_wording():
     stats = EngineStats(frames_in=40, frames_dropped=4, steps=36, steps_per_s=29.94,
                         stage_ms={"faces": 7.25, "face_cues": 0.5}, latency_ms=12.4)

@@ -29,7 +29,8 @@ class FaceMark:
 
 @dataclass(frozen=True, slots=True)
 class EventMark:
-    """A signal event that started: what the timeline marks and the feed lists."""
+    """A signal event that started (or, in `revised`, its newer wording): what the timeline marks
+    and the feed lists. An event keeps its start, so (participant, signal, t) names it."""
 
     t: float  # when the score first got high (the event's start)
     signal: str
@@ -54,6 +55,7 @@ class FrameView:
     ticks: tuple[tuple[float, str, np.ndarray], ...] = ()  # (t, participant, scores in SIGNALS order)
     started: tuple[EventMark, ...] = ()
     nudges: tuple[Nudge, ...] = ()
+    revised: tuple[EventMark, ...] = ()  # events under way or just ended, with their latest wording
 
     @classmethod
     def from_step(cls, step: Step) -> FrameView:
@@ -63,11 +65,12 @@ class FrameView:
         signals = step.results.get("signals")
         if signals is None:
             return cls(step.t, image, faces, nudges=tuple(step.results.get("coach") or ()))
-        started = tuple(EventMark(e.start, e.type, e.participant, e.probability, e.rationale)
-                        for e in signals.started)
+        started, revised = (tuple(EventMark(e.start, e.type, e.participant, e.probability, e.rationale)
+                                  for e in events)
+                            for events in (signals.started, [*signals.updated, *signals.ended]))
         ticks = tuple((row.t, row.participant, np.array(row.scores, np.float64)) for row in signals.ticks)
         return cls(step.t, image, faces, signals.scores, signals.states, ticks, started,
-                   tuple(step.results.get("coach") or ()))
+                   tuple(step.results.get("coach") or ()), revised)
 
     def after(self, older: FrameView | None) -> FrameView:
         """This view with what `older` (not yet delivered) carried that must not be lost."""
@@ -77,7 +80,7 @@ class FrameView:
                          self.faces if self.image is not None else older.faces,
                          self.scores or older.scores, self.states or older.states,
                          older.ticks + self.ticks, older.started + self.started,
-                         older.nudges + self.nudges)
+                         older.nudges + self.nudges, older.revised + self.revised)
 
 
 class EngineBridge(QObject):

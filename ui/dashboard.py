@@ -48,6 +48,8 @@ class Dashboard(QObject):
         self.timeline.add_events(view.started)
         for event in view.started:
             self.feed.add_event(event)
+        for event in view.revised:
+            self.feed.revise_event(event)
         for nudge in view.nudges:
             self.show_nudge(nudge)
 

@@ -39,6 +39,7 @@ class NudgeFeed(QGroupBox):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.list)
         self.nudges: list[Nudge] = []
+        self._events: dict[tuple[str, str, float], QListWidgetItem] = {}  # still listed, by their start
 
     def add_nudge(self, nudge: Nudge) -> None:
         self.nudges.append(nudge)
@@ -50,7 +51,15 @@ class NudgeFeed(QGroupBox):
     def add_event(self, event: EventMark) -> None:
         item = QListWidgetItem(event_text(event))
         item.setToolTip(event.rationale)
+        self._events[(event.participant, event.signal, event.t)] = item
         self._add(item)
+
+    def revise_event(self, event: EventMark) -> None:
+        """An event's probability and rationale grow while it lasts: its line says the latest."""
+        item = self._events.get((event.participant, event.signal, event.t))
+        if item is not None:
+            item.setText(event_text(event))
+            item.setToolTip(event.rationale)
 
     def add_marker(self, t: float, label: str) -> None:
         self._add(QListWidgetItem(f"{clock(t)}  ⚑ {label}"))
@@ -58,8 +67,10 @@ class NudgeFeed(QGroupBox):
     def _add(self, item: QListWidgetItem) -> None:
         self.list.insertItem(0, item)
         while self.list.count() > MAX_ITEMS:
-            self.list.takeItem(self.list.count() - 1)
+            gone = self.list.takeItem(self.list.count() - 1)
+            self._events = {key: item for key, item in self._events.items() if item is not gone}
 
     def clear(self) -> None:
         self.list.clear()
         self.nudges.clear()
+        self._events.clear()

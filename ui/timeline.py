@@ -13,6 +13,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QCheckBox, QGridLayout, QVBoxLayout, QWidget
 
 from copilot.signals import DEFINITIONS, SIGNAL_GROUPS, SIGNALS
+from ui.nudge_feed import clock
 
 WINDOW_S = 180.0  # what the timeline shows: the last three minutes
 CAPACITY = 3600  # ticks kept per participant (six minutes at 10 Hz)
@@ -135,7 +136,7 @@ class TimelinePlot(pg.PlotWidget):
                 curve.setData(history.t, history.scores(k))
         marks = [(t, s) for t, s, p in self.events if p == participant or participant == "room"]
         self.markers.setData([t for t, _ in marks], [1.04] * len(marks), data=[s for _, s in marks])
-        self.markers.setToolTip(", ".join(f"{s} at {t:.0f} s" for t, s in marks[-5:]) or None)
+        self.markers.setToolTip(", ".join(f"{s} at {clock(t)}" for t, s in marks[-5:]) or None)
         self.setXRange(max(0.0, self.now - WINDOW_S), max(self.now, 10.0), padding=0.01)
 
     def reset(self) -> None:
