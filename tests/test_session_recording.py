@@ -87,7 +87,14 @@ def test_scores_are_kept_five_times_a_second(analysed, tmp_path):
     csv_path = tmp_path / "scores.csv"
     assert copilot("sessions", "export", "last", "--out", str(csv_path), database=database).returncode == 0
     header, first = csv_path.read_text().splitlines()[:2]
-    assert header.startswith("t,participant,agreement") and first.startswith("0.0,p1,")
+    printed = (database.parent / "scores.csv").read_text().splitlines()[0]
+    assert header == printed and first.startswith("0.0,p1,")  # the layout of analyze --csv
+    # --database may also follow the action; CSV without a file, or --table with JSON, is a clear error
+    done = copilot("sessions", "export", "last", "--format", "csv", "--database", str(database),
+                   database=Path("/nowhere/else.sqlite3"))
+    assert done.returncode == 2 and done.stderr.startswith("copilot: error: sessions export: CSV needs --out")
+    done = copilot("sessions", "export", "last", "--table", "nudges", database=database)
+    assert done.returncode == 2 and "--table is for CSV" in done.stderr
 
 
 def test_delete_removes_a_session_and_its_rows(analysed, tmp_path):

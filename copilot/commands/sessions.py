@@ -7,11 +7,15 @@ import json
 import sys
 from pathlib import Path
 
+from copilot.errors import CopilotError
 from copilot.session.store import DATABASE_ENV
 
 
-def add_database_option(parser: argparse.ArgumentParser) -> None:
+def add_database_option(parser: argparse.ArgumentParser, *, after_action: bool = False) -> None:
+    """`after_action`: the option repeated on an action, so that it may also follow it (it must not
+    then reset the value given before the action, hence no default of its own)."""
     parser.add_argument("--database", type=Path, metavar="FILE",
+                        default=argparse.SUPPRESS if after_action else None,
                         help=f"the session database (default: ${DATABASE_ENV}, else sessions.sqlite3 "
                              "in your data folder)")
 
@@ -34,12 +38,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     export.add_argument("--format", choices=("json", "csv"), help="default: from --out's suffix, else json")
     from copilot.session.export import TABLES
 
-    export.add_argument("--table", choices=tuple(TABLES), default="scores",
+    export.add_argument("--table", choices=tuple(TABLES),
                         help="for CSV: which table (default: scores, 5 a second per participant)")
     export.set_defaults(run=run_export)
     delete = actions.add_parser("delete", help="delete sessions for good")
     delete.add_argument("session", nargs="+", help="session numbers, or `last`")
     delete.set_defaults(run=run_delete)
+    for action in (listing, show, export, delete):
+        add_database_option(action, after_action=True)
 
 
 def _database(args: argparse.Namespace):
@@ -96,10 +102,14 @@ def run_export(args: argparse.Namespace) -> int:
     kind = args.format or ("csv" if args.out is not None and args.out.suffix.lower() == ".csv" else "json")
     if kind == "csv":
         if args.out is None:
-            raise SystemExit("copilot sessions export: --out is needed for CSV")
-        count = write_csv(db, info.id, args.table, args.out)
-        print(f"wrote {count} rows of {args.table} to {args.out}", file=sys.stderr)
+            raise CopilotError("sessions export: CSV needs --out FILE (one table per file)")
+        table = args.table or "scores"
+        count = write_csv(db, info.id, table, args.out)
+        print(f"wrote {count} rows of {table} to {args.out}", file=sys.stderr)
         return 0
+    if args.table is not None:
+        raise CopilotError(f"sessions export: --table is for CSV; the JSON document holds every table "
+                           f"(write to a .csv file or add --format csv to get {args.table} alone)")
     document = result_document(db, info)
     if args.out is None:
         json.dump(document, sys.stdout, indent=2)

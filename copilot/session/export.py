@@ -13,6 +13,8 @@ import sqlite3
 from pathlib import Path
 
 from copilot.session.schema import COLUMNS
+from copilot.signals import SIGNALS
+from copilot.signals.csv_out import COLUMNS as SCORES_CSV
 
 TABLES = {name: cols for name, cols in COLUMNS.items() if name != "cue_summaries"}
 ORDER = {"scores": "rowid", "cue_events": "start, rowid"}
@@ -22,6 +24,8 @@ def write_csv(db: sqlite3.Connection, session_id: int, table: str, out: Path) ->
     """Writes one table of one session; returns the number of rows."""
     columns = TABLES[table]
     header = [c.strip('"') for c in columns]
+    if table == "scores":  # the columns of `analyze --csv`, in its order, so one reader reads both
+        columns, header = ("t", "participant", *SIGNALS, "state"), list(SCORES_CSV)
     if table == "quality_periods":  # spread the JSON values into columns
         header = ["start", "end", "quality_index", "clarity", "authority", "energy", "rapport", "learning"]
     out.parent.mkdir(parents=True, exist_ok=True)
