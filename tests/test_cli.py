@@ -136,6 +136,13 @@ def test_bench_reports_medians_per_stage_as_json(shared_data):
     assert report["signals"]["ms_per_step_6_participants"] > 0
 
 
+def test_bench_says_plainly_that_a_sound_file_has_no_video_to_measure(tmp_path):
+    talk = make_clip(tmp_path / "talk.mkv", seconds=0.5, video=False)
+    done = copilot("bench", str(talk), "--repeats", "1", "--voice-seconds", "0")
+    assert done.returncode == 2
+    assert done.stderr.strip().startswith(f"copilot: error: {talk}: has no video;"), done.stderr
+
+
 def test_bench_states_what_each_further_face_costs():
     from copilot.commands.bench import further_face_ms
 

@@ -13,6 +13,7 @@ from copilot.bench_clip import make_bench_clip
 from copilot.capture.items import VideoFrame
 from copilot.capture.media_file import MediaFile
 from copilot.engine import Engine
+from copilot.errors import CopilotError
 from copilot.pipeline import execution_provider, standard_analyzers
 from copilot.signals.bench import bench_signals
 from copilot.vision.bench import bench_faces
@@ -65,10 +66,14 @@ def bench_pipeline(path: Path, repeats: int) -> dict[str, object]:
 
 def measure(paths: list[Path], repeats: int) -> dict[str, object]:
     results = {}
+    names = [path.name for path in paths]
     for path in paths:
         source = MediaFile(path)
         source.open()
-        results[path.name] = {
+        if not source.has_video:
+            raise CopilotError(f"{path}: has no video; bench measures the face pipeline on video clips "
+                               "(the voice is measured on generated talk, see --voice-seconds)")
+        results[path.name if names.count(path.name) == 1 else str(path)] = {
             "video": f"{source.width}x{source.height} @ {source.fps:.2f} fps, {source.duration_s:.1f} s",
             "decode": bench_decode(path, repeats),
             "pipeline": bench_pipeline(path, max(1, repeats // 2)),
