@@ -30,7 +30,9 @@ class SignalGauges(QGroupBox):
         self.setMinimumWidth(240)
         self.chooser = QComboBox()
         self.chooser.setToolTip("Whose signals the gauges show")
-        self.chooser.addItem("Automatic (room, else the first person)", FOLLOW)
+        self.chooser.addItem("Automatic", FOLLOW)
+        self.chooser.setToolTip("Whose signals the bars show. Automatic: the room (everyone on screen "
+                                "together) when there are several people, else the one person")
         self.state = QLabel("No one analysed yet")
         self.state.setObjectName("engagementState")
         self.bars: dict[str, QProgressBar] = {}

@@ -75,6 +75,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_show(args: argparse.Namespace) -> int:
     from copilot.session.library import load_session
+    from copilot.session.summaries import quality_line
 
     data = load_session(_database(args), args.session)
     info, doc = data.info, data.document
@@ -84,7 +85,7 @@ def run_show(args: argparse.Namespace) -> int:
     for p in doc["participants"]:
         print(f"  {p['id']}: seen by {p['by']} from {p['first_seen']:.1f} s to {p['last_seen']:.1f} s")
     quality = doc["conversation_quality"]["overall"]
-    print("conversation quality: " + ", ".join(f"{k} {v}" for k, v in quality.items()))
+    print("conversation quality: " + quality_line(quality))
     print(f"{len(doc['signals'])} signal events, {len(data.nudges)} nudges, {len(data.markers)} markers")
     for event in doc["signals"]:
         print(f"  {event['start']:7.1f}-{event['end']:7.1f} s  {event['participant']}  {event['type']:<13} "

@@ -97,7 +97,8 @@ def quality_over_time(data: SessionData):
         x = [p["start"] for p in periods] + [periods[-1]["end"]]
         for name in periods[0]["values"]:
             y = [p["values"][name] for p in periods]
-            fig.add_trace(go.Scatter(x=x, y=[*y, y[-1]], name=name, mode="lines", line_shape="hv",
+            fig.add_trace(go.Scatter(x=x, y=[*y, y[-1]], name=name.replace("_", " "), mode="lines",
+                                     line_shape="hv",
                                      line={"width": 3 if name == "quality_index" else 1.5}))
     _moments(fig, data)
     _layout(fig, "Conversation quality per period (50 = no evidence either way)", "0-100", y_range=[0, 100])

@@ -15,7 +15,7 @@ from string import Template
 from copilot.errors import CopilotError
 from copilot.output import write_atomically
 from copilot.session.library import SessionData, SessionInfo
-from copilot.session.summaries import participant_summaries, speaking_metrics
+from copilot.session.summaries import participant_summaries, quality_line, speaking_metrics
 
 TOP_MOMENTS = 8
 MAX_PARTICIPANT_CHARTS = 6
@@ -115,7 +115,7 @@ def render(data: SessionData, *, speaking: bool | None = None) -> str:
         when=_e(info.started_at[:19].replace("T", " ") or "–"), mode=_e(info.mode),
         duration=_e(f"{float(meta.get('duration', info.duration_s)):.1f} s"),
         people=_e(", ".join(p["id"] for p in data.document["participants"]) or "nobody"),
-        quality=_e(", ".join(f"{k} {v}" for k, v in overall.items())), notes=notes,
+        quality=_e(quality_line(overall)), notes=notes,
         signals=signal_divs, moments=_moments(data), summaries=_people(data),
         quality_chart=div(quality, False), speaking=speaking_html,
         nudges=_table(["when", "who", "nudge"], [[f"{n['t']:.1f} s", n["participant"] or "", n["message"]]

@@ -16,6 +16,11 @@ TOP_SIGNALS = 3  # strongest signals named per participant
 FLOOR_PERCENTILE = 10
 
 
+def quality_line(values: dict[str, int]) -> str:
+    """Conversation quality in words: "quality index 74, clarity 60, ..." (the JSON keeps its keys)."""
+    return ", ".join(f"{name.replace('_', ' ')} {value}" for name, value in values.items())
+
+
 @dataclass
 class ParticipantSummary:
     participant: str

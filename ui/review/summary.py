@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 
 from copilot.session.library import SessionData
-from copilot.session.summaries import participant_summaries
+from copilot.session.summaries import participant_summaries, quality_line
 
 
 def summary_html(data: SessionData) -> str:
@@ -15,7 +15,7 @@ def summary_html(data: SessionData) -> str:
              f"<p>{e(info.started_at[:19].replace('T', ' '))} &middot; {info.duration_s:.1f} s &middot; "
              f"{e(info.mode)} mode{'' if info.complete else ' &middot; <b>not closed</b>'}</p>"]
     quality = doc["conversation_quality"]["overall"]
-    parts.append("<p><b>Quality</b>: " + ", ".join(f"{e(k)} {v}" for k, v in quality.items()) + "</p>")
+    parts.append(f"<p><b>Quality</b>: {e(quality_line(quality))}</p>")
     for s in participant_summaries(data):
         states = ", ".join(f"{e(k)} {v * 100:.0f}%" for k, v in sorted(s.state_share.items()))
         events = ", ".join(f"{e(k)} ×{n}" for k, n in sorted(s.events.items())) or "no events"
