@@ -81,7 +81,8 @@ class ResultCollector:
                 for pid, seen in people.items()
             ],
             "meta": {
-                "duration": round(duration_s, 3),
+                # what was analysed: the last sound hop may end a few ms past the container's figure
+                "duration": round(max(duration_s, self.last_t), 3),
                 "fps": round(fps, 3),
                 "version": version(),
                 "models": models or {},

@@ -37,7 +37,30 @@ def test_analyze_writes_a_valid_document_whose_duration_matches(shared_data, tmp
     assert document["conversation_quality"]["timeline"]  # at least one period
     people = {p["id"] for p in document["participants"]}
     assert people and {s["participant"] for s in document["engagement_state"]} == people
+    ends = [e["end"] for e in document["signals"]] + [s["end"] for s in document["engagement_state"]]
+    assert max(ends) <= document["meta"]["duration"]  # nothing ends after the analysed time
     assert done.stderr == ""  # no progress bar when stderr is not a terminal
+
+
+def test_nothing_ends_after_the_documents_duration(shared_data, tmp_path):
+    """AAC in an .m4a: the last sound hop ends a few ms after the container's stated duration."""
+    import av
+
+    talk = tmp_path / "talk.m4a"
+    with av.open(str(shared_data / "ravdess_audio/03-01-05-02-01-01-01.wav")) as source, \
+            av.open(str(talk), "w") as out:
+        stream = out.add_stream("aac", rate=48_000)
+        for frame in source.decode(audio=0):
+            frame.pts = None
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)
+    done = copilot("analyze", str(talk), "--out", str(tmp_path / "r.json"))
+    assert done.returncode == 0, done.stderr
+    document = json.loads((tmp_path / "r.json").read_text())
+    ends = [e["end"] for e in document["signals"]] + [s["end"] for s in document["engagement_state"]]
+    assert ends and max(ends) <= document["meta"]["duration"]
 
 
 def test_analyze_prints_to_stdout_without_out(tmp_path):
