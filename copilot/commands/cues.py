@@ -4,7 +4,9 @@ A way to check the face and voice stages on a recording without the signal engin
 Each line has a `kind`: "face" (one per face per frame: time, participant, box,
 presence, the face cues, and with --landmarks the 468 mesh points and 10 iris
 points in image pixels), a behaviour ("nod", "head_shake", "blink", ...), "voice_hop"
-(per channel per step) or a voice segment ("utterance", "pause", "filled_pause", ...).
+(per channel per step), "mouth" (per face per step: the mouth opening and movement the
+voice stage pairs with speech to tell who talks) or a voice segment ("utterance",
+"pause", "filled_pause", ...). A value not measured yet is null.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from copilot.step import Step
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser = subparsers.add_parser("cues", help="write the face and voice cues of an image or recording",
-                                   description=__doc__.splitlines()[0])
+                                   description=" ".join(__doc__.split("\n\n")[1].split()))
     parser.add_argument("input", type=Path, help="an image (jpg, png) or a video or audio file")
     parser.add_argument("--out", type=Path, required=True, help="JSON-lines file to write")
     parser.add_argument("--landmarks", action="store_true",
