@@ -126,6 +126,13 @@ def test_settings_round_trip_and_a_bad_file_falls_back_to_defaults(private_setti
     fallback, problems = preferences.load()
     assert fallback == preferences.Preferences() and "line 2" in problems[0]
 
+    for text, reason in (('{"version": "2"}', "version '2' is not a whole number"),
+                         ("[1, 2]", "expected an object of settings, found list"),
+                         ("null", "found NoneType")):
+        path.write_text(text)
+        fallback, problems = preferences.load()
+        assert fallback == preferences.Preferences() and reason in problems[0], problems
+
 
 def test_settings_dialog_edits_rules_and_the_window_applies_them(window, qapp):
     dialog = window.actions.open_settings()
@@ -147,3 +154,17 @@ def test_a_rules_file_that_does_not_parse_is_reported_with_its_line(window, tmp_
     window.actions.apply_preferences()
     assert window.banner.isVisible() and "line 3" in window.banner.text.text()
     assert window.actions.rules.for_mode("practice")  # the shipped rules are used instead
+
+
+def test_a_rules_file_or_change_of_the_wrong_shape_is_named_and_the_rest_kept(window, tmp_path):
+    single = tmp_path / "nudges.toml"
+    single.write_text('[rule]\nid = "x"\nmode = "practice"\n')  # one bracket: a table, not a list of rules
+    window.prefs.nudge_rules_file = str(single)
+    window.prefs.rules = {"room-confused": {"threshold": "high"}, "customer-skeptical": 5,
+                          "you-fillers": {"enabled": False}}
+    window.actions.apply_preferences()
+    said = window.banner.text.text()
+    assert "[[rule]] header" in said and "'room-confused'" in said and "'customer-skeptical'" in said
+    rules = {rule.id: rule for rule in window.actions.rules.rules}
+    assert rules["you-fillers"].enabled is False  # the good change is applied
+    assert rules["room-confused"].enabled and rules["customer-skeptical"].enabled  # the bad ones are not

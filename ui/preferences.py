@@ -60,10 +60,16 @@ def settings_path() -> Path:
     return settings_dir() / FILE_NAME
 
 
-def migrate(raw: dict) -> dict:
-    """Brings an older file up to VERSION; each step names what changed."""
+def migrate(raw: object) -> dict:
+    """Brings an older file up to VERSION; each step names what changed. Raises ValueError for
+    a file that is not a settings object at all."""
+    if not isinstance(raw, dict):
+        raise ValueError(f"expected an object of settings, found {type(raw).__name__}")
     raw = dict(raw)
-    if raw.get("version", 1) < 2:  # version 1 kept the video source as "source" and had no rules
+    version = raw.get("version", 1)
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise ValueError(f"version {version!r} is not a whole number")
+    if version < 2:  # version 1 kept the video source as "source" and had no rules
         if "source" in raw:
             raw["video_source"] = raw.pop("source")
         raw["version"] = 2

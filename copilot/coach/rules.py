@@ -59,8 +59,12 @@ def parse_rules(text: str, source: Path) -> tuple[NudgeRule, ...]:
     except tomllib.TOMLDecodeError as exc:
         raise RulesError(f"{source}: {exc}") from exc  # the message carries "(at line N, column M)"
     headers = [n for n, line in enumerate(text.splitlines(), 1) if re.match(r"\s*\[\[rule\]\]", line)]
+    entries = raw.get("rule", [])
+    if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
+        raise RulesError(f"{source}: each rule is a table under its own [[rule]] header "
+                         "(two brackets), with id, mode, signal, threshold and the rest as keys")
     rules, seen = [], set()
-    for k, entry in enumerate(raw.get("rule", [])):
+    for k, entry in enumerate(entries):
         where = f"{source}, line {headers[k] if k < len(headers) else '?'}"
         for key, kind in REQUIRED.items():
             if not isinstance(entry.get(key), kind) or isinstance(entry.get(key), bool):
@@ -96,13 +100,25 @@ def load_rules(path: Path | None = None, overrides: dict[str, dict] | None = Non
             problem = f"{exc} — using the default nudges"
     if rules is None:
         rules = parse_rules(DEFAULT_RULES_PATH.read_text(encoding="utf-8"), DEFAULT_RULES_PATH)
-    return RuleSet(apply_overrides(rules, overrides or {}), source, problem)
+    rules, bad = apply_overrides(rules, overrides or {})
+    problem = "; ".join([*([problem] if problem else []), *bad]) or None
+    return RuleSet(rules, source, problem)
 
 
-def apply_overrides(rules: tuple[NudgeRule, ...], overrides: dict[str, dict]) -> tuple[NudgeRule, ...]:
-    out = []
+def apply_overrides(rules: tuple[NudgeRule, ...], overrides: dict[str, dict]
+                    ) -> tuple[tuple[NudgeRule, ...], list[str]]:
+    """The rules with the settings' changes; a change that is not {"enabled": bool, "threshold":
+    number} is left out and named, so one bad entry does not cost the others."""
+    out, bad = [], []
     for rule in rules:
-        change = overrides.get(rule.id, {})
-        out.append(replace(rule, enabled=bool(change.get("enabled", rule.enabled)),
-                           threshold=float(change.get("threshold", rule.threshold))))
-    return tuple(out)
+        given = overrides.get(rule.id, {})
+        change = given if isinstance(given, dict) else {"enabled": None}
+        enabled, threshold = change.get("enabled", rule.enabled), change.get("threshold", rule.threshold)
+        number = isinstance(threshold, int | float) and not isinstance(threshold, bool)
+        if not isinstance(enabled, bool) or not number:
+            bad.append(f"the settings' change to nudge {rule.id!r} is not valid ({given!r}); "
+                       "left as shipped")
+            out.append(rule)
+            continue
+        out.append(replace(rule, enabled=enabled, threshold=float(threshold)))
+    return tuple(out), bad
