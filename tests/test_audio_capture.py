@@ -14,7 +14,7 @@ import pytest
 from fixtures_desktop import PulseServer, pulse_server  # noqa: F401  (a fixture)
 
 from copilot.capture.audio_device import Resampler, microphone, system_audio
-from copilot.capture.devices import DeviceReport, audio_inputs, format_report, list_devices
+from copilot.capture.devices import DeviceReport, audio_inputs, find_input, format_report, list_devices
 from copilot.capture.items import SAMPLE_RATE_HZ, SourceError
 from copilot.capture.source import SessionClock, Source
 
@@ -168,3 +168,16 @@ def test_resampler_keeps_high_tones_from_folding_into_speech():
     tone = np.sin(2 * np.pi * 12_000 * np.arange(rate) / rate)  # would alias to 4 kHz
     out = Resampler(rate, SAMPLE_RATE_HZ).process(tone)
     assert np.sqrt(np.mean(out[100:-100] ** 2)) < 1e-3
+
+
+def test_a_microphone_is_never_the_monitor_of_an_output(test_sink: PulseServer):
+    """Without a microphone the server's default input is the speakers' monitor; a headset's
+    microphone and its speakers often share a name. Neither may turn the other side into "you"."""
+    with pytest.raises(SourceError, match=rf"no microphone found: .*\({SINK}\.monitor\)"):
+        find_input(None, loopback=False)
+    test_sink.pactl("load-module", "module-null-source", "source_name=copilot_test_mic",
+                    "description=Copilot-test-speakers")
+    by_name = find_input("Copilot-test-speakers", loopback=False)
+    assert (by_name.pulse_source, by_name.loopback) == ("copilot_test_mic", False)
+    assert find_input("copilot-test-speakers", loopback=True).pulse_source == f"{SINK}.monitor"
+    assert find_input(None, loopback=False).pulse_source in (None, "copilot_test_mic")

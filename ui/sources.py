@@ -74,11 +74,12 @@ def audio_sources(choice: str, microphone: str, system_audio: bool) -> list[Sour
 
 
 def microphone_choices() -> list[tuple[str, str]]:
-    """(label, name) per input that is not a loopback; empty without PortAudio or a sound server."""
+    """(label, choice) per input that is not a loopback; the choice is the sound server's own
+    source name where there is one (unique, unlike the description); empty without PortAudio."""
     from copilot.capture.devices import audio_inputs
 
     try:
-        return [(i.name, i.name) for i in audio_inputs() if not i.loopback]
+        return [(i.name, i.pulse_source or i.name) for i in audio_inputs() if not i.loopback]
     except SourceError:
         return []
 

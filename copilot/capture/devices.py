@@ -114,7 +114,16 @@ def find_input(wanted: str | int | None, loopback: bool) -> AudioInput:
         if loopback and pulse:
             return AudioInput("system audio (default output)", PULSE_DEVICE, True, DEFAULT_MONITOR)
         if not loopback and pulse:
-            return AudioInput("microphone (default input)", PULSE_DEVICE)
+            default = _pulse_default_source()
+            if default is None or not default.endswith(".monitor"):
+                return AudioInput("microphone (default input)", PULSE_DEVICE)
+            # The server falls back to an output's monitor when it has no microphone: taking
+            # that as "you" would file the other side's voice (or the user's own music) as theirs.
+            microphones = [i for i in inputs if i.device == PULSE_DEVICE and not i.loopback]
+            if microphones:
+                return microphones[0]
+            raise SourceError(f"no microphone found: the sound server's default input ({default}) "
+                              "is what the computer plays, not a microphone")
         candidates = [i for i in inputs if i.loopback == loopback]
         if not loopback:  # the system's own default input first, where it has one
             system_default = _default_input_index()
@@ -128,10 +137,35 @@ def find_input(wanted: str | int | None, loopback: bool) -> AudioInput:
         if wanted == (i.device if isinstance(wanted, int) else i.pulse_source):
             return i
     if isinstance(wanted, str):
-        for i in inputs:
-            if wanted.lower() in i.name.lower() or wanted.lower() in (i.pulse_source or ""):
-                return i
-    raise SourceError(f"audio input {wanted!r} not found: {_known(inputs)}")
+        # By name, only among inputs of the kind asked for: a headset's microphone and the
+        # monitor of its speakers often share the name, and the monitor must never stand in
+        # for the microphone (nor the other way round). An exact name first, then a part of one.
+        kind = [i for i in inputs if i.loopback == loopback]
+        text = wanted.lower()
+        for matches in ((lambda i: text == i.name.lower()),
+                        (lambda i: text in i.name.lower() or text in (i.pulse_source or "").lower())):
+            found = [i for i in kind if matches(i)]
+            if found:
+                return found[0]
+    what = "system-audio input" if loopback else "microphone"
+    raise SourceError(f"{what} {wanted!r} not found: {_known(inputs)}")
+
+
+def _pulse_default_source() -> str | None:
+    """The sound server's default source name ("x.monitor" when it has no microphone), or None."""
+    pactl = shutil.which("pactl")
+    if pactl is None:
+        return None
+    for command, prefix in (([pactl, "get-default-source"], ""), ([pactl, "info"], "Default Source:")):
+        try:  # get-default-source is pactl 15+; info's wording is English under LC_ALL=C
+            out = subprocess.run(command, capture_output=True, text=True, timeout=3,
+                                 env={**os.environ, "LC_ALL": "C"}).stdout
+        except (subprocess.SubprocessError, OSError):
+            continue
+        for line in out.splitlines():
+            if line.startswith(prefix) and line[len(prefix):].strip():
+                return line[len(prefix):].strip()
+    return None
 
 
 def _default_input_index() -> int | None:
