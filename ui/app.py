@@ -29,9 +29,11 @@ def run_app(options: argparse.Namespace) -> int:
     app.setWindowIcon(QIcon(str(resource_path("assets", "app/icon.svg"))))
     window = MainWindow(remember_geometry=options.screenshot is None)
     window.show()
-    # Ctrl+C in the terminal closes the window the normal way (stopping the engine); the
-    # handler runs at the next Python callback, which the display timer provides ~30 times a second.
-    signal.signal(signal.SIGINT, lambda *_: window.close())
+    # Ctrl+C in the terminal, and the TERM a logout or shutdown sends, close the window the
+    # normal way (stopping the engine, closing the recording and its media); the handler runs
+    # at the next Python callback, which the display timer provides ~30 times a second.
+    for stop in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop, lambda *_: window.close())
     if options.source:
         window.open_choice(options.source)
     else:

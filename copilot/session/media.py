@@ -3,8 +3,9 @@
 Encoding runs on its own thread behind a bounded queue, so the analysis thread only
 hands over references; when the disk or the encoder cannot keep up, frames are
 dropped and counted rather than queued without end. Video goes to an H.264 MP4 stamped
-with session time (variable frame rate, so it lines up with the recorded signals), each
-audio channel to a 16 kHz WAV file.
+with session time (variable frame rate, so it lines up with the recorded signals) and
+fragmented, so a killed app leaves it readable; each audio channel to a 16 kHz WAV file
+whose samples sit at their session time (silence where none arrived).
 """
 
 from __future__ import annotations
@@ -55,8 +56,9 @@ class MediaKeeper:
     def _write(self) -> None:
         from copilot.vision.frames import PreviewVideo
 
-        video = PreviewVideo(self.video_path)
+        video = PreviewVideo(self.video_path, survives_a_crash=True)
         waves: dict[str, wave.Wave_write] = {}
+        written: dict[str, int] = {}  # samples per channel so far, from session time 0
         try:
             while (item := self._queue.get()) is not _STOP:
                 t, frame, audio = item
@@ -65,8 +67,17 @@ class MediaKeeper:
                 for channel, chunk in audio.items():
                     if channel not in waves:
                         waves[channel] = _open_wave(self.folder / f"audio-{channel}.wav")
-                    pcm = np.clip(chunk.samples * 32767, -32768, 32767).astype("<i2")
+                        written[channel] = 0
+                    # Each sample where the session clock puts it: silence before the first chunk
+                    # (a stream takes a moment to open) and for chunks dropped on the way, and
+                    # an overlap trimmed, so the track stays in step with the video and signals.
+                    start = round(chunk.t * SAMPLE_RATE_HZ)
+                    samples = chunk.samples[max(0, written[channel] - start):]
+                    gap = max(0, start - written[channel])
+                    pcm = np.clip(np.concatenate([np.zeros(gap, np.float32), samples]) * 32767,
+                                  -32768, 32767).astype("<i2")
                     waves[channel].writeframes(pcm.tobytes())
+                    written[channel] += len(pcm)
         except Exception:  # the session and its analysis go on without the media
             log.exception("keeping the session's media failed in %s", self.folder)
         finally:

@@ -58,8 +58,10 @@ class PreviewVideo:
     up with recorded signals); without `t` they follow one another at `fps`.
     """
 
-    def __init__(self, path: Path, fps: float = 30.0) -> None:
-        self.path, self.fps = path, fps
+    def __init__(self, path: Path, fps: float = 30.0, *, survives_a_crash: bool = False) -> None:
+        """`survives_a_crash`: a fragmented MP4 with a key frame every two seconds, readable up
+        to the last fragment if the process is killed (a plain MP4's index is written at the end)."""
+        self.path, self.fps, self.survives_a_crash = path, fps, survives_a_crash
         self._container = None
         self._stream = None
         self._written = 0
@@ -69,8 +71,13 @@ class PreviewVideo:
         import av
 
         if self._container is None:
-            self._container = av.open(str(self.path), mode="w")
+            fragments = {"movflags": "frag_keyframe+empty_moov+default_base_moof", "flush_packets": "1"}
+            options = fragments if self.survives_a_crash else {}
+            self._container = av.open(str(self.path), mode="w", options=options)
             self._stream = self._container.add_stream("libx264", rate=round(self.fps))
+            if self.survives_a_crash:  # no B-frames: fragments carry no edit list to undo their delay
+                self._stream.codec_context.gop_size = round(2 * self.fps)
+                self._stream.codec_context.max_b_frames = 0
             self._stream.height, self._stream.width = image_bgr.shape[0] // 2 * 2, image_bgr.shape[1] // 2 * 2
             self._stream.pix_fmt, self._stream.time_base = "yuv420p", MILLISECOND
             self._stream.codec_context.time_base = MILLISECOND
