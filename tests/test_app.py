@@ -126,6 +126,18 @@ def test_a_new_source_starts_on_a_clean_screen_and_a_failed_one_leaves_no_sessio
     assert names == ["d10.mp4"], names  # the file that did not open is not a session
 
 
+def test_a_session_database_that_cannot_be_used_is_said_and_the_clip_still_plays(window, qtbot, tmp_path,
+                                                                                  shared_data, monkeypatch):
+    database = tmp_path / "sessions.sqlite3"
+    database.write_text("a shopping list, not a database")
+    monkeypatch.setenv("COPILOT_DATABASE", str(database))
+    window.open_choice(str(shared_data / NODDING))
+    assert window.session.running
+    assert window.banner.isVisible() and "this session is not recorded" in window.banner.text.text()
+    assert str(database) in window.banner.text.text()
+    qtbot.waitUntil(lambda: window.video.frames_drawn >= 3, timeout=FIRST_FRAMES_MS)
+
+
 def test_the_end_of_a_file_is_noticed_and_it_can_play_again(window, qtbot, tmp_path):
     clip = make_clip(tmp_path / "short.mp4", seconds=0.6, audio=False)
     window.open_choice(str(clip))

@@ -126,6 +126,22 @@ def test_a_file_that_stops_decoding_part_way_keeps_what_came_before_and_exits_1(
         assert out.read_text().strip(), command  # the frames before the cut are written
 
 
+def test_a_database_that_cannot_be_used_costs_the_record_not_the_result(tmp_path, monkeypatch):
+    clip = make_clip(tmp_path / "clip.webm", seconds=0.5)
+    database = tmp_path / "sessions.sqlite3"
+    database.write_bytes(b"not a database, and must stay so" * 50)
+    before = database.read_bytes()
+    monkeypatch.setenv("COPILOT_DATABASE", str(database))
+    out, report = tmp_path / "r.json", tmp_path / "r.html"
+    done = copilot("analyze", str(clip), "--out", str(out), "--report", str(report))
+    assert done.returncode == 0, done.stderr
+    said = f"copilot: warning: this analysis is not recorded: {database}: not a session database"
+    assert said in done.stderr
+    assert json.loads(out.read_text())["meta"]["steps"] > 0
+    assert report.stat().st_size > 10_000  # the report, made from a scratch database
+    assert database.read_bytes() == before
+
+
 def test_verbose_shows_the_traceback(tmp_path):
     done = copilot("--verbose", "analyze", str(tmp_path / "absent.mkv"))
     assert done.returncode == 2 and "Traceback" in done.stderr

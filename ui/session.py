@@ -37,17 +37,18 @@ class SessionOptions:
 
 
 def _start_recording(choice: str, mode: str, keep_media: bool = False):
-    """A SessionRecorder sink for this run, or None (with a warning) when the database fails."""
+    """(a SessionRecorder sink for this run, None) or, when the database fails, (None, the reason):
+    the run goes on unrecorded and the window says so."""
     from copilot.session.recorder import SessionRecorder
     from copilot.session.store import default_database_path
 
     try:
         return SessionRecorder(default_database_path(), source_name=describe_choice(choice),
                                source_kind=choice_kind(choice), mode=mode, record_media=keep_media,
-                               media_path=choice if choice_kind(choice) == "file" else None)
+                               media_path=choice if choice_kind(choice) == "file" else None), None
     except CopilotError as exc:
         log.warning("this session is not recorded: %s", exc)
-        return None
+        return None, f"this session is not recorded: {exc}"
 
 
 class LiveSession:
@@ -83,7 +84,8 @@ class LiveSession:
         self.choice, self._final_stats, self.notices = choice, None, []
         video = source_from_choice(choice)
         sound = audio_sources(choice, options.microphone, options.system_audio)
-        recorder = _start_recording(choice, options.mode, options.keep_media) if options.record else None
+        recorder, not_recorded = (_start_recording(choice, options.mode, options.keep_media)
+                                  if options.record else (None, None))
         sinks = [self.bridge.sink] + ([recorder] if recorder is not None else [])
         engine = Engine([video, *sound], standard_analyzers(options.mode, options.rules), sinks,
                         on_error=self.bridge.report_error, skip_failed_sources=bool(sound))
@@ -96,7 +98,7 @@ class LiveSession:
             if recorder is not None:
                 recorder.discard()  # nothing was analysed: no empty session in the list
             raise
-        self.notices = list(engine.errors)
+        self.notices = list(engine.errors) + ([not_recorded] if not_recorded else [])
         self.engine, self.recorder = engine, recorder
         try:
             self.provider = execution_provider()

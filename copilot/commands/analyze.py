@@ -91,20 +91,33 @@ def analyze_file(path: Path, *, paced: bool = False, csv_path: Path | None = Non
 
 def run(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="copilot-analyze-") as scratch:
-        return _run(args, Path(scratch) / "sessions.sqlite3" if args.no_record else args.database)
+        return _run(args, Path(scratch) / "sessions.sqlite3" if args.no_record else args.database,
+                    Path(scratch) / "report.sqlite3")
 
 
-def _run(args: argparse.Namespace, database: Path | None) -> int:
-    """Records the analysis as a session (a scratch database with --no-record, only for --report)."""
+def _run(args: argparse.Namespace, database: Path | None, scratch: Path) -> int:
+    """Records the analysis as a session (a scratch database with --no-record, only for --report).
+
+    A session database that cannot be used does not cost the analysis: it is named on
+    stderr, and the result (and the report, from a scratch database) is written all the same.
+    """
     from copilot.session.recorder import SessionRecorder
+    from copilot.session.store import DatabaseError
 
     for target in (args.out, args.report):
         if target is not None:
             check_writable(target)
     recorder = None
     if not args.no_record or args.report is not None:
-        recorder = SessionRecorder(database, source_name=args.file.name, source_kind="file", mode="analyze",
+        def recorder_in(path: Path | None) -> SessionRecorder:
+            return SessionRecorder(path, source_name=args.file.name, source_kind="file", mode="analyze",
                                    media_path=args.file.resolve())
+        try:
+            recorder = recorder_in(database)
+        except DatabaseError as exc:
+            print(f"copilot: warning: this analysis is not recorded: {exc}", file=sys.stderr)
+            database = scratch
+            recorder = recorder_in(scratch) if args.report is not None else None
     try:
         document, errors = analyze_file(args.file, paced=args.paced, csv_path=args.csv,
                                         sinks=[recorder] if recorder is not None else [])

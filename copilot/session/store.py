@@ -80,7 +80,10 @@ def open_database(database: Path | str | None = None, *, create: bool = True) ->
         raise DatabaseError(f"{path}: no session database here yet (nothing has been recorded)")
     else:
         version = 0
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DatabaseError(f"{path}: cannot make its folder ({exc.strerror or exc})") from exc
     try:
         connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False,
                                      isolation_level=None)  # explicit BEGIN/COMMIT
@@ -90,5 +93,10 @@ def open_database(database: Path | str | None = None, *, create: bool = True) ->
         if version < SCHEMA_VERSION:
             migrate(connection, version)
     except sqlite3.DatabaseError as exc:
-        raise DatabaseError(f"{path}: cannot open the session database ({exc})") from exc
+        reason = str(exc)
+        if not os.access(path.parent, os.W_OK):  # SQLite only says "unable to open database file"
+            reason = f"its folder {path.parent} cannot be written"
+        elif path.exists() and not os.access(path, os.W_OK):
+            reason = "the file cannot be written"
+        raise DatabaseError(f"{path}: cannot open the session database ({reason})") from exc
     return connection
