@@ -162,6 +162,29 @@ def test_moving_sideways_reads_as_head_position_in_face_sizes(rigs):
     assert abs(_held(cues, "lean", SETTLE_S + 0.2)) < 0.05
 
 
+def test_a_neutral_face_reads_neutral_at_poses_it_has_shown_and_a_raise_still_reads(rigs):
+    """d18's brows read 0.36 of a full raise with the head 10° down and 0.30 turned 12° when
+    the neutral is one number; learned per pose from 8 s of ordinary head movement (turns of
+    ±15°, nods of ±12°), the face reads neutral there (face_cues.toml, pose_prior_deg).
+    Lid tightening is left out: the eye opening's neutral does not follow pose (blinks are
+    timed on it)."""
+    rig = rigs["d18 (man)"]
+    times = np.arange(int(8 * FPS)) / FPS
+    turns, nods = 15 * np.sin(2 * np.pi * 0.3 * times), 12 * np.sin(2 * np.pi * 0.23 * times + 1)
+    moving = [(rig.render(rotation(turn, nod, 0)), 1 / FPS) for turn, nod in zip(turns, nods, strict=True)]
+    poses = [(0, -10, 0), (12, 0, 0), (10, -8, 0)]
+    _, bumps, radius, (_, larger) = EXPRESSIONS["brows raised"]
+    raised = rig.render(offsets=_offsets(rig, bumps, radius, larger))
+    cues = _play(moving + [(rig.render(rotation(*pose)), 0.6) for pose in poses] + [(raised, 0.6)])
+    others = [n for n in INTENSITIES if n != "lid_tighten"]
+    for k, pose in enumerate(poses):
+        start = 8.0 + 0.6 * k + 0.2
+        held = [c for c in cues if start <= c.t < start + 0.4]
+        assert max(getattr(c, n) for c in held for n in others) <= 0.2, pose
+    after = {n: _held(cues, n, 8.0 + 0.6 * len(poses) + 0.2) for n in others}
+    assert after["brow_raise"] >= 0.4 and max(after, key=after.get) == "brow_raise", after
+
+
 def test_a_person_who_starts_smiling_gets_a_neutral_baseline_once_neutral_for_longer(rigs):
     """Smiling for the first 2 s, then neutral. The baseline is the median of what was seen, so
     the smile is outvoted once the neutral face has been seen for longer than it: until then

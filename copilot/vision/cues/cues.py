@@ -21,6 +21,11 @@ from copilot.vision.face import Face
 M = {name: k for k, name in enumerate(MEASURES)}
 # After the measures, the baseline also follows pose, gaze and where the head is.
 YAW, PITCH, ROLL, GAZE_YAW, GAZE_PITCH, HEAD_X, HEAD_Y, HEAD_SIZE = range(len(MEASURES), len(MEASURES) + 8)
+# The expression measures whose neutral is read at the current head pose (smoothing.RunningBaseline,
+# pose_trend). Left out: the iris offsets (the eyes' own turn within the head) and the eye
+# openings, which blinks are timed on: a long closure sits in the fit's samples and, with the
+# head moving, tilted the line enough to split d14's closure in two.
+FOLLOWS_POSE = tuple(M[name] for name in MEASURES if not name.startswith(("iris_", "open_")))
 
 
 @dataclass(slots=True)
@@ -74,7 +79,8 @@ class PersonCues:
         one_euro = (smooth["min_cutoff_hz"], smooth["beta"], smooth["derivative_cutoff_hz"])
         self.pose_filter, self.gaze_filter = OneEuroFilter(*one_euro), OneEuroFilter(*one_euro)
         self.baseline = RunningBaseline(HEAD_SIZE + 1, base["sample_hz"], base["window_s"],
-                                        base["ready_after_s"])
+                                        base["ready_after_s"],
+                                        (FOLLOWS_POSE, (YAW, PITCH), base["pose_prior_deg"]))
         pose = cfg["pose"]
         self.shape = ShapeFit(pose["frontal_within_deg"], pose["shape_learn_rate"],
                               (pose["parallax_gain_sideways"], pose["parallax_gain_vertical"]))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from copilot.vision.cues.pose_trend import at_pose, fit_pose_trend
+
 
 class OneEuroFilter:
     """Casiez et al.'s one-euro filter over a vector: the cutoff grows with the speed."""
@@ -33,6 +35,9 @@ def _alpha(cutoff_hz: float | np.ndarray, dt: float) -> float | np.ndarray:
     return 1.0 / (1.0 + tau / dt)
 
 
+REFIT_EVERY = 4  # samples between refits of the pose trend (about 1 ms each; at 4 Hz, once a second)
+
+
 class RunningBaseline:
     """A person's neutral: the median of measures sampled at `sample_hz` over the last `window_s`.
 
@@ -41,23 +46,50 @@ class RunningBaseline:
     neutral for longer; until `ready_after_s` it is the best guess so far.
     """
 
-    def __init__(self, size: int, sample_hz: float, window_s: float, ready_after_s: float) -> None:
+    def __init__(self, size: int, sample_hz: float, window_s: float, ready_after_s: float,
+                 follows_pose: tuple[tuple[int, ...], tuple[int, int], float] | None = None) -> None:
+        """`follows_pose`: (columns, (yaw column, pitch column), prior in degrees): those columns'
+        neutral is fitted as a line in the pose (see pose_trend) instead of a plain median."""
         self._samples = np.zeros((max(1, int(window_s * sample_hz)), size))
         self._count = 0
         self._period_s = 1.0 / sample_hz
         self._next_t: float | None = None
         self._first_t: float | None = None
         self._ready_after_s = ready_after_s
+        self._follows_pose = follows_pose
+        self._trend: np.ndarray | None = None
+        self._usual_pose = np.zeros(2)
+        self._seen_range = np.zeros((2, 0))
+        self._fitted = (np.zeros(0), np.zeros(0))  # the trend's neutral and the median, when fitted
         self.value: np.ndarray | None = None
         self.ready = False
 
     def update(self, measures: np.ndarray, t: float) -> np.ndarray:
+        """The neutral to compare `measures` with: at their pose, for the columns that follow it."""
         if self._first_t is None:
             self._first_t = self._next_t = t
         if t >= self._next_t:
             self._samples[self._count % len(self._samples)] = measures
             self._count += 1
             self._next_t = t + self._period_s
-            self.value = np.median(self._samples[: min(self._count, len(self._samples))], axis=0)
+            kept = self._samples[: min(self._count, len(self._samples))]
+            self.value = np.median(kept, axis=0)
             self.ready = t - self._first_t >= self._ready_after_s
-        return self.value
+            if self._follows_pose is not None:
+                columns, pose, prior = self._follows_pose
+                self._usual_pose = self.value[list(pose)]
+                if self._trend is None or self._count % REFIT_EVERY == 0:
+                    self._trend = fit_pose_trend(kept[:, list(columns)], kept[:, list(pose)], prior)
+                    self._fitted = (self._trend[0].copy(), self.value[list(columns)])
+                    # never a neutral outside what the person has shown (a curve drawn past the
+                    # poses seen could, for instance, take a measure past any value it has had)
+                    self._seen_range = np.percentile(kept[:, list(columns)], [5, 95], axis=0)
+                # between refits the neutral still moves with every sample, as the median does
+                self._trend[0] = self._fitted[0] + self.value[list(columns)] - self._fitted[1]
+        if self._trend is None:
+            return self.value
+        columns, pose, _ = self._follows_pose
+        here = self.value.copy()
+        here[list(columns)] = np.clip(at_pose(self._trend, measures[list(pose)] - self._usual_pose),
+                                      *self._seen_range)
+        return here
