@@ -110,6 +110,17 @@ def test_the_rationale_names_the_behaviours_that_drove_the_score_with_their_numb
         evidence.add(row, m.weights[agreement] * features)
     assert sentence(evidence, rationales()) == "Nodded 4 times in 4.0 s while smiling."
 
+    engagement, looking = SIGNALS.index("engagement"), Evidence(np.zeros((0, len(INSTANTS))), TICK_S)
+    for k in range(40):
+        row = np.zeros(len(INSTANTS))
+        row[AT["seen"]], row[AT["gaze_on"]] = 1, 1
+        row[AT["nod_swings"]] = 1 if k % 6 == 0 else 0
+        features = np.zeros(len(FEATURE_NAMES))
+        features[FEATURE_NAMES.index("gaze_on")], features[FEATURE_NAMES.index("nodding")] = 1.0, 0.8
+        looking.add(row, m.weights[engagement] * features)
+    said = sentence(looking, rationales())  # a participle after a comma, not glued on
+    assert said.startswith("Kept the eyes on the screen") and ", nodding 4 times." in said, said
+
 
 def test_engagement_state_is_piecewise_constant_with_a_dwell_time():
     state = EngagementState("p1", 0.5, 2.0, 0.0)

@@ -93,6 +93,6 @@ def sentence(evidence: Evidence, phrases: dict[str, dict[str, str]]) -> str:
         return phrases["fallback"]["lead"].format(**numbers) + "."
     text = usable[0][1]["lead"].format(**numbers)
     withs = [entry["with"].format(**numbers) for _, entry in usable[1:]]
-    if withs:
-        text += " " + " and ".join(withs)
+    if withs:  # "Closed the eyes for 3.2 s, looking away for 2.6 s." / "Nodded twice while smiling."
+        text += (" " if withs[0].startswith("while ") else ", ") + " and ".join(withs)
     return text + "."
