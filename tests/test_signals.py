@@ -158,3 +158,17 @@ def test_quality_is_50_without_evidence_and_moves_with_it():
 def test_bench_runs_on_synthetic_cues_for_six_people():
     assert synthetic_cues("p1", 0, 1.0).participant == "p1"
     assert bench_signals(participants=6, seconds=2.0) > 0
+
+
+def test_quality_has_no_empty_period_for_the_few_ms_after_the_last_tick():
+    from copilot.signals.quality import QualityMeter
+
+    m = model()
+    meter = QualityMeter(m.quality, m.resting)
+    periods = []
+    for k in range(300):  # 30 s of ticks, the last at 29.9 s
+        periods += meter.add(k / 10, [np.full(12, 0.8)])
+    periods += meter.finish(30.0004)
+    assert [(p["start"], p["end"]) for p in periods] == [(0.0, 10.0), (10.0, 20.0), (20.0, 30.0)]
+    alone = QualityMeter(m.quality, m.resting)
+    assert [(p["start"], p["end"]) for p in alone.finish(0.4)] == [(0.0, 0.4)]  # a clip shorter than a tick

@@ -70,8 +70,10 @@ class QualityMeter:
         return period
 
     def finish(self, t: float) -> list[dict]:
+        """The last periods; a tail after the last period with no tick in it (the few ms between
+        the last tick and the end) is no period: it would read "no evidence", 50 across the board."""
         closed = self.add(t, [])
-        if t > self.period_start + 1e-9:
+        if t > self.period_start + 1e-9 and (self.period_ticks or self.period_start == 0):
             closed.append(self._close(t))
         return closed
 
