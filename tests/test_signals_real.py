@@ -173,3 +173,22 @@ def test_live_agreement_is_announced_within_a_second_of_the_first_nods(shared_da
     fast = analyse(shared_data, "noddingpigeon/head_nodding.mp4")["document"]
     assert [e["start"] for e in of_type(run["document"], "agreement")] == \
         [e["start"] for e in of_type(fast, "agreement")]
+
+
+def test_an_events_modality_covers_every_behaviour_its_rationale_names(shared_data):
+    """A rationale that says "with the eyes on the screen" comes from a visual event, and one
+    that says "saying 'um'" from an audible one, whatever else drove it."""
+    from copilot.signals.config import rationales
+    from copilot.signals.features import FEATURES
+
+    phrases = {name: entry for name, entry in rationales().items() if name in FEATURES}
+    checked = 0
+    for clip in ("reallife_trial_video/trial_truth_043.mp4", "noddingpigeon/head_nodding.mp4",
+                 "pyfeat/face_noface.mov", "face_recognition/short_hamilton_clip.mp4"):
+        for event in analyse(shared_data, clip)["document"]["signals"]:
+            for name, entry in phrases.items():
+                fixed = entry["with"].split("{")[0].strip()
+                if len(fixed) > 8 and f" {fixed}" in event["rationale"]:
+                    assert FEATURES[name][0] in event["modality"], (clip, event)
+                    checked += 1
+    assert checked >= 3

@@ -14,10 +14,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from copilot.signals.features import FEATURE_NAMES, FEATURES
-from copilot.signals.rationale import Evidence, sentence
+from copilot.signals.rationale import MENTION_SHARE, Evidence, sentence
 
 VISUAL = np.array([FEATURES[n][0] == "visual" for n in FEATURE_NAMES])
-MODALITY_SHARE = 0.15  # a modality is named when it gave at least this share of the drive
 
 
 @dataclass(slots=True)
@@ -116,15 +115,11 @@ class EventTrack:
         return []
 
     def event(self, end: float | None) -> SignalEvent:
+        # A modality is named when one of its behaviours drove enough to be named in the
+        # rationale (MENTION_SHARE of the main one), so the two never disagree.
         drive = self.evidence.drive
-        total = drive.sum()
-        modality = []
-        if total > 0:
-            visual = drive[VISUAL].sum() / total
-            if visual >= MODALITY_SHARE:
-                modality.append("visual")
-            if 1 - visual >= MODALITY_SHARE:
-                modality.append("audio")
+        named = (drive > 0) & (drive >= MENTION_SHARE * drive.max())
+        modality = [m for m, seen in (("visual", named[VISUAL]), ("audio", named[~VISUAL])) if seen.any()]
         return SignalEvent(self.signal, self.participant, self.start, end, self.peak,
                            band(self.peak, self.bands), sentence(self.evidence, self.phrases),
                            modality or ["visual"])
