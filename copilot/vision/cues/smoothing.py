@@ -43,13 +43,14 @@ class RunningBaseline:
 
     A median needs the person to be neutral only more than half the time, so a smile
     or a turned head at the start fades out of the baseline once they have been
-    neutral for longer; until `ready_after_s` it is the best guess so far.
+    neutral for longer; until `ready_after_s` it is the best guess so far. Columns
+    that follow the head pose (`follows_pose`) are read off a curve in yaw and pitch.
     """
 
     def __init__(self, size: int, sample_hz: float, window_s: float, ready_after_s: float,
                  follows_pose: tuple[tuple[int, ...], tuple[int, int], float] | None = None) -> None:
         """`follows_pose`: (columns, (yaw column, pitch column), prior in degrees): those columns'
-        neutral is fitted as a line in the pose (see pose_trend) instead of a plain median."""
+        neutral is a curve in the pose (see pose_trend) instead of a plain median."""
         self._samples = np.zeros((max(1, int(window_s * sample_hz)), size))
         self._count = 0
         self._period_s = 1.0 / sample_hz
@@ -77,6 +78,8 @@ class RunningBaseline:
             self.ready = t - self._first_t >= self._ready_after_s
             if self._follows_pose is not None:
                 columns, pose, prior = self._follows_pose
+                # The curve's shape comes from the last refit; it is anchored at the usual pose and
+                # neutral as they are now (both medians move with every sample).
                 self._usual_pose = self.value[list(pose)]
                 if self._trend is None or self._count % REFIT_EVERY == 0:
                     self._trend = fit_pose_trend(kept[:, list(columns)], kept[:, list(pose)], prior)
@@ -84,7 +87,6 @@ class RunningBaseline:
                     # never a neutral outside what the person has shown (a curve drawn past the
                     # poses seen could, for instance, take a measure past any value it has had)
                     self._seen_range = np.percentile(kept[:, list(columns)], [5, 95], axis=0)
-                # between refits the neutral still moves with every sample, as the median does
                 self._trend[0] = self._fitted[0] + self.value[list(columns)] - self._fitted[1]
         if self._trend is None:
             return self.value
