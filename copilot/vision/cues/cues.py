@@ -36,7 +36,8 @@ class FaceCues:
     yaw: float  # degrees, > 0 turned toward the image's right
     pitch: float  # degrees, > 0 looking up
     roll: float  # degrees, > 0 leaning clockwise on screen
-    head_x: float  # head position from its usual place, in face widths (> 0 right)
+    head_x: float  # head position from its usual place, in interocular distances (> 0 right);
+    #               measured from the frame's centre, so leaning in or out leaves it alone
     head_y: float  # ... (> 0 down)
     lean: float  # [-1, 1]: > 0 nearer the camera than usual (leaning in)
     gaze_yaw: float  # degrees, head pose and eyes together
