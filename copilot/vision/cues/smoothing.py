@@ -57,7 +57,8 @@ class RunningBaseline:
         self._next_t: float | None = None
         self._first_t: float | None = None
         self._ready_after_s = ready_after_s
-        self._follows_pose = follows_pose
+        self._follows_pose = None if follows_pose is None else (
+            np.array(follows_pose[0]), np.array(follows_pose[1]), follows_pose[2])  # index arrays, once
         self._trend: np.ndarray | None = None
         self._usual_pose = np.zeros(2)
         self._seen_range = np.zeros((2, 0))
@@ -80,18 +81,17 @@ class RunningBaseline:
                 columns, pose, prior = self._follows_pose
                 # The curve's shape comes from the last refit; it is anchored at the usual pose and
                 # neutral as they are now (both medians move with every sample).
-                self._usual_pose = self.value[list(pose)]
+                self._usual_pose = self.value[pose]
                 if self._trend is None or self._count % REFIT_EVERY == 0:
-                    self._trend = fit_pose_trend(kept[:, list(columns)], kept[:, list(pose)], prior)
-                    self._fitted = (self._trend[0].copy(), self.value[list(columns)])
+                    self._trend = fit_pose_trend(kept[:, columns], kept[:, pose], prior)
+                    self._fitted = (self._trend[0].copy(), self.value[columns])
                     # never a neutral outside what the person has shown (a curve drawn past the
                     # poses seen could, for instance, take a measure past any value it has had)
-                    self._seen_range = np.percentile(kept[:, list(columns)], [5, 95], axis=0)
-                self._trend[0] = self._fitted[0] + self.value[list(columns)] - self._fitted[1]
+                    self._seen_range = np.percentile(kept[:, columns], [5, 95], axis=0)
+                self._trend[0] = self._fitted[0] + self.value[columns] - self._fitted[1]
         if self._trend is None:
             return self.value
         columns, pose, _ = self._follows_pose
         here = self.value.copy()
-        here[list(columns)] = np.clip(at_pose(self._trend, measures[list(pose)] - self._usual_pose),
-                                      *self._seen_range)
+        here[columns] = np.clip(at_pose(self._trend, measures[pose] - self._usual_pose), *self._seen_range)
         return here
