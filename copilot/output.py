@@ -29,22 +29,16 @@ def check_writable(path: Path) -> None:
 
     Makes the folder if need be, as writing will; leaves no file behind.
     """
-    if path.is_dir():
-        raise IsADirectoryError(errno.EISDIR, "is a folder, not a file", str(path))
     with _named(path):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        fd, tmp = _hidden_file_beside(path)
         os.close(fd)
         os.unlink(tmp)
 
 
 def write_atomically(path: Path, text: str) -> int:
     """Writes `text` to `path` (making its folder); returns the size in bytes."""
-    if path.is_dir():
-        raise IsADirectoryError(errno.EISDIR, "is a folder, not a file", str(path))
     with _named(path):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        fd, tmp = _hidden_file_beside(path)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(text)
@@ -54,6 +48,14 @@ def write_atomically(path: Path, text: str) -> int:
             Path(tmp).unlink(missing_ok=True)
             raise
     return path.stat().st_size
+
+
+def _hidden_file_beside(path: Path) -> tuple[int, str]:
+    """A new temporary file in `path`'s folder (made if missing), to be renamed over `path`."""
+    if path.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "is a folder, not a file", str(path))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
 
 
 @contextmanager

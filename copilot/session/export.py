@@ -13,7 +13,6 @@ import sqlite3
 from pathlib import Path
 
 from copilot.session.schema import COLUMNS
-from copilot.signals import SIGNALS
 from copilot.signals.csv_out import COLUMNS as SCORES_CSV
 
 TABLES = {name: cols for name, cols in COLUMNS.items() if name != "cue_summaries"}
@@ -25,7 +24,8 @@ def write_csv(db: sqlite3.Connection, session_id: int, table: str, out: Path) ->
     columns = TABLES[table]
     header = [c.strip('"') for c in columns]
     if table == "scores":  # the columns of `analyze --csv`, in its order, so one reader reads both
-        columns, header = ("t", "participant", *SIGNALS, "state"), list(SCORES_CSV)
+        header = list(SCORES_CSV)
+        columns = tuple("state" if name == "engagement_state" else name for name in header)
     if table == "quality_periods":  # spread the JSON values into columns
         header = ["start", "end", "quality_index", "clarity", "authority", "energy", "rapport", "learning"]
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -24,7 +24,7 @@ YAW, PITCH, ROLL, GAZE_YAW, GAZE_PITCH, HEAD_X, HEAD_Y, HEAD_SIZE = range(len(ME
 # The expression measures whose neutral is read at the current head pose (smoothing.RunningBaseline,
 # pose_trend). Left out: the iris offsets (the eyes' own turn within the head) and the eye
 # openings, which blinks are timed on: a long closure sits in the fit's samples and, with the
-# head moving, tilted the line enough to split d14's closure in two.
+# head moving, bent the curve enough to split d14's closure in two.
 FOLLOWS_POSE = tuple(M[name] for name in MEASURES if not name.startswith(("iris_", "open_")))
 
 

@@ -40,7 +40,7 @@ def fit_pose_trend(values: np.ndarray, pose: np.ndarray, prior_deg: float) -> np
         w = np.where(np.abs(u) < 1, (1 - u ** 2) ** 2, 0.0)  # (samples, columns)
         weighted = (x[:, :, None] * w[:, None, :]).transpose(2, 1, 0)  # (columns, terms, samples)
         normal = weighted @ x + w.sum(axis=0)[:, None, None] * prior
-        coef = np.linalg.solve(normal, (weighted @ values.T[:, :, None]).reshape(-1, x.shape[1], 1))[..., 0].T
+        coef = np.linalg.solve(normal, weighted @ values.T[:, :, None])[..., 0].T
     return coef
 
 
