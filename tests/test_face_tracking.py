@@ -87,3 +87,51 @@ def test_analyzer_returns_no_faces_for_audio_only_steps() -> None:
     assert analyzer.name == "faces"
     assert analyzer.analyze(Step(t=0.0, frame=None, audio={})) == []
     analyzer.close()
+
+
+# The cuts of short_hamilton_clip (wide shot -> audience -> performer -> audience), in seconds.
+HAMILTON_CUTS = (0.67, 2.74, 7.04)
+# Continuous footage with the largest frame-to-frame change in the shared recordings:
+# lighting changes, fast turns, laughing, a camera that moves.
+CONTINUOUS = ("liveportrait/d14.mp4", "liveportrait/d20.mp4", "liveportrait/d10.mp4",
+              "openface_samples/default.wmv", "openface_samples/changeLighting.wmv",
+              "pyfeat/WolfgangLanger_Pexels.mp4", "reallife_trial_video/trial_truth_001.mp4")
+
+
+def test_shot_cuts_are_found_where_the_picture_jumps_and_nowhere_else() -> None:
+    from copilot.vision.cuts import CutDetector
+
+    found = {}
+    for clip in ("face_recognition/short_hamilton_clip.mp4", *CONTINUOUS):
+        detector, frames = CutDetector(), list(read_frames(DATA / clip))
+        found[clip] = [round(t - frames[0][0], 2) for t, image in frames if detector.is_cut(image)]
+    assert found.pop("face_recognition/short_hamilton_clip.mp4") == pytest.approx(HAMILTON_CUTS, abs=0.02)
+    assert found == {clip: [] for clip in CONTINUOUS}
+
+
+def test_after_a_cut_no_face_inherits_an_id_by_position() -> None:
+    """short_hamilton_clip cuts from the performer to the audience at 7.04 s; before cuts were
+    seen, the performer's id went on to an audience member whose face sat where his had been."""
+    _, seen = _track(read_frames(DATA / "face_recognition" / "short_hamilton_clip.mp4"))
+    start = seen[0][0]  # the clip's first frame is not at 0 s
+    performer = {f.participant for t, faces in seen if 2.8 <= t - start < 7.0 for f in faces}
+    audience = {f.participant for t, faces in seen if t - start >= 7.04 for f in faces}
+    assert len(performer) == 1  # one id through the whole shot: no cut was seen inside it
+    assert audience and not audience & performer
+
+
+def test_a_speaker_view_cut_between_people_in_the_same_place_changes_the_id() -> None:
+    """A call in speaker view: d18 talks, the view cuts to d0, then back to d18. Their faces
+    overlap by 77% (IoU), so position alone would hand one id to both. (Two people filmed in
+    the same room and framed alike, like d18 and d19, change the picture too little to be
+    told apart: that would take a face-recognition model, which the app does not have.)"""
+    import cv2
+
+    shots = [[cv2.resize(image, (480, 480)) for _, image in  # one frame size: no cut by size alone
+              itertools.islice(read_frames(DATA / "liveportrait" / f"{name}.mp4"), 20)]
+             for name in ("d18", "d0", "d18")]
+    frames = [(k / FPS, image) for k, image in enumerate(itertools.chain(*shots))]
+    _, seen = _track(frames)
+    ids = [{f.participant for _, faces in seen[20 * k:20 * (k + 1)] for f in faces} for k in range(3)]
+    assert all(len(shot) == 1 for shot in ids), ids
+    assert ids[1] != ids[0] and ids[2] != ids[1]

@@ -4,7 +4,8 @@ Each tracked face's region for the next frame comes from its landmarks in this o
 so the detector is not needed while tracking holds: it runs when nothing is tracked,
 right after a face is lost, and on a slow cadence to notice people who arrive. A face
 that disappears for a moment (turned away, occluded) and comes back near where it was
-gets its old participant id back.
+gets its old participant id back. A shot cut (copilot.vision.cuts) ends every track:
+across a cut, position says nothing about who is who, so faces after it get new ids.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from copilot.vision.cuts import CutDetector
 from copilot.vision.detector import FaceDetector
 from copilot.vision.face import Face
 from copilot.vision.geometry import Region, aligned_region, iou, points_box
@@ -64,11 +66,14 @@ class FaceTracker:
         self._last_detect_t: float | None = None
         self._lost_last_frame = False
         self._next_id = 1
+        self._cuts = CutDetector()
 
     def process(self, image_bgr: np.ndarray, t: float) -> list[Face]:
         """Faces in this frame, tracked from earlier frames; `t` is the frame's session time."""
         times = self.timings
         times.detect = times.landmarks = times.iris = 0.0
+        if self._cuts.is_cut(image_bgr):
+            self._tracks, self._lost = [], []  # neither region nor memory holds across a cut
         candidates = [(track, track.region) for track in self._tracks]
         if self._detection_due(t):
             started = time.perf_counter()
