@@ -170,6 +170,7 @@ def test_bench_reports_medians_per_stage_as_json(shared_data):
     assert figures["decode"]["frames"] == 75 and figures["decode"]["fps"] > 0
     assert set(figures["pipeline"]["stage_ms"]) >= {"faces", "face_cues", "voice"}
     assert figures["faces"]["faces_median"] == 1 and figures["faces"]["landmarks_ms"] > 0
+    assert 0 < figures["faces"]["cuts_ms"] < figures["faces"]["landmarks_ms"]
     assert figures["face_cues"]["cues_ms_per_face_median"] > 0
     assert 0 < report["voice"]["real_time_factor"] < 1
     assert report["signals"]["ms_per_step_6_participants"] > 0

@@ -111,8 +111,8 @@ def format_text(report: dict[str, object]) -> str:
         faces = clip["faces"]
         lines.append(f"  face stages ({faces['faces_median']:.0f} faces, detection "
                      f"{faces['detections_per_pass']}x per pass), median ms per frame:")
-        for stage in ("detect", "landmarks", "iris", "total"):
-            note = "  (when it runs)" if stage == "detect" else ""
+        for stage in ("cuts", "detect", "landmarks", "iris", "total"):
+            note = {"detect": "  (when it runs)", "cuts": "  (has the shot changed?)"}.get(stage, "")
             lines.append(f"    {stage:<12}{faces[stage + '_ms']:8.2f} ms{note}")
         cues = clip["face_cues"]
         lines.append(f"  face cues  {cues['cues_ms_per_face_median']:8.2f} ms per face per frame "

@@ -27,7 +27,7 @@ def bench_faces(path: str | Path, repeats: int = 3, **tracker_options: object) -
     if is_image(path):
         decode_ms = 0.0  # decoded once and replayed: nothing per frame
         frames = [(k / 30.0, frames[0][1]) for k in range(STILL_FRAMES)]
-    detect, landmarks, iris, total, faces = [], [], [], [], []
+    cuts, detect, landmarks, iris, total, faces = [], [], [], [], [], []
     tracker = None
     for _ in range(max(1, repeats)):
         tracker = FaceTracker(**tracker_options)
@@ -38,6 +38,7 @@ def bench_faces(path: str | Path, repeats: int = 3, **tracker_options: object) -
             total.append((time.perf_counter() - started) * 1000)
             if tracker.timings.detections_run > before:
                 detect.append(tracker.timings.detect)
+            cuts.append(tracker.timings.cuts)
             landmarks.append(tracker.timings.landmarks)
             iris.append(tracker.timings.iris)
             faces.append(len(found))
@@ -47,6 +48,7 @@ def bench_faces(path: str | Path, repeats: int = 3, **tracker_options: object) -
         "faces_median": float(np.median(faces)) if faces else 0.0,
         "detections_per_pass": len(detect) // max(1, repeats),
         "decode_ms": round(decode_ms, 2),
+        "cuts_ms": round(float(np.median(cuts)), 2) if cuts else 0.0,
         "detect_ms": round(float(np.median(detect)), 2) if detect else 0.0,
         "landmarks_ms": round(float(np.median(landmarks)), 2) if landmarks else 0.0,
         "iris_ms": round(float(np.median(iris)), 2) if iris else 0.0,

@@ -40,6 +40,7 @@ class _Track:
 class StageTimes:
     """Milliseconds spent per stage in the latest `process` call (0 when a stage did not run)."""
 
+    cuts: float = 0.0  # the shot-cut check (copilot.vision.cuts)
     detect: float = 0.0
     landmarks: float = 0.0
     iris: float = 0.0
@@ -72,8 +73,10 @@ class FaceTracker:
         """Faces in this frame, tracked from earlier frames; `t` is the frame's session time."""
         times = self.timings
         times.detect = times.landmarks = times.iris = 0.0
+        started = time.perf_counter()
         if self._cuts.is_cut(image_bgr):
             self._tracks, self._lost = [], []  # neither region nor memory holds across a cut
+        times.cuts = (time.perf_counter() - started) * 1000
         candidates = [(track, track.region) for track in self._tracks]
         if self._detection_due(t):
             started = time.perf_counter()
