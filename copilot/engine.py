@@ -55,6 +55,7 @@ class Engine:
         self._analysis: threading.Thread | None = None
         self._stats = StatsRecorder()
         self.errors: list[str] = []
+        self.warnings: list[str] = []  # what a source lost on the way, the rest being fine
         self.failure: BaseException | None = None
 
     # -- life -------------------------------------------------------------------------
@@ -69,7 +70,10 @@ class Engine:
                     for done in opened:
                         done.close()
                     raise
-                self._report(str(exc))
+                # kept, not passed to on_error: whoever called start() reads them right after,
+                # while a callback's message (queued to a GUI) would arrive late and cover theirs
+                self.errors.append(str(exc))
+                log.info(str(exc))
         self.sources = opened
         self._has_video = any(getattr(s, "has_video", False) for s in opened)
         for source in opened:
@@ -135,6 +139,9 @@ class Engine:
             log.exception("capture from %s failed", source.name)
             self._report(f"{source.name}: capture failed ({exc})")
         finally:
+            for message in getattr(source, "warnings", []):
+                self.warnings.append(message)
+                self._report(message, error=False)
             with self._rings_lock:
                 self._ended.add(source.name)
 
@@ -196,8 +203,11 @@ class Engine:
             sink(step)
         self._stats.step_done(t, frame.captured_at if frame is not None else None)
 
-    def _report(self, message: str) -> None:
-        self.errors.append(message)
-        log.warning(message)
+    def _report(self, message: str, *, error: bool = True) -> None:
+        """Keeps an error (or a warning) and passes it on; the caller decides how to show it,
+        so it is logged only at INFO (a CLI would otherwise print it twice)."""
+        if error:
+            self.errors.append(message)
+        log.info(message)
         if self._on_error is not None:
             self._on_error(message)

@@ -35,6 +35,19 @@ def check_writable(path: Path) -> None:
         os.unlink(tmp)
 
 
+def check_distinct(outputs: dict[str, Path | None]) -> None:
+    """Fails, naming both options, when two of them name one file: only the last written would be left."""
+    from copilot.errors import CopilotError
+
+    taken: dict[Path, str] = {}
+    for option, path in outputs.items():
+        if path is None:
+            continue
+        other = taken.setdefault(path.resolve(), option)
+        if other != option:
+            raise CopilotError(f"{other} and {option} both name {path}: each output needs a file of its own")
+
+
 def write_atomically(path: Path, text: str) -> int:
     """Writes `text` to `path` (making its folder); returns the size in bytes."""
     with _named(path):

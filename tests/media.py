@@ -33,12 +33,14 @@ def square_x(image: np.ndarray) -> int:
 
 
 def make_clip(path: Path, *, seconds: float = 2.0, fps: int = 25, width: int = 160, height: int = 120,
-              audio_rate: int = 44_100, video: bool = True, audio: bool = True) -> Path:
-    """Writes a clip with a moving square and a 440 Hz stereo tone."""
+              audio_rate: int = 44_100, video: bool = True, audio: bool = True, start_s: float = 0.0,
+              interleaved: bool = True) -> Path:
+    """Writes a clip with a moving square and a 440 Hz stereo tone, its timestamps starting at
+    `start_s`; not `interleaved`, the file holds all its video before any of its audio."""
     import av
 
     vcodec, acodec = CODECS.get(path.suffix, ("libx264", "aac"))
-    with av.open(str(path), "w") as out:
+    with av.open(str(path), "w", options={} if interleaved else {"max_interleave_delta": "1"}) as out:
         vstream = astream = None
         if video:
             vstream = out.add_stream(vcodec, rate=fps)
@@ -50,7 +52,7 @@ def make_clip(path: Path, *, seconds: float = 2.0, fps: int = 25, width: int = 1
         if vstream is not None:
             for i in range(n_frames):
                 frame = av.VideoFrame.from_ndarray(frame_image(i, width, height), format="bgr24")
-                frame.pts = i
+                frame.pts = i + round(start_s * fps)
                 frame.time_base = Fraction(1, fps)
                 out.mux(vstream.encode(frame))
             out.mux(vstream.encode(None))
@@ -63,7 +65,7 @@ def make_clip(path: Path, *, seconds: float = 2.0, fps: int = 25, width: int = 1
                 piece = tone[start:start + block]
                 frame = av.AudioFrame.from_ndarray(np.stack([piece, piece]), format="fltp",
                                                    layout="stereo")
-                frame.sample_rate, frame.pts = rate, start
+                frame.sample_rate, frame.pts = rate, start + round(start_s * rate)
                 frame.time_base = Fraction(1, rate)
                 out.mux(astream.encode(frame))
             out.mux(astream.encode(None))
@@ -85,6 +87,22 @@ def make_cut_clip(path: Path, *, seconds: float = 3.0) -> Path:
     data = front.read_bytes()
     path.write_bytes(data[: len(data) * 6 // 10])
     return path
+
+
+def make_damaged_clip(path: Path, *, at_s: float) -> tuple[Path, float]:
+    """A 3 s mp4 whose audio packet nearest `at_s` is overwritten with garbage (a disk or
+    network glitch); returns it and that packet's time."""
+    import av
+
+    clip = make_clip(path.with_name(f"whole-{path.name}"), seconds=3.0)
+    with av.open(str(clip)) as container:
+        bad = min((p for p in container.demux(audio=0) if p.pts is not None and p.pos is not None),
+                  key=lambda p: abs(float(p.pts * p.time_base) - at_s))
+        where, size, at = bad.pos, bad.size, float(bad.pts * bad.time_base)
+    data = bytearray(clip.read_bytes())
+    data[where:where + size] = b"\xff" * size
+    path.write_bytes(bytes(data))
+    return path, at
 
 
 def still_frame(path: Path, index: int) -> np.ndarray:

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from media import make_clip, make_cut_clip
+from media import make_clip, make_cut_clip, make_damaged_clip
 
 from copilot.result import validate
 
@@ -77,15 +77,35 @@ def test_bad_files_give_one_line_and_a_nonzero_exit(tmp_path):
     garbage.write_text("not a video")
     with wave.open(str(tmp_path / "empty.wav"), "wb") as empty:  # a header and no samples
         empty.setnchannels(1), empty.setsampwidth(2), empty.setframerate(16000)
-    for path, reason in [(tmp_path / "absent.mkv", "no such file"),
-                         (garbage, "not a readable media file"),
-                         (tmp_path / "empty.wav", "nothing to analyse")]:
-        done = copilot("analyze", str(path), "--out", str(tmp_path / "r.json"))
-        assert done.returncode == 2
-        lines = done.stderr.strip().splitlines()
-        assert len(lines) == 1 and path.name in lines[0] and reason in lines[0]
-        assert "Traceback" not in done.stderr
-        assert not (tmp_path / "r.json").exists()
+    folder = tmp_path / "holiday.jpg"  # a folder with an image's name
+    folder.mkdir()
+    for command, out in (("analyze", tmp_path / "r.json"), ("cues", tmp_path / "c.jsonl")):
+        for path, reason in [(tmp_path / "absent.mkv", "no such file"),
+                             (garbage, "not a readable media file"),
+                             (tmp_path / "empty.wav", "nothing to analyse"),
+                             *([(folder, "is a folder, not an image")] if command == "cues" else [])]:
+            done = copilot(command, str(path), "--out", str(out))
+            assert done.returncode == 2, (command, path)
+            lines = done.stderr.strip().splitlines()
+            assert len(lines) == 1 and path.name in lines[0] and reason in lines[0], (command, lines)
+            assert "Traceback" not in done.stderr
+            assert not out.exists()
+
+
+def test_two_options_naming_one_file_or_a_preview_that_is_no_video_stop_before_any_work(tmp_path):
+    clip = make_clip(tmp_path / "clip.webm", seconds=0.3)
+    same = tmp_path / "same.json"
+    done = copilot("analyze", str(clip), "--out", str(same), "--report", str(same))
+    assert done.returncode == 2
+    assert done.stderr.strip() == f"copilot: error: --out and --report both name {same}: each output " \
+                                  "needs a file of its own"
+    kept = tmp_path / "c.jsonl"
+    kept.write_text("an earlier run\n")
+    done = copilot("cues", str(clip), "--out", str(kept), "--preview", str(tmp_path / "preview.txt"))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.strip() == f"copilot: error: --preview {tmp_path / 'preview.txt'}: the preview is a " \
+                                  "video; name it .mp4 or .mkv or .mov"
+    assert kept.read_text() == "an earlier run\n" and not same.exists()
 
 
 def test_an_output_that_cannot_be_written_is_named_in_one_line(tmp_path):
@@ -121,9 +141,22 @@ def test_a_file_that_stops_decoding_part_way_keeps_what_came_before_and_exits_1(
     for command, out in (("cues", tmp_path / "cues.jsonl"), ("analyze", tmp_path / "result.json")):
         done = copilot(command, str(cut), "--out", str(out))
         assert done.returncode == 1, (command, done.stderr)
-        said = re.search(r"copilot: error: \S*cut\.mp4: decoding failed after \d+ frames", done.stderr)
+        said = re.search(r"copilot: error: \S*cut\.mp4: ends at [\d.]+ s, though its header says 3\.0 s: "
+                         r"the file is cut short", done.stderr)
         assert said, done.stderr
         assert out.read_text().strip(), command  # the frames before the cut are written
+
+
+def test_a_damaged_packet_is_a_warning_in_the_result_not_a_failure(tmp_path):
+    damaged, at = make_damaged_clip(tmp_path / "glitch.mp4", at_s=1.5)
+    out = tmp_path / "r.json"
+    done = copilot("analyze", str(damaged), "--out", str(out), "--no-record")
+    assert done.returncode == 0, done.stderr
+    said = f"{damaged}: skipped 1 damaged audio packet (at {at:.1f} s)"
+    assert done.stderr.strip().splitlines() == [f"copilot: warning: {said}"]  # once, and nothing else
+    meta = json.loads(out.read_text())["meta"]
+    assert meta["warnings"] == [said] and "errors" not in meta
+    assert meta["duration"] == pytest.approx(3.0, abs=0.1)
 
 
 def test_a_database_that_cannot_be_used_costs_the_record_not_the_result(tmp_path, monkeypatch):

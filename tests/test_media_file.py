@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from media import CODECS, TONE_HZ, frame_image, make_clip, square_x
+from media import CODECS, TONE_HZ, frame_image, make_clip, make_damaged_clip, square_x
 
 from copilot.capture.items import SAMPLE_RATE_HZ, AudioChunk, SourceError, VideoFrame
 from copilot.capture.media_file import MediaFile
@@ -111,3 +111,99 @@ def test_truncated_file_gives_what_it_has(tmp_path):
         assert "cut.mkv" in str(exc)
     else:
         assert 0 < len(frames) < 50
+
+
+def test_a_damaged_packet_is_skipped_and_named_and_the_rest_is_read(tmp_path):
+    damaged, at = make_damaged_clip(tmp_path / "damaged.mp4", at_s=1.5)
+    source, frames, chunks = read_all(damaged)
+    assert source.warnings == [f"{damaged}: skipped 1 damaged audio packet (at {at:.1f} s)"]
+    assert len(frames) == 75  # the picture is whole
+    assert chunks[-1].end == pytest.approx(3.0, abs=0.1)  # and the sound goes on after the damage
+
+
+@pytest.mark.parametrize("quarter_turns", [1, 2, 3])
+def test_a_phone_video_is_turned_upright_as_its_display_matrix_says(tmp_path, quarter_turns):
+    """Phones store the picture as the sensor saw it and say in the file how to turn it; a
+    sideways face would read as a 90° head tilt, or not be found at all."""
+    import av
+
+    path = tmp_path / "phone.mp4"
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=25)
+        stored = np.rot90(frame_image(0, 160, 120), -quarter_turns)  # as the sensor saw it
+        stream.height, stream.width = stored.shape[:2]
+        stream.pix_fmt = "yuv420p"
+        stream.set_display_rotation(90 * quarter_turns)  # players turn it back this way
+        for k in range(10):
+            image = np.ascontiguousarray(np.rot90(frame_image(k, 160, 120), -quarter_turns))
+            for packet in stream.encode(av.VideoFrame.from_ndarray(image, format="bgr24")):
+                out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)
+    source, frames, _ = read_all(path)
+    assert (source.width, source.height) == (160, 120)
+    assert all(f.image.shape == (120, 160, 3) for f in frames)
+    assert [square_x(f.image) for f in frames] == [square_x(frame_image(k, 160, 120)) for k in range(10)]
+
+
+def test_a_cover_picture_is_not_a_video_and_the_default_sound_is_the_one_heard(tmp_path):
+    import av
+
+    clip = make_clip(tmp_path / "clip.mp4", seconds=1.0)
+    song = tmp_path / "song.mp4"
+    with av.open(str(clip)) as src, av.open(str(song), "w") as out:
+        silent = out.add_stream("aac", rate=48000)  # first, but not the default
+        heard = out.add_stream_from_template(src.streams.audio[0])
+        silent.disposition, heard.disposition = av.stream.Disposition(0), av.stream.Disposition.default
+        cover = out.add_stream("mjpeg", rate=1)
+        cover.width, cover.height, cover.pix_fmt = 160, 120, "yuvj420p"
+        cover.disposition = av.stream.Disposition.attached_pic
+        for packet in src.demux(src.streams.audio[0]):
+            if packet.dts is not None:
+                packet.stream = heard
+                out.mux(packet)
+        quiet = av.AudioFrame.from_ndarray(np.zeros((1, 48000), np.float32), format="fltp", layout="mono")
+        quiet.sample_rate = 48000
+        for packet in [*silent.encode(quiet), *silent.encode(None),
+                       *cover.encode(av.VideoFrame.from_ndarray(frame_image(0, 160, 120), format="bgr24")),
+                       *cover.encode(None)]:
+            out.mux(packet)
+    source, frames, chunks = read_all(song)
+    assert not source.has_video and not frames and source.fps == 0
+    assert dominant_hz(np.concatenate([c.samples for c in chunks])) == pytest.approx(TONE_HZ, abs=2.0)
+
+
+def test_a_file_written_video_first_still_gives_each_frame_the_sound_before_it(tmp_path):
+    lumpy = make_clip(tmp_path / "lumpy.mkv", seconds=4.0, interleaved=False)
+    source = MediaFile(lumpy)
+    source.open()
+    items = list(source.items())
+    stamps = [item.t for item in items]
+    assert stamps == sorted(stamps)
+    first_frame = next(k for k, item in enumerate(items) if isinstance(item, VideoFrame))
+    assert items[first_frame].t == pytest.approx(0.0, abs=0.05)
+    sound = [item for item in items if isinstance(item, AudioChunk)]
+    assert sound[0].t == pytest.approx(0.0, abs=0.05) and sound[-1].end == pytest.approx(4.0, abs=0.1)
+
+
+def test_a_file_whose_timestamps_start_late_keeps_its_own_length(tmp_path):
+    """Matroska's header counts the length from zero, so a file starting at 10 s declares 12 s."""
+    late = make_clip(tmp_path / "late.mkv", seconds=2.0, start_s=10.0)
+    source, frames, _ = read_all(late)
+    assert frames[0].t == pytest.approx(0.0, abs=0.05)
+    assert source.duration_s == pytest.approx(2.0, abs=0.1)
+    assert not source.warnings
+
+
+def test_a_file_cut_short_gives_what_it_has_then_says_so(tmp_path):
+    whole = make_clip(tmp_path / "whole.mkv", seconds=4.0)
+    cut = tmp_path / "cut.mkv"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    source = MediaFile(cut)
+    source.open()
+    frames = []
+    with pytest.raises(SourceError, match=r"cut\.mkv: ends at [\d.]+ s, though its header says 4\.0 s: "
+                                          r"the file is cut short"):
+        for item in source.items():
+            frames += [item] if isinstance(item, VideoFrame) else []
+    assert 20 < len(frames) < 90

@@ -20,6 +20,11 @@ class SourceError(CopilotError):
     """A source could not be opened or stopped working; the message names it and says why."""
 
 
+def nothing_to_analyse(name: str) -> SourceError:
+    """A file that opens but holds neither a frame nor a sample (e.g. a WAV that is only its header)."""
+    return SourceError(f"{name}: nothing to analyse (the file holds no frames and no sound)")
+
+
 @dataclass(frozen=True, slots=True)
 class VideoFrame:
     t: float

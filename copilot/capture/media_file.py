@@ -38,8 +38,10 @@ SUPPORTED_SUFFIXES = (
     ".opus",
     ".aac",
 )
-MAX_HOLD_S = 3.0  # longest a decoded item may wait for the other stream to catch up
 AUDIO_CHUNK_S = 0.032  # re-cut decoded audio into chunks this long, whatever the codec's frame size
+# A file counts as cut short when its streams end this much before the length its header
+# declares (and a twentieth of it): headers are often a frame or two off, never seconds.
+CUT_SHORT_S = 1.0
 
 
 def _file_error(path: Path, reason: str) -> SourceError:
@@ -47,7 +49,14 @@ def _file_error(path: Path, reason: str) -> SourceError:
 
 
 class MediaFile:
-    """Decodes a media file with PyAV; `pace=True` releases items at their real-time moment."""
+    """Decodes a media file with PyAV; `pace=True` releases items at their real-time moment.
+
+    The picture and the sound are each read by a demuxer of their own and merged by time,
+    so however a file is interleaved (some muxers write all the video first), each frame
+    is analysed with the sound that precedes it. A damaged packet is skipped and named in
+    `warnings`; a file whose streams end well before the length its header declares is an
+    error once everything it holds has been given out.
+    """
 
     live = False
 
@@ -60,13 +69,19 @@ class MediaFile:
         self._with_audio = with_audio
         self._with_video = with_video
         self._stop = threading.Event()
-        self._container = None
+        self._streams: tuple[int | None, int | None] = (None, None)  # (video, audio) stream index
+        self._origin_s = 0.0  # the container's start time: media time 0
+        self._rotation = 0  # quarter turns counterclockwise that make the picture upright
+        self._declared_s = 0.0  # the length the header declares
+        self._ends: dict[str, float] = {}  # stream kind -> where its last item ended
+        self._skipped: dict[str, list[float]] = {}  # stream kind -> times of damaged packets
         self.duration_s = 0.0
         self.fps = 0.0
         self.width = 0
         self.height = 0
         self.has_video = False
         self.has_audio = False
+        self.warnings: list[str] = []
 
     def open(self, clock: SessionClock | None = None) -> None:
         import av
@@ -79,19 +94,23 @@ class MediaFile:
             container = av.open(str(self.path))
         except av.error.FFmpegError as exc:
             raise _file_error(self.path, f"not a readable media file ({exc.strerror or exc})") from exc
-        video = container.streams.video[0] if container.streams.video and self._with_video else None
-        audio = container.streams.audio[0] if container.streams.audio and self._with_audio else None
-        if video is None and audio is None:
-            container.close()
-            raise _file_error(self.path, "has neither a video nor an audio stream")
-        self._container = container
-        self.has_video, self.has_audio = video is not None, audio is not None
-        if video is not None:
-            video.thread_type = "AUTO"
-            rate = video.average_rate or video.guessed_rate
-            self.fps = float(rate) if rate else 0.0
-            self.width, self.height = video.codec_context.width, video.codec_context.height
-        self.duration_s = _duration_s(container)
+        with container:
+            video, audio = _chosen_streams(container)
+            video = video if self._with_video else None
+            audio = audio if self._with_audio else None
+            if video is None and audio is None:
+                raise _file_error(self.path, "has neither a video nor an audio stream")
+            self._streams = (video.index if video else None, audio.index if audio else None)
+            self.has_video, self.has_audio = video is not None, audio is not None
+            if video is not None:
+                rate = video.average_rate or video.guessed_rate
+                self.fps = float(rate) if rate else 0.0
+                self.width, self.height = video.codec_context.width, video.codec_context.height
+                self._rotation = _quarter_turns(container, video)
+                if self._rotation % 2:
+                    self.width, self.height = self.height, self.width
+            self._origin_s = _start_time_s(container)
+            self._declared_s = self.duration_s = _duration_s(container)
 
     def describe(self) -> dict[str, object]:
         return {
@@ -109,56 +128,89 @@ class MediaFile:
         self._stop.set()
 
     def items(self) -> Iterator[VideoFrame | AudioChunk]:
-        if self._container is None:
+        if self._streams == (None, None):
             self.open()
-        try:
-            started: float | None = None  # wall time of media time 0, fixed at the first item
-            for item in _in_time_order(self._decode(), self.has_video + self.has_audio):
-                if self._stop.is_set():
+        readers = ([self._video_frames()] if self.has_video else []) + (
+            [self._audio_chunks()] if self.has_audio else [])
+        # audio first at equal times: a frame's step takes the sound up to its own time
+        merged = heapq.merge(*readers, key=lambda item: (item.t, isinstance(item, VideoFrame)))
+        started: float | None = None  # wall time of media time 0, fixed at the first item
+        for item in merged:
+            if self._stop.is_set():
+                return
+            if self.pace:
+                if started is None:
+                    started = time.monotonic() - item.t
+                delay = started + item.t - time.monotonic()
+                if delay > 0 and self._stop.wait(delay):
                     return
-                if self.pace:
-                    if started is None:
-                        started = time.monotonic() - item.t
-                    delay = started + item.t - time.monotonic()
-                    if delay > 0 and self._stop.wait(delay):
-                        return
-                    item = replace(item, captured_at=time.monotonic())
-                yield item
-        finally:
-            self._container.close()
+                item = replace(item, captured_at=time.monotonic())
+            yield item
+        self._finish(whole=not self._stop.is_set())
 
-    def _decode(self) -> Iterator[VideoFrame | AudioChunk]:
+    def _video_frames(self) -> Iterator[VideoFrame]:
+        step = 1.0 / (self.fps or 30.0)
+        for index, frame in enumerate(self._decoded("video", self._streams[0])):
+            t = frame.time if frame.time is not None else index * step
+            image = frame.to_ndarray(format="bgr24")
+            if self._rotation:
+                image = np.ascontiguousarray(np.rot90(image, self._rotation))
+            t = max(0.0, t - self._origin_s)
+            self._ends["video"] = t + step
+            yield VideoFrame(t=t, image=image, index=index, captured_at=time.monotonic())
+
+    def _audio_chunks(self) -> Iterator[AudioChunk]:
+        cutter = _AudioCutter(self._origin_s)
+        for frame in self._decoded("audio", self._streams[1]):
+            for chunk in cutter.add(frame):
+                self._ends["audio"] = chunk.end
+                yield chunk
+        for chunk in cutter.flush():
+            self._ends["audio"] = chunk.end
+            yield chunk
+
+    def _decoded(self, kind: str, index: int | None) -> Iterator:
+        """The stream's decoded frames in order, read by a demuxer of its own; a packet the
+        decoder rejects is skipped and remembered, a file that cannot be read on is an error."""
         import av
 
-        container = self._container
-        streams = [
-            s
-            for s in (
-                _first(container.streams.video) if self.has_video else None,
-                _first(container.streams.audio) if self.has_audio else None,
-            )
-            if s
-        ]
-        origin = _start_time_s(container)
-        audio_out = _AudioCutter(origin)
-        index = 0
-        try:
-            for packet in container.demux(*streams):
-                for frame in packet.decode():
-                    if isinstance(frame, av.VideoFrame):
-                        t = frame.time if frame.time is not None else index / (self.fps or 30.0)
-                        image = frame.to_ndarray(format="bgr24")
-                        yield VideoFrame(
-                            t=max(0.0, t - origin), image=image, index=index, captured_at=time.monotonic()
-                        )
-                        index += 1
-                    else:
-                        yield from audio_out.add(frame)
-                if self._stop.is_set():
+        with av.open(str(self.path)) as container:
+            stream = container.streams[index]
+            stream.thread_type = "AUTO"
+            packets = container.demux(stream)
+            while not self._stop.is_set():
+                try:
+                    packet = next(packets)
+                except StopIteration:
                     return
-            yield from audio_out.flush()
-        except av.error.FFmpegError as exc:
-            raise _file_error(self.path, f"decoding failed after {index} frames ({exc})") from exc
+                except av.error.FFmpegError as exc:
+                    at = self._ends.get(kind, 0.0)
+                    raise _file_error(self.path, f"reading failed at {at:.1f} s ({_reason(exc)})") from exc
+                try:
+                    yield from packet.decode()
+                except av.error.FFmpegError:
+                    at = float(packet.pts * packet.time_base) - self._origin_s if packet.pts is not None \
+                        else self._ends.get(kind, 0.0)
+                    self._skipped.setdefault(kind, []).append(max(0.0, at))
+
+    def _finish(self, *, whole: bool) -> None:
+        """Names what was skipped; once the `whole` file was read, takes the length its streams
+        really have and says when they end well before the header's (a file cut short, e.g. by
+        a copy that stopped)."""
+        for kind, times in self._skipped.items():
+            one = len(times) == 1
+            where = f"at {times[0]:.1f} s" if one else f"between {min(times):.1f} and {max(times):.1f} s"
+            self.warnings.append(f"{self.path}: skipped {len(times)} damaged {kind} "
+                                 f"{'packet' if one else 'packets'} ({where})")
+        if not whole or not self._ends:
+            return
+        ended = max(self._ends.values())
+        self.duration_s = ended
+        # a header may count from the container's start time or from zero (Matroska does)
+        short_by = self._declared_s - max(ended, ended + self._origin_s)
+        if short_by > max(CUT_SHORT_S, 0.05 * self._declared_s):
+            raise _file_error(self.path, f"ends at {ended:.1f} s, though its header says "
+                                         f"{self._declared_s:.1f} s: the file is cut short")
 
 
 class _AudioCutter:
@@ -201,30 +253,34 @@ class _AudioCutter:
         self._pending = [buffer[usable:]] if usable < len(buffer) else []
 
 
-def _in_time_order(
-    items: Iterator[VideoFrame | AudioChunk], streams: int
-) -> Iterator[VideoFrame | AudioChunk]:
-    """Merges the demuxer's interleaved video and audio so that items leave strictly by time.
+def _chosen_streams(container) -> tuple:
+    """The picture and the sound to analyse: the first video stream that is a picture, not
+    an album cover attached to a sound file, and the audio stream marked default (else the first)."""
+    import av
 
-    Each stream is already in order; an item may leave once every stream has delivered
-    something at or after it, so memory holds only as much as the file's interleaving
-    distance (audio is often muxed a second ahead of video).
-    """
-    heap: list[tuple[float, int, int, VideoFrame | AudioChunk]] = []
-    latest = {VideoFrame: -1.0, AudioChunk: -1.0}
-    for seq, item in enumerate(items):
-        latest[type(item)] = item.t
-        heapq.heappush(heap, (item.t, 0 if isinstance(item, AudioChunk) else 1, seq, item))
-        # A stream that stops early (audio shorter than video) must not hold the other back.
-        safe = max(min(latest.values()), item.t - MAX_HOLD_S) if streams > 1 else item.t
-        while heap and heap[0][0] <= safe:
-            yield heapq.heappop(heap)[3]
-    while heap:
-        yield heapq.heappop(heap)[3]
+    cover = av.stream.Disposition.attached_pic
+    videos = [s for s in container.streams.video if not s.disposition & cover]
+    audios = list(container.streams.audio)
+    default = [s for s in audios if s.disposition & av.stream.Disposition.default]
+    return (videos[0] if videos else None), ((default or audios)[0] if audios else None)
 
 
-def _first(streams):
-    return streams[0] if streams else None
+def _quarter_turns(container, stream) -> int:
+    """How many quarter turns counterclockwise make the picture upright: phones record
+    sideways and say how to turn the picture in a display matrix, which players obey."""
+    import av
+
+    try:
+        for packet in container.demux(stream):
+            for frame in packet.decode():
+                return round((frame.rotation or 0) / 90) % 4
+    except av.error.FFmpegError:
+        return 0  # a first packet that does not decode: the reading itself will say so
+    return 0
+
+
+def _reason(exc: Exception) -> str:
+    return getattr(exc, "strerror", None) or str(exc)
 
 
 def _start_time_s(container) -> float:

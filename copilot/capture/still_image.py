@@ -28,6 +28,8 @@ class StillImage:
     def open(self, clock: SessionClock | None = None) -> None:
         import cv2
 
+        if self.path.is_dir():
+            raise SourceError(f"{self.path}: is a folder, not an image")
         if not self.path.is_file():
             raise SourceError(f"{self.path}: no such file")
         self._image = cv2.imread(str(self.path), cv2.IMREAD_COLOR)

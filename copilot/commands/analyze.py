@@ -9,11 +9,11 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from copilot.capture.items import SourceError
+from copilot.capture.items import nothing_to_analyse
 from copilot.capture.media_file import MediaFile
 from copilot.commands.sessions import add_database_option
 from copilot.engine import Engine, Sink
-from copilot.output import check_writable, write_atomically
+from copilot.output import check_distinct, check_writable, write_atomically
 from copilot.pipeline import model_checksums, standard_analyzers
 from copilot.result import ResultCollector
 from copilot.signals.csv_out import ScoresCsv
@@ -81,11 +81,15 @@ def analyze_file(path: Path, *, paced: bool = False, csv_path: Path | None = Non
         if scores is not None:
             scores.close()
     if not collector.heard_or_seen and not engine.errors:
-        raise SourceError(f"{source.name}: nothing to analyse (the file holds no frames and no sound)")
+        raise nothing_to_analyse(source.name)
     document = collector.document(duration_s=source.duration_s, fps=source.fps,
                                   source=source.describe(), models=model_checksums())
     if engine.errors:
         document["meta"]["errors"] = engine.errors
+    if engine.warnings:
+        document["meta"]["warnings"] = engine.warnings
+    for message in engine.warnings:
+        print(f"copilot: warning: {message}", file=sys.stderr)
     return document, engine.errors
 
 
@@ -104,6 +108,7 @@ def _run(args: argparse.Namespace, database: Path | None, scratch: Path) -> int:
     from copilot.session.recorder import SessionRecorder
     from copilot.session.store import DatabaseError
 
+    check_distinct({"--out": args.out, "--csv": args.csv, "--report": args.report})
     for target in (args.out, args.report):
         if target is not None:
             check_writable(target)

@@ -18,10 +18,13 @@ import sys
 from pathlib import Path
 from typing import IO
 
+from copilot.capture.items import nothing_to_analyse
 from copilot.capture.media_file import MediaFile
 from copilot.capture.still_image import StillImage, is_image
 from copilot.engine import Engine
 from copilot.step import Step
+
+PREVIEW_SUFFIXES = (".mp4", ".mkv", ".mov")  # containers that take the H.264 the preview is written in
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -45,12 +48,14 @@ class CueWriter:
     def __init__(self, out: IO[str], landmarks: bool, preview=None) -> None:
         self.out, self.landmarks, self.preview = out, landmarks, preview
         self.frames = self.faces = 0
+        self.heard_or_seen = False  # a frame or a sample arrived
 
     def __call__(self, step: Step) -> None:
         from copilot.vision.cues.draw import draw_cues
         from copilot.vision.frames import draw_faces
         from copilot.voice.records import voice_records
 
+        self.heard_or_seen |= step.frame is not None or any(len(c.samples) for c in step.audio.values())
         faces = step.results.get("faces") or []
         face_cues = step.results.get("face_cues")
         cues = face_cues.cues if face_cues else {}
@@ -82,11 +87,17 @@ class CueWriter:
 
 
 def run(args: argparse.Namespace) -> int:
+    from copilot.errors import CopilotError
+    from copilot.output import check_distinct
     from copilot.vision.analyzer import FaceAnalyzer
     from copilot.vision.cues.analyzer import FaceCueAnalyzer
     from copilot.vision.frames import PreviewVideo
     from copilot.voice.analyzer import VoiceAnalyzer
 
+    check_distinct({"--out": args.out, "--preview": args.preview})
+    if args.preview is not None and args.preview.suffix.lower() not in PREVIEW_SUFFIXES:
+        raise CopilotError(f"--preview {args.preview}: the preview is a video; name it "
+                           f"{' or '.join(PREVIEW_SUFFIXES)}")
     source = StillImage(args.input) if is_image(args.input) else MediaFile(args.input)
     source.open()
     analyzers = [FaceAnalyzer(detect_every_s=args.detect_every), FaceCueAnalyzer(), VoiceAnalyzer()]
@@ -101,10 +112,15 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if preview is not None:
             preview.close()
+    if not writer.heard_or_seen and not engine.errors:
+        args.out.unlink()  # the empty file this run made
+        raise nothing_to_analyse(source.name)
     print(f"{args.input}: {writer.frames} frames, {writer.faces} face observations -> {args.out}",
           file=sys.stderr)
     if args.preview and not writer.frames:
         print(f"{args.input} has no video, so no preview was written", file=sys.stderr)
+    for message in engine.warnings:  # e.g. a damaged packet skipped
+        print(f"copilot: warning: {message}", file=sys.stderr)
     for message in engine.errors:  # e.g. a file that stops decoding part way: what came before is kept
         print(f"copilot: error: {message}", file=sys.stderr)
     return 1 if engine.errors else 0
