@@ -263,6 +263,16 @@ def test_status_wording():
     assert stages_tip(stats).endswith("faces: 7.2 ms\nface_cues: 0.5 ms")
 
 
+def test_automatic_shows_the_room_else_a_face_on_screen_not_one_who_walked_out():
+    from ui.gauges import FOLLOW, pick_participant
+
+    assert pick_participant(FOLLOW, ["room", "p1", "p2"], {"p1", "p2"}) == "room"
+    assert pick_participant(FOLLOW, ["p1", "p2"], {"p2"}) == "p2"  # p1 has left the picture
+    assert pick_participant(FOLLOW, ["p1"], set()) == "p1"  # no one on screen: whoever is scored
+    assert pick_participant("p1", ["p1", "p2"], {"p2"}) == "p1"  # the user's own choice stays
+    assert pick_participant(FOLLOW, [], set()) is None
+
+
 # -- the launcher, as a user runs it --------------------------------------------------------------
 def launch(*args: str, settings: Path, timeout: float = 60) -> subprocess.CompletedProcess:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", SETTINGS_DIR_ENV: str(settings),

@@ -7,6 +7,7 @@ measure the signal engine, which changes on its own schedule. The whole set runs
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -100,7 +101,11 @@ def test_eval_runs_a_real_and_a_synthetic_clip_end_to_end(shared_data, nodding, 
 @pytest.mark.slow
 def test_the_whole_labelled_set(shared_data, tmp_path):
     synth = generate(tmp_path / "synth", SCENARIOS)
-    done = _eval(str(REAL), *map(str, synth))
+    done = _eval(str(REAL), *map(str, synth), "--out-dir", str(tmp_path / "results"))
     print("\n" + done.stdout)
     assert done.returncode == 0, done.stderr
     assert f"Scored {len(synth) + len(list(REAL.glob('*.toml')))} clip(s)" in done.stdout
+    # a listener who slides out of a continuous shot (no cut) has left: disengaged, and said why
+    left = json.loads((tmp_path / "results" / "leaves_frame.json").read_text())["signals"]
+    assert [e for e in left if e["type"] == "disengagement" and e["start"] >= 3.0
+            and "Left the picture" in e["rationale"]]

@@ -118,6 +118,9 @@ def test_after_a_cut_no_face_inherits_an_id_by_position() -> None:
     audience = {f.participant for t, faces in seen if t - start >= 7.04 for f in faces}
     assert len(performer) == 1  # one id through the whole shot: no cut was seen inside it
     assert audience and not audience & performer
+    # the frame of the cut says whose shot it ended, so what follows them can close them
+    ended = [(round(t - start, 2), faces.ended) for t, faces in seen if faces.ended]
+    assert ended[-1] == (pytest.approx(7.04, abs=0.02), tuple(performer))
 
 
 def test_a_speaker_view_cut_between_people_in_the_same_place_changes_the_id() -> None:

@@ -33,6 +33,7 @@ class Dashboard(QObject):
         self.t = 0.0  # session time of the newest result
         self.scores: dict[str, dict[str, float]] = {}
         self.states: dict[str, str] = {}
+        self.on_screen: set[str] = set()  # the faces in the newest picture
         self._dirty = False
         self.gauges.chooser.currentIndexChanged.connect(self.mark_dirty)
 
@@ -41,6 +42,8 @@ class Dashboard(QObject):
 
     def take(self, view: FrameView) -> None:
         self.t = max(self.t, view.t)
+        if view.image is not None:
+            self.on_screen = {face.participant for face in view.faces}
         if view.scores:
             self.scores, self.states = view.scores, view.states
             self._dirty = True
@@ -65,7 +68,7 @@ class Dashboard(QObject):
         if not self._dirty:
             return
         self._dirty = False
-        self.gauges.refresh(self.scores, self.states)
+        self.gauges.refresh(self.scores, self.states, self.on_screen)
         who = self.gauges.shown
         self.timeline.refresh(who)
         self.video.face_labels = {p: "{} {:.0%}".format(*top_signals(s, 1)[0])
@@ -74,10 +77,10 @@ class Dashboard(QObject):
             self.overlay.refresh(who, self.scores[who], self.states.get(who, ""))
 
     def shown_participant(self) -> str | None:
-        return pick_participant(self.gauges.chooser.currentData(), sorted(self.scores))
+        return pick_participant(self.gauges.chooser.currentData(), sorted(self.scores), self.on_screen)
 
     def reset(self) -> None:
-        self.scores, self.states, self.t = {}, {}, 0.0
+        self.scores, self.states, self.t, self.on_screen = {}, {}, 0.0, set()
         self._dirty = False
         self.gauges.reset()
         self.timeline.reset()

@@ -15,13 +15,15 @@ FOLLOW = "auto"  # the room when there is one, else the first participant
 STATE_WORDS = {"engaged": "engaged", "neutral": "neutral", "disengaged": "disengaged"}
 
 
-def pick_participant(wanted: str, present: list[str]) -> str | None:
-    """Whom the gauges show: the chosen one if present, else the room, else the first face."""
+def pick_participant(wanted: str, present: list[str], on_screen: set[str] | frozenset[str] = frozenset()
+                     ) -> str | None:
+    """Whom the gauges show: the chosen one if present, else the room, else the first face on
+    screen (not someone who has walked out of the picture), else the first one scored."""
     if wanted in present:
         return wanted
     if "room" in present:
         return "room"
-    return present[0] if present else None
+    return next((p for p in present if p in on_screen), present[0] if present else None)
 
 
 class SignalGauges(QGroupBox):
@@ -65,11 +67,12 @@ class SignalGauges(QGroupBox):
         self.shown: str | None = None  # the participant on the bars now
         self.refreshes = 0
 
-    def refresh(self, scores: dict[str, dict[str, float]], states: dict[str, str]) -> None:
+    def refresh(self, scores: dict[str, dict[str, float]], states: dict[str, str],
+                on_screen: set[str] | frozenset[str] = frozenset()) -> None:
         """Called by the display timer with the latest scores; cheap when nothing changed."""
         present = sorted(scores, key=lambda p: (p != "room", p))
         self._offer(present)
-        who = pick_participant(self.chooser.currentData(), present)
+        who = pick_participant(self.chooser.currentData(), present, on_screen)
         self.shown = who
         self.refreshes += 1
         if who is None:

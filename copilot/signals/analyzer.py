@@ -65,6 +65,7 @@ class SignalAnalyzer:
         self.tick_hz = self.model.tick_hz
         self.next_tick = 0  # index k of the next tick at k / tick_hz
         self.people: dict[str, ParticipantSignals] = {}
+        self.ended: set[str] = set()  # closed at a shot cut: no later voice event brings them back
         self.attribution = SpeechAttribution(self.tick_hz)
         self.quality = QualityMeter(self.model.quality, self.model.resting)
         self.voice_now: dict = {}
@@ -86,11 +87,16 @@ class SignalAnalyzer:
             for event in face_step.events:
                 if event.participant in self.people:
                     self.people[event.participant].add_behaviour(event.kind)
+            for pid in face_step.ended:  # gone with the shot: not "left the picture", just over
+                self.ended.add(pid)
+                if pid in self.people:
+                    self._announce(out, *self.people.pop(pid).finish(step.t))
         if voice is not None:
             self.voice_now.update(voice.now)
             for event in voice.events:
                 pid = self.attribution.owner_at(event.channel, event.start, event.end)
-                self.person(pid, step.t, False).add_voice_event(event)
+                if pid not in self.ended:
+                    self.person(pid, step.t, False).add_voice_event(event)
         self._ticks(out, step.t, inclusive=True)
         if step.final:
             self._finish(out, step.t)

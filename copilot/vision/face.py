@@ -35,3 +35,13 @@ class Face:
             record["landmarks"] = np.round(self.landmarks.astype(np.float64), 2).tolist()
             record["iris"] = np.round(self.iris.astype(np.float64), 2).tolist()
         return record
+
+
+class FrameFaces(list):
+    """The faces of one frame (a list of Face), and `ended`: the ids whose people a shot cut
+    took off screen in this frame. The tracker never gives those ids out again, so whatever
+    follows a person (cues, signals) can close them now rather than wait to forget them."""
+
+    def __init__(self, faces: list[Face] | tuple[Face, ...] = (), ended: tuple[str, ...] = ()) -> None:
+        super().__init__(faces)
+        self.ended = ended

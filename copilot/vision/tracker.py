@@ -17,7 +17,7 @@ import numpy as np
 
 from copilot.vision.cuts import CutDetector
 from copilot.vision.detector import FaceDetector
-from copilot.vision.face import Face
+from copilot.vision.face import Face, FrameFaces
 from copilot.vision.geometry import Region, aligned_region, iou, points_box
 from copilot.vision.mesh import FACE_SCALE, FaceMesh, face_region
 from copilot.vision.runtime import Loader, default_loader
@@ -69,12 +69,14 @@ class FaceTracker:
         self._next_id = 1
         self._cuts = CutDetector()
 
-    def process(self, image_bgr: np.ndarray, t: float) -> list[Face]:
+    def process(self, image_bgr: np.ndarray, t: float) -> FrameFaces:
         """Faces in this frame, tracked from earlier frames; `t` is the frame's session time."""
         times = self.timings
         times.detect = times.landmarks = times.iris = 0.0
         started = time.perf_counter()
+        ended: tuple[str, ...] = ()
         if self._cuts.is_cut(image_bgr):
+            ended = tuple(track.participant for track in (*self._tracks, *self._lost))
             self._tracks, self._lost = [], []  # neither region nor memory holds across a cut
         times.cuts = (time.perf_counter() - started) * 1000
         candidates = [(track, track.region) for track in self._tracks]
@@ -115,7 +117,7 @@ class FaceTracker:
         size = (image_bgr.shape[1], image_bgr.shape[0])
         faces = [Face(track.participant, track.box, presence, landmarks, eye.iris, eye.contours, size)
                  for (track, landmarks, presence), eye in zip(kept, eyes, strict=True)]
-        return sorted(faces, key=lambda face: int(face.participant[1:]))
+        return FrameFaces(sorted(faces, key=lambda face: int(face.participant[1:])), ended)
 
     def _detection_due(self, t: float) -> bool:
         if not self._tracks or self._lost_last_frame or self._last_detect_t is None:

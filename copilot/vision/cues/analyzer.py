@@ -16,6 +16,7 @@ from copilot.vision.face import Face
 class FaceCueStep:
     cues: dict[str, FaceCues]  # participant -> this frame's cues (faces seen in this frame)
     events: list[BehaviourEvent] = field(default_factory=list)  # behaviours that ended at this step
+    ended: tuple[str, ...] = ()  # participants a shot cut took off screen for good (FrameFaces.ended)
 
 
 class FaceCueAnalyzer:
@@ -34,10 +35,16 @@ class FaceCueAnalyzer:
         self._present: set[str] = set()
 
     def analyze(self, step: Step) -> FaceCueStep:
-        return self.process(step.results.get("faces") or [], step.t)
+        faces = step.results.get("faces")  # may be empty and still say who a cut ended
+        return self.process([] if faces is None else faces, step.t)
 
     def process(self, faces: list[Face], t: float) -> FaceCueStep:
-        out = FaceCueStep({})
+        out = FaceCueStep({}, ended=getattr(faces, "ended", ()))
+        for participant in out.ended:  # their behaviours end with the shot, their baselines too
+            person = self.people.pop(participant, None)
+            if person is not None and participant in self._present:
+                out.events += person.flush()
+            self._present.discard(participant)
         seen = set()
         for face in faces:
             person = self.people.get(face.participant)
