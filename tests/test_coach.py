@@ -96,3 +96,27 @@ def _write(folder: Path, text: str) -> Path:
     path = folder / f"rules{len(list(folder.iterdir()))}.toml"
     path.write_text(text)
     return path
+
+
+@pytest.mark.parametrize(("change", "said"), [
+    ('below = "false"', "`below` is true or false (no quotes), not 'false'"),
+    ('enabled = "no"', "`enabled` is true or false (no quotes), not 'no'"),
+    ("threshold = nan", "`threshold` must be a number, not nan"),
+    ("duration_s = -2", "`duration_s` must be a number of seconds, 0 or more, not -2"),
+    ("cooldown_s = inf", "`cooldown_s` must be a number of seconds, 0 or more, not inf"),
+    ('message = "  "', "the rule's `message` is empty; it is what the nudge says"),
+])
+def test_a_rule_with_a_wrong_value_is_refused_by_line_not_read_upside_down(tmp_path, change, said):
+    key = change.split(" =")[0]
+    lines = [line for line in RULE.strip().splitlines() if not line.startswith(f"{key} =")]
+    path = _write(tmp_path, "\n".join([*lines, change]) + "\n")
+    with pytest.raises(RulesError) as caught:
+        parse_rules(path.read_text(), path)
+    assert str(caught.value) == f"{path}, line 1: {said}"
+    assert said in load_rules(path).problem  # and the app falls back to the shipped nudges
+
+
+def test_a_misspelt_rule_header_is_named_not_read_as_no_rules(tmp_path):
+    path = _write(tmp_path, RULE.replace("[[rule]]", "[[rules]]"))
+    with pytest.raises(RulesError, match=r"unknown table or key .rules.; each rule goes under a \[\[rule"):
+        parse_rules(path.read_text(), path)

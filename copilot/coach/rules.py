@@ -6,6 +6,7 @@ A user's own rules file that does not parse must not leave the user without nudg
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from dataclasses import dataclass, replace
@@ -19,6 +20,7 @@ WHOM = ("room", "any", "you", "them")
 MEASURES = ("speaking_rate", "fillers_per_min", "eye_contact", "talk_share")
 REQUIRED = {"id": str, "mode": str, "signal": str, "whom": str, "threshold": (int, float),
             "duration_s": (int, float), "cooldown_s": (int, float), "message": str}
+SWITCHES = ("below", "enabled")  # optional, true or false (a quoted "false" would read as true)
 
 
 class RulesError(ValueError):
@@ -59,6 +61,10 @@ def parse_rules(text: str, source: Path) -> tuple[NudgeRule, ...]:
     except tomllib.TOMLDecodeError as exc:
         raise RulesError(f"{source}: {exc}") from exc  # the message carries "(at line N, column M)"
     headers = [n for n, line in enumerate(text.splitlines(), 1) if re.match(r"\s*\[\[rule\]\]", line)]
+    stray = sorted(set(raw) - {"rule"})
+    if stray:  # e.g. [[rules]]: silently, the file would hold no rules at all
+        raise RulesError(f"{source}: unknown table or key {stray[0]!r}; each rule goes under a "
+                         "[[rule]] header")
     entries = raw.get("rule", [])
     if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
         raise RulesError(f"{source}: each rule is a table under its own [[rule]] header "
@@ -72,7 +78,17 @@ def parse_rules(text: str, source: Path) -> tuple[NudgeRule, ...]:
         unknown = set(entry) - set(NudgeRule.__dataclass_fields__)
         if unknown:
             raise RulesError(f"{where}: unknown key {sorted(unknown)[0]!r}")
+        for key in SWITCHES:
+            if key in entry and not isinstance(entry[key], bool):
+                raise RulesError(f"{where}: `{key}` is true or false (no quotes), not {entry[key]!r}")
         numbers = {k: float(entry[k]) for k in ("threshold", "duration_s", "cooldown_s")}
+        for key, value in numbers.items():
+            if not math.isfinite(value) or (key != "threshold" and value < 0):
+                raise RulesError(f"{where}: `{key}` must be a "
+                                 f"{'number' if key == 'threshold' else 'number of seconds, 0 or more'}, "
+                                 f"not {entry[key]!r}")
+        if not entry["message"].strip():
+            raise RulesError(f"{where}: the rule's `message` is empty; it is what the nudge says")
         rule = NudgeRule(**{**entry, **numbers})
         if rule.mode not in MODES:
             raise RulesError(f"{where}: mode {rule.mode!r} is not one of {', '.join(MODES)}")
