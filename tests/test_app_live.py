@@ -122,9 +122,12 @@ def test_settings_round_trip_and_a_bad_file_falls_back_to_defaults(private_setti
     assert migrated.video_source == "camera:1" and migrated.theme == "dark"
     assert problems == [f"{path}: theme = 'purple' is not valid; using the default"]
 
-    path.write_text('{"mode": "sales",\n "theme": }')
+    broken = '{"mode": "sales",\n "theme": }'  # a hand edit half done
+    path.write_text(broken)
     fallback, problems = preferences.load()
     assert fallback == preferences.Preferences() and "line 2" in problems[0]
+    kept = path.with_name("settings.json.unreadable")  # moved aside: saving the defaults cannot cost it
+    assert not path.exists() and kept.read_text() == broken and kept.name in problems[0]
 
     for text, reason in (('{"version": "2"}', "version '2' is not a whole number"),
                          ("[1, 2]", "expected an object of settings, found list"),
@@ -132,6 +135,21 @@ def test_settings_round_trip_and_a_bad_file_falls_back_to_defaults(private_setti
         path.write_text(text)
         fallback, problems = preferences.load()
         assert fallback == preferences.Preferences() and reason in problems[0], problems
+
+
+def test_a_settings_problem_is_still_said_once_a_source_has_opened(qtbot, shared_data):
+    from ui.main_window import MainWindow
+
+    path = preferences.settings_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('{"mode": "sales",')
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    win.open_choice(str(shared_data / "pyfeat/single_face.jpg"))
+    assert win.banner.isVisible() and "cannot read the settings" in win.banner.text.text()
+    assert path.with_name("settings.json.unreadable").read_text() == '{"mode": "sales",'
+    win.close()
 
 
 def test_settings_dialog_edits_rules_and_the_window_applies_them(window, qapp):

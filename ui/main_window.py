@@ -103,7 +103,8 @@ class MainWindow(QMainWindow):
         if choice == "camera":
             self.open_default_camera()
             return
-        self.banner.hide()
+        if self.banner.kind == "error":  # the last source's problem; a settings notice stays
+            self.banner.hide()
         self.dashboard.reset()
         try:
             self.session.start(choice, self.actions.session_options())

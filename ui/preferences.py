@@ -3,7 +3,9 @@
 Shareable choices (mode, sources, theme, nudge rules) live here; per-machine window
 geometry stays in QSettings (ui/settings.py). Both follow MEETING_COPILOT_SETTINGS_DIR
 so tests never touch a user's real settings. A file that does not parse, or holds
-a wrong value, is reported with the reason and the defaults are used for what is bad.
+a wrong value, is reported with the reason and the defaults are used for what is bad;
+a file that does not parse is first moved aside, so saving the defaults never costs
+the user the edits they were making by hand.
 Nothing here imports Qt.
 """
 
@@ -96,7 +98,14 @@ def load(path: Path | None = None) -> tuple[Preferences, list[str]]:
     try:
         raw = migrate(json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError, AttributeError) as exc:
-        return Preferences(), [f"{path}: cannot read the settings ({exc}); using the defaults"]
+        kept = path.with_name(path.name + ".unreadable")
+        try:
+            path.replace(kept)
+        except OSError as move:
+            return Preferences(), [f"{path}: cannot read the settings ({exc}); using the defaults "
+                                   f"(could not move the file aside: {move.strerror})"]
+        return Preferences(), [f"{path}: cannot read the settings ({exc}); using the defaults "
+                               f"(the file is kept as {kept.name})"]
     known = {f.name for f in fields(Preferences)}
     prefs = Preferences(**{k: v for k, v in raw.items() if k in known})
     problems = [f"{path}: {p}; using the default" for p in check(prefs)]

@@ -40,7 +40,7 @@ def resolve(database: Path | str | None) -> Path:
 
 def _refuse(path: Path, reason: str) -> DatabaseError:
     return DatabaseError(f"{path}: {reason}; the file was left untouched "
-                         f"(choose another file with --database or ${DATABASE_ENV})")
+                         f"(set ${DATABASE_ENV}, or --database on the command line, to use another file)")
 
 
 def _inspect(path: Path) -> int:
