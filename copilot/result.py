@@ -48,6 +48,7 @@ class ResultCollector:
     segments: list[dict] = field(default_factory=list)
     periods: list[dict] = field(default_factory=list)
     quality: dict[str, int] | None = None
+    nudges: list[dict] = field(default_factory=list)  # what the coach said, when it said anything
 
     def __call__(self, step: Step) -> None:
         self.steps += 1
@@ -55,6 +56,7 @@ class ResultCollector:
         self.heard_or_seen |= step.frame is not None or any(len(c.samples) for c in step.audio.values())
         for face in step.results.get("faces") or ():
             _note(self.participants, face.participant, step.t)
+        self.nudges += [nudge.to_json() for nudge in step.results.get("coach") or ()]
         signals = step.results.get("signals")
         if signals is None:
             return
@@ -71,7 +73,7 @@ class ResultCollector:
                  models: dict[str, str] | None = None) -> dict[str, Any]:
         neutral = {"quality_index": NO_EVIDENCE, **dict.fromkeys(QUALITY_DIMENSIONS, NO_EVIDENCE)}
         people = {**self.participants, **{p: s for p, s in self.voices.items() if p not in self.participants}}
-        return {
+        document = {
             "signals": sorted(self.events, key=lambda e: (e["start"], e["participant"], e["type"])),
             "engagement_state": sorted(self.segments, key=lambda s: (s["participant"], s["start"])),
             "conversation_quality": {"overall": self.quality or neutral, "timeline": self.periods},
@@ -80,6 +82,7 @@ class ResultCollector:
                  "last_seen": round(seen.last, 3), "by": "voice" if pid in self.voices else "face"}
                 for pid, seen in people.items()
             ],
+            **({"nudges": self.nudges} if self.nudges else {}),  # additive: only when there were any
             "meta": {
                 # what was analysed: the last sound hop may end a few ms past the container's figure
                 "duration": round(max(duration_s, self.last_t), 3),
@@ -90,6 +93,7 @@ class ResultCollector:
                 "steps": self.steps,
             },
         }
+        return document
 
 
 def _note(seen: dict[str, _Seen], participant: str, t: float) -> None:

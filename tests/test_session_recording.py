@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from copilot.result import validate
 from copilot.session.library import list_sessions, load_session
 from copilot.session.schema import SCORE_COLUMNS
 from copilot.session.store import DATABASE_ENV, open_database
@@ -103,6 +104,9 @@ def test_delete_removes_a_session_and_its_rows(analysed, tmp_path):
     source.backup(target := sqlite3.connect(database))
     source.close()
     target.close()
+    done = copilot("sessions", "delete", "last", "999", database=database)  # one of them is not there
+    assert done.returncode == 2 and "999" in done.stderr
+    assert len(list_sessions(open_database(database, create=False))) == 1  # so none was deleted
     assert copilot("sessions", "delete", "last", database=database).returncode == 0
     db = open_database(database, create=False)
     assert list_sessions(db) == []
@@ -171,3 +175,34 @@ def test_a_killed_recorder_loses_at_most_about_a_second(shared_data, tmp_path):
     print(f"killed at t={last_t:.2f} s, stored up to {stored:.2f} s: lost {last_t - stored:.2f} s")
     assert last_t - stored <= 1.1
     assert not data.info.complete and data.document["meta"]["complete"] is False
+
+
+def test_a_live_sessions_json_export_keeps_its_nudges_marks_and_mode(tmp_path):
+    """The JSON export must carry what a live session has beyond an analysis: before, a report
+    made from it said "Nudges: None." and "analyze mode" for a practice session with two nudges."""
+    from copilot.coach import Nudge
+    from copilot.session.recorder import SessionRecorder
+    from copilot.step import Step
+
+    database = tmp_path / "s.sqlite3"
+    recorder = SessionRecorder(database, source_name="camera 0", source_kind="camera", mode="practice")
+    for t, message in ((1.0, "Slow down a little"), (5.3, "Look at the camera")):
+        step = Step(t=t, frame=None, audio={})
+        step.results["coach"] = [Nudge(t, "rule", "you", message, "speaking_rate", 0.9)]
+        recorder(step)
+    recorder.add_marker(4.0, "good answer")
+    recorder.close()
+
+    exported, page = tmp_path / "e.json", tmp_path / "r.html"
+    assert copilot("sessions", "export", "last", "--out", str(exported), database=database).returncode == 0
+    document = json.loads(exported.read_text())
+    validate(document)
+    assert [n["message"] for n in document["nudges"]] == ["Slow down a little", "Look at the camera"]
+    assert document["markers"] == [{"t": 4.0, "label": "good answer"}]
+    assert document["meta"]["source"]["mode"] == "practice"
+    done = copilot("report", str(exported), "--out", str(page), database=database)
+    assert done.returncode == 0, done.stderr
+    text = page.read_text()
+    assert "Look at the camera" in text and "good answer" in text and "practice" in text
+    shown = copilot("sessions", "show", "last", database=database).stdout
+    assert "nudge       5.3 s  you  Look at the camera" in shown and "marker      4.0 s  good answer" in shown

@@ -90,6 +90,10 @@ def run_show(args: argparse.Namespace) -> int:
     for event in doc["signals"]:
         print(f"  {event['start']:7.1f}-{event['end']:7.1f} s  {event['participant']}  {event['type']:<13} "
               f"{event['probability']:<6} {event['rationale']}")
+    for nudge in data.nudges:
+        print(f"  nudge   {nudge['t']:7.1f} s  {nudge['participant'] or '':<4} {nudge['message']}")
+    for marker in data.markers:
+        print(f"  marker  {marker['t']:7.1f} s  {marker['label']}")
     return 0
 
 
@@ -124,8 +128,9 @@ def run_delete(args: argparse.Namespace) -> int:
     from copilot.session.library import delete_session, find_session
 
     db = _database(args)
-    for ref in args.session:
-        info = find_session(db, ref)
+    found = [find_session(db, ref) for ref in args.session]  # all found, or none deleted
+    chosen = list({info.id: info for info in found}.values())
+    for info in chosen:
         delete_session(db, info.id)
         print(f"deleted session {info.id} ({info.source_name}, {info.started_at[:19]})")
     return 0

@@ -118,6 +118,10 @@ def result_document(db: sqlite3.Connection, info: SessionInfo) -> dict[str, Any]
         "SELECT steps, frames, quality, meta FROM sessions WHERE id = ?", sid).fetchone()
     collector.quality = json.loads(quality) if quality else None
     collector.steps = steps
+    collector.nudges = [{"t": round(r[0], 3), "rule": r[1], "participant": r[2], "message": r[3],
+                         "signal": r[4], "value": None if r[5] is None else round(r[5], 3)}
+                        for r in db.execute("SELECT t, rule, participant, message, signal, value FROM nudges "
+                                            "WHERE session_id = ? ORDER BY t", sid)]
     if meta:
         meta = json.loads(meta)
     else:  # never closed: what we know from the rows that made it to disk
@@ -129,6 +133,14 @@ def result_document(db: sqlite3.Connection, info: SessionInfo) -> dict[str, Any]
     document = collector.document(duration_s=meta["duration"], fps=meta["fps"], source=meta["source"],
                                   models=meta["models"])
     document["meta"] = meta
+    # What a live session has beyond an analysis, as additive fields (an analysis exports as it
+    # was written): its mode and the user's marks.
+    if info.mode != "analyze":
+        meta["source"] = {**meta.get("source", {}), "mode": info.mode}
+    markers = [{"t": r[0], "label": r[1]} for r in db.execute(
+        "SELECT t, label FROM markers WHERE session_id = ? ORDER BY t", sid)]
+    if markers:
+        document["markers"] = markers
     return document
 
 
@@ -151,10 +163,5 @@ def load_session(db: sqlite3.Connection, ref: int | str) -> SessionData:
     for t, who, values in db.execute('SELECT t, who, "values" FROM cue_summaries WHERE session_id = ? '
                                      "ORDER BY t", sid):
         data.cue_summaries.setdefault(who, []).append((t, json.loads(values)))
-    data.nudges = [{"t": r[0], "rule": r[1], "participant": r[2], "message": r[3], "signal": r[4],
-                    "value": r[5]} for r in db.execute(
-        "SELECT t, rule, participant, message, signal, value FROM nudges WHERE session_id = ? ORDER BY t",
-        sid)]
-    data.markers = [{"t": r[0], "label": r[1]} for r in db.execute(
-        "SELECT t, label FROM markers WHERE session_id = ? ORDER BY t", sid)]
+    data.nudges, data.markers = data.document.get("nudges", []), data.document.get("markers", [])
     return data

@@ -23,7 +23,8 @@ PAGE = Template((Path(__file__).with_name("report.html")).read_text(encoding="ut
 
 
 def session_from_result(path: Path) -> SessionData:
-    """A result document alone: events, engagement and quality, but no scores over time."""
+    """A result document alone: events, engagement and quality (and a session's nudges, marks and
+    mode when it was exported from one), but no scores over time."""
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -37,10 +38,12 @@ def session_from_result(path: Path) -> SessionData:
                            f"(no {', '.join(missing)})")
     meta = document["meta"]
     source = meta.get("source") or {}
-    info = SessionInfo(0, "", None, Path(str(source.get("path", path.name))).name, "file", "analyze",
+    name = source.get("name") or Path(str(source.get("path", path.name))).name
+    info = SessionInfo(0, "", None, name, source.get("kind", "file"), source.get("mode", "analyze"),
                        float(meta.get("duration", 0.0)), tuple(p["id"] for p in document["participants"]),
                        False, source.get("path"))
-    return SessionData(info, document)
+    return SessionData(info, document, nudges=list(document.get("nudges") or []),
+                       markers=list(document.get("markers") or []))
 
 
 def _e(value: object) -> str:
@@ -97,7 +100,9 @@ def render(data: SessionData, *, speaking: bool | None = None) -> str:
     figures = [charts.signal_events(data)]
     figures += [charts.signal_scores(data, pid) for pid in list(data.scores)[:MAX_PARTICIPANT_CHARTS]]
     quality = charts.quality_over_time(data)
-    show_speaking = data.info.mode == "practice" if speaking is None else speaking
+    # practice metrics come from the cue rows a session keeps; a result JSON alone has none
+    practice = data.info.mode == "practice" and bool(data.cue_summaries)
+    show_speaking = practice if speaking is None else speaking
     config = {"displaylogo": False, "responsive": True}
 
     def div(fig, first: bool) -> str:
