@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import itertools
 import json
+from fractions import Fraction
 
+import numpy as np
 import pytest
 
 from copilot.capture.media_file import MediaFile
@@ -14,6 +16,7 @@ from copilot.pipeline import standard_analyzers
 from copilot.result import ResultCollector, validate
 from copilot.signals import SIGNALS
 from copilot.signals.csv_out import COLUMNS, ScoresCsv
+from copilot.vision.analyzer import PICTURE_OVER_S
 
 _RUNS: dict[tuple[str, bool], dict] = {}
 
@@ -207,4 +210,41 @@ def test_people_a_shot_cut_takes_off_screen_are_closed_not_scored_as_having_left
     for entry in document["signals"] + document["engagement_state"]:
         if entry["participant"] in closed:  # over within a frame of the cut after they were last seen
             assert entry["end"] <= last_seen[entry["participant"]] + 0.05, entry
+    assert not [e for e in document["signals"] if "Left the picture" in e["rationale"]]
+
+
+def test_a_sound_track_that_outlasts_the_picture_does_not_make_the_face_leave(shared_data, tmp_path):
+    """2.4 s of d18's face, then sound alone to 6 s (a sound track longer than its video is
+    common): the picture stopping is not the man walking out of it."""
+    import av
+
+    from copilot.vision.frames import read_frames
+
+    clip = tmp_path / "longer_sound.mp4"
+    frames = [image for t, image in read_frames(shared_data / "liveportrait/d18.mp4") if t < 2.0]
+    with av.open(str(clip), "w") as out:
+        video, sound = out.add_stream("libx264", rate=25), out.add_stream("aac", rate=16000)
+        video.height, video.width, video.pix_fmt = *frames[0].shape[:2], "yuv420p"
+        sound.layout = "mono"
+        for k, image in enumerate(frames):
+            frame = av.VideoFrame.from_ndarray(image, format="bgr24")
+            frame.pts, frame.time_base = k, Fraction(1, 25)
+            out.mux(video.encode(frame))
+        out.mux(video.encode(None))
+        hum = (0.05 * np.sin(2 * np.pi * 220 * np.arange(6 * 16000) / 16000)).astype(np.float32)
+        for start in range(0, len(hum), 1024):
+            frame = av.AudioFrame.from_ndarray(hum[None, start:start + 1024], format="flt", layout="mono")
+            frame.sample_rate, frame.pts, frame.time_base = 16000, start, Fraction(1, 16000)
+            out.mux(sound.encode(frame))
+        out.mux(sound.encode(None))
+    source = MediaFile(clip)
+    source.open()
+    collector = ResultCollector()
+    Engine([source], standard_analyzers(), [collector], lossless=True).run()
+    document = collector.document(duration_s=source.duration_s, fps=source.fps, source=source.describe())
+    assert document["meta"]["duration"] == pytest.approx(6.0, abs=0.1)
+    states = [s for s in document["engagement_state"] if s["participant"] == "p1"]
+    picture_s = len(frames) / 25
+    assert picture_s == pytest.approx(2.4)
+    assert picture_s <= states[-1]["end"] <= picture_s + PICTURE_OVER_S + 0.1  # closed when it stopped
     assert not [e for e in document["signals"] if "Left the picture" in e["rationale"]]

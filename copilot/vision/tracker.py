@@ -76,8 +76,7 @@ class FaceTracker:
         started = time.perf_counter()
         ended: tuple[str, ...] = ()
         if self._cuts.is_cut(image_bgr):
-            ended = tuple(track.participant for track in (*self._tracks, *self._lost))
-            self._tracks, self._lost = [], []  # neither region nor memory holds across a cut
+            ended = self.end_all()  # neither region nor memory holds across a cut
         times.cuts = (time.perf_counter() - started) * 1000
         candidates = [(track, track.region) for track in self._tracks]
         if self._detection_due(t):
@@ -118,6 +117,12 @@ class FaceTracker:
         faces = [Face(track.participant, track.box, presence, landmarks, eye.iris, eye.contours, size)
                  for (track, landmarks, presence), eye in zip(kept, eyes, strict=True)]
         return FrameFaces(sorted(faces, key=lambda face: int(face.participant[1:])), ended)
+
+    def end_all(self) -> tuple[str, ...]:
+        """Ends every track for good (the picture has ended) and returns their ids."""
+        ended = tuple(track.participant for track in (*self._tracks, *self._lost))
+        self._tracks, self._lost = [], []
+        return ended
 
     def _detection_due(self, t: float) -> bool:
         if not self._tracks or self._lost_last_frame or self._last_detect_t is None:
