@@ -41,6 +41,12 @@ def window(qtbot, database):
 
 def test_the_timeline_has_curves_and_event_regions(window):
     assert window.sessions.count() == 1
+    session_id = window.sessions.item(0).data(Qt.ItemDataRole.UserRole)
+    assert window.sessions.item(0).text().startswith(f"#{session_id} ")  # the number the CLI takes
+    from ui.review.timeline import SessionTimeline
+
+    empty = SessionTimeline()  # before a session is picked: a plain minute, not "(x0.001)" around 0
+    assert empty.viewRange()[0] == [0.0, 60.0] and "(x" not in empty.getAxis("bottom").labelString()
     window.sessions.setCurrentRow(0)
     assert window.participant.currentText() == "p1"
     lengths = [len(curve.getData()[0]) for curve in window.timeline.curves.values()]

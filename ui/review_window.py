@@ -94,8 +94,11 @@ class ReviewWindow(QMainWindow):
             self.problem.setText(str(exc))
             return
         for info in reversed(found):
-            item = QListWidgetItem(f"{info.started_at[:16].replace('T', ' ')}  {info.source_name}\n"
+            # the number is the one `copilot sessions` and `copilot report` take
+            when = info.started_at[:16].replace("T", " ")
+            item = QListWidgetItem(f"#{info.id}  {when}\n{info.source_name}\n"
                                    f"{info.duration_s:.0f} s · {', '.join(info.participants) or 'nobody'}")
+            item.setToolTip(f"session {info.id}: {info.source_name} ({info.source_kind}, {info.mode} mode)")
             item.setData(Qt.ItemDataRole.UserRole, info.id)
             self.sessions.addItem(item)
 

@@ -25,6 +25,8 @@ class SessionTimeline(pg.PlotWidget):
         super().__init__(parent, background="w")
         self.setLabel("bottom", "seconds")
         self.setLabel("left", "score")
+        self.getAxis("bottom").enableAutoSIPrefix(False)  # never "seconds (x0.001)"
+        self.setXRange(0, 60, padding=0)  # a minute, until a session gives the real span
         self.setYRange(0, 1.05)
         self.setMouseEnabled(y=False)
         self.curves = {name: self.plot([], [], pen=pg.mkPen(COLOUR[name], width=1.5))
