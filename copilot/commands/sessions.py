@@ -83,7 +83,10 @@ def run_show(args: argparse.Namespace) -> int:
     print(f"started {info.started_at}, ended {info.ended_at or 'never (the app was stopped hard)'}, "
           f"{_minutes(info.duration_s)} long")
     for p in doc["participants"]:
-        print(f"  {p['id']}: seen by {p['by']} from {p['first_seen']:.1f} s to {p['last_seen']:.1f} s")
+        seen = "heard" if p["by"] == "voice" else "seen"
+        when = (f"at {p['first_seen']:.1f} s only" if p["last_seen"] - p["first_seen"] < 0.05
+                else f"from {p['first_seen']:.1f} s to {p['last_seen']:.1f} s")
+        print(f"  {p['id']}: {seen} {when}")
     quality = doc["conversation_quality"]["overall"]
     print("conversation quality: " + quality_line(quality))
     print(f"{len(doc['signals'])} signal events, {len(data.nudges)} nudges, {len(data.markers)} markers")

@@ -75,18 +75,23 @@ def _people(data: SessionData) -> str:
         shares = sorted(s.state_share.items(), key=lambda kv: -kv[1])
         states = ", ".join(f"{k} {_percent(v)}" for k, v in shares)
         events = ", ".join(f"{k} ×{n}" for k, n in sorted(s.events.items(), key=lambda kv: -kv[1])) or "none"
-        rows.append([s.participant, s.by, f"{s.seen_s:.0f} s", states or "–",
+        rows.append([s.participant, s.by, _seconds(s.seen_s), states or "–",
                      ", ".join(s.strongest) or "–", events])
     return _table(["who", "seen by", "present", "engagement", "strongest signals", "events"], rows)
+
+
+def _seconds(value: float) -> str:
+    """A span as people say it: "under 1 s" rather than "0 s" for a face seen a moment."""
+    return "under 1 s" if value < 0.5 else f"{value:.0f} s"
 
 
 def _speaking(data: SessionData) -> str:
     metrics = speaking_metrics(data)
     if not metrics:
         return "<p>No speech was heard.</p>"
-    rows = [[m.channel, f"{m.speaking_s:.0f} s", "–" if m.pace_syl_s is None else f"{m.pace_syl_s:.1f} syl/s",
+    rows = [[m.channel, _seconds(m.speaking_s), "–" if m.pace_syl_s is None else f"{m.pace_syl_s:.1f} syl/s",
              f"{m.fillers} ({'–' if m.fillers_per_min is None else m.fillers_per_min}/min)",
-             f"{m.pauses} (mean {'–' if m.mean_pause_s is None else m.mean_pause_s} s)",
+             str(m.pauses) if m.mean_pause_s is None else f"{m.pauses} (mean {m.mean_pause_s} s)",
              _percent(m.talk_ratio), _percent(m.eye_contact)] for m in metrics]
     return _table(["voice", "speaking", "pace", "fillers", "pauses", "talk ratio", "eye contact"], rows)
 
