@@ -138,3 +138,20 @@ def test_a_speaker_view_cut_between_people_in_the_same_place_changes_the_id() ->
     ids = [{f.participant for _, faces in seen[20 * k:20 * (k + 1)] for f in faces} for k in range(3)]
     assert all(len(shot) == 1 for shot in ids), ids
     assert ids[1] != ids[0] and ids[2] != ids[1]
+
+
+def test_camera_noise_on_a_grey_dark_or_pale_picture_is_no_cut() -> None:
+    """A live camera's sensor noise (which compressed files have little of): HSV thumbnails read
+    21-41 on these, a "cut" on every frame and a new id each time; BGR reads under 4."""
+    from copilot.vision.cuts import CutDetector
+
+    rng = np.random.default_rng(7)
+    pale = [image for _, image in itertools.islice(read_frames(DATA / "rochester_yt" / "yt_1_truth.mp4"), 30)]
+    scenes = {"grey": [np.full((720, 1280, 3), 128, np.uint8)] * 30,
+              "dark": [np.full((720, 1280, 3), 20, np.uint8)] * 30, "pale face": pale}
+    for name, frames in scenes.items():
+        detector = CutDetector()
+        for image in frames:
+            noisy = np.clip(image + rng.normal(0, 6, image.shape), 0, 255).astype(np.uint8)
+            assert not detector.is_cut(noisy), name
+            assert detector.change < 5, (name, detector.change)
