@@ -89,18 +89,20 @@ def make_cut_clip(path: Path, *, seconds: float = 3.0) -> Path:
     return path
 
 
-def make_damaged_clip(path: Path, *, at_s: float) -> tuple[Path, float]:
-    """A 3 s mp4 whose audio packet nearest `at_s` is overwritten with garbage (a disk or
-    network glitch); returns it and that packet's time."""
+def make_damaged_clip(path: Path, *, at_s: float, packets: int = 1) -> tuple[Path, float]:
+    """A 3 s mp4 whose audio packets from the one nearest `at_s` on (`packets` of them) are
+    overwritten with garbage (a disk or network glitch); returns it and the first one's time."""
     import av
 
     clip = make_clip(path.with_name(f"whole-{path.name}"), seconds=3.0)
     with av.open(str(clip)) as container:
-        bad = min((p for p in container.demux(audio=0) if p.pts is not None and p.pos is not None),
-                  key=lambda p: abs(float(p.pts * p.time_base) - at_s))
-        where, size, at = bad.pos, bad.size, float(bad.pts * bad.time_base)
+        sound = [p for p in container.demux(audio=0) if p.pts is not None and p.pos is not None]
+        first = min(range(len(sound)), key=lambda k: abs(float(sound[k].pts * sound[k].time_base) - at_s))
+        bad = [(p.pos, p.size) for p in sound[first:first + packets]]
+        at = float(sound[first].pts * sound[first].time_base)
     data = bytearray(clip.read_bytes())
-    data[where:where + size] = b"\xff" * size
+    for where, size in bad:
+        data[where:where + size] = b"\xff" * size
     path.write_bytes(bytes(data))
     return path, at
 

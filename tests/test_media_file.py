@@ -113,6 +113,58 @@ def test_truncated_file_gives_what_it_has(tmp_path):
         assert 0 < len(frames) < 50
 
 
+def test_damaged_packets_leave_a_silence_in_their_place_not_the_later_sound_early(tmp_path):
+    damaged, at = make_damaged_clip(tmp_path / "damaged.mp4", at_s=1.0, packets=20)  # about 0.46 s
+    source, _, chunks = read_all(damaged)
+    assert source.warnings[0].startswith(f"{damaged}: skipped 20 damaged audio packets (between {at:.1f}")
+    assert chunks[-1].end == pytest.approx(3.0, abs=0.05)  # not 0.46 s short, ahead of the picture
+    late = np.concatenate([c.samples for c in chunks if c.t >= 2.0])
+    assert dominant_hz(late) == pytest.approx(TONE_HZ, abs=2.0)
+
+
+def test_what_was_skipped_is_said_even_when_reading_stops_early(tmp_path):
+    damaged, at = make_damaged_clip(tmp_path / "damaged.mp4", at_s=1.0)
+    source = MediaFile(damaged)
+    source.open()
+    items = source.items()
+    for item in items:
+        if item.t > 2.0:
+            break
+    source.close()
+    items.close()
+    assert source.warnings == [f"{damaged}: skipped 1 damaged audio packet (at {at:.1f} s)"]
+
+
+def test_a_longer_second_sound_track_or_reading_the_picture_alone_is_no_file_cut_short(tmp_path):
+    """The header's length covers every stream; only the streams read are held to it."""
+    import av
+
+    clip = make_clip(tmp_path / "clip.mp4", seconds=2.0)
+    dubbed = tmp_path / "dubbed.mp4"
+    with av.open(str(clip)) as src, av.open(str(dubbed), "w") as out:
+        streams = {s.index: out.add_stream_from_template(s) for s in src.streams}
+        commentary = out.add_stream("aac", rate=16000)
+        commentary.layout, commentary.disposition = "mono", av.stream.Disposition(0)
+        for packet in src.demux():
+            if packet.dts is not None:
+                packet.stream = streams[packet.stream.index]
+                out.mux(packet)
+        quiet = np.zeros((1, 1024), np.float32)
+        for start in range(0, 6 * 16000, 1024):  # 6 s where the film has 2
+            frame = av.AudioFrame.from_ndarray(quiet, format="fltp", layout="mono")
+            frame.sample_rate, frame.pts = 16000, start
+            for packet in commentary.encode(frame):
+                out.mux(packet)
+        for packet in commentary.encode(None):
+            out.mux(packet)
+    with av.open(str(dubbed)) as container:
+        assert container.duration / 1e6 > 5.5  # the header does say 6 s
+    source, frames, chunks = read_all(dubbed)
+    assert len(frames) == 50 and chunks[-1].end == pytest.approx(2.0, abs=0.1) and not source.warnings
+    source, frames, _ = read_all(dubbed, with_audio=False)  # the picture alone (bench, read_frames)
+    assert len(frames) == 50
+
+
 def test_a_damaged_packet_is_skipped_and_named_and_the_rest_is_read(tmp_path):
     damaged, at = make_damaged_clip(tmp_path / "damaged.mp4", at_s=1.5)
     source, frames, chunks = read_all(damaged)
@@ -144,6 +196,11 @@ def test_a_phone_video_is_turned_upright_as_its_display_matrix_says(tmp_path, qu
     assert (source.width, source.height) == (160, 120)
     assert all(f.image.shape == (120, 160, 3) for f in frames)
     assert [square_x(f.image) for f in frames] == [square_x(frame_image(k, 160, 120)) for k in range(10)]
+    from copilot.session.frames import frame_at  # and the review window shows it the same way up
+
+    t, shown = frame_at(path, 4 / 25)
+    assert t == pytest.approx(4 / 25) and shown.shape == (120, 160, 3)
+    assert square_x(shown) == square_x(frame_image(4, 160, 120))
 
 
 def test_a_cover_picture_is_not_a_video_and_the_default_sound_is_the_one_heard(tmp_path):

@@ -9,6 +9,7 @@ run of the same file see identical inputs.
 from __future__ import annotations
 
 import heapq
+import itertools
 import threading
 import time
 from collections.abc import Iterator
@@ -42,6 +43,7 @@ AUDIO_CHUNK_S = 0.032  # re-cut decoded audio into chunks this long, whatever th
 # A file counts as cut short when its streams end this much before the length its header
 # declares (and a twentieth of it): headers are often a frame or two off, never seconds.
 CUT_SHORT_S = 1.0
+PEEK_PACKETS = 30  # packets tried for the first picture, to learn which way up it is
 
 
 def _file_error(path: Path, reason: str) -> SourceError:
@@ -71,7 +73,6 @@ class MediaFile:
         self._stop = threading.Event()
         self._streams: tuple[int | None, int | None] = (None, None)  # (video, audio) stream index
         self._origin_s = 0.0  # the container's start time: media time 0
-        self._rotation = 0  # quarter turns counterclockwise that make the picture upright
         self._declared_s = 0.0  # the length the header declares
         self._ends: dict[str, float] = {}  # stream kind -> where its last item ended
         self._skipped: dict[str, list[float]] = {}  # stream kind -> times of damaged packets
@@ -95,7 +96,7 @@ class MediaFile:
         except av.error.FFmpegError as exc:
             raise _file_error(self.path, f"not a readable media file ({exc.strerror or exc})") from exc
         with container:
-            video, audio = _chosen_streams(container)
+            video, audio = chosen_streams(container)
             video = video if self._with_video else None
             audio = audio if self._with_audio else None
             if video is None and audio is None:
@@ -106,11 +107,12 @@ class MediaFile:
                 rate = video.average_rate or video.guessed_rate
                 self.fps = float(rate) if rate else 0.0
                 self.width, self.height = video.codec_context.width, video.codec_context.height
-                self._rotation = _quarter_turns(container, video)
-                if self._rotation % 2:
+                if _quarter_turns(container, video) % 2:
                     self.width, self.height = self.height, self.width
-            self._origin_s = _start_time_s(container)
-            self._declared_s = self.duration_s = _duration_s(container)
+            self._origin_s = start_time_s(container)
+            self.duration_s = _duration_s(container)
+            self._declared_s = _declared_s(container, [s for s in (video, audio) if s is not None],
+                                           self._origin_s)
 
     def describe(self) -> dict[str, object]:
         return {
@@ -135,26 +137,28 @@ class MediaFile:
         # audio first at equal times: a frame's step takes the sound up to its own time
         merged = heapq.merge(*readers, key=lambda item: (item.t, isinstance(item, VideoFrame)))
         started: float | None = None  # wall time of media time 0, fixed at the first item
-        for item in merged:
-            if self._stop.is_set():
-                return
-            if self.pace:
-                if started is None:
-                    started = time.monotonic() - item.t
-                delay = started + item.t - time.monotonic()
-                if delay > 0 and self._stop.wait(delay):
+        try:
+            for item in merged:
+                if self._stop.is_set():
                     return
-                item = replace(item, captured_at=time.monotonic())
-            yield item
-        self._finish(whole=not self._stop.is_set())
+                if self.pace:
+                    if started is None:
+                        started = time.monotonic() - item.t
+                    delay = started + item.t - time.monotonic()
+                    if delay > 0 and self._stop.wait(delay):
+                        return
+                    item = replace(item, captured_at=time.monotonic())
+                yield item
+        finally:  # stopped, failed part way or done: what was skipped on the way is still said
+            self._name_skipped()
+        if not self._stop.is_set():
+            self._check_length()
 
     def _video_frames(self) -> Iterator[VideoFrame]:
         step = 1.0 / (self.fps or 30.0)
         for index, frame in enumerate(self._decoded("video", self._streams[0])):
             t = frame.time if frame.time is not None else index * step
-            image = frame.to_ndarray(format="bgr24")
-            if self._rotation:
-                image = np.ascontiguousarray(np.rot90(image, self._rotation))
+            image = upright(frame)
             t = max(0.0, t - self._origin_s)
             self._ends["video"] = t + step
             yield VideoFrame(t=t, image=image, index=index, captured_at=time.monotonic())
@@ -193,28 +197,32 @@ class MediaFile:
                         else self._ends.get(kind, 0.0)
                     self._skipped.setdefault(kind, []).append(max(0.0, at))
 
-    def _finish(self, *, whole: bool) -> None:
-        """Names what was skipped; once the `whole` file was read, takes the length its streams
-        really have and says when they end well before the header's (a file cut short, e.g. by
-        a copy that stopped)."""
+    def _name_skipped(self) -> None:
         for kind, times in self._skipped.items():
             one = len(times) == 1
             where = f"at {times[0]:.1f} s" if one else f"between {min(times):.1f} and {max(times):.1f} s"
             self.warnings.append(f"{self.path}: skipped {len(times)} damaged {kind} "
                                  f"{'packet' if one else 'packets'} ({where})")
-        if not whole or not self._ends:
+        self._skipped = {}
+
+    def _check_length(self) -> None:
+        """Once the whole file is read: takes the length its streams really have, and says when
+        they end well before the length its header declares for them (a file cut short, e.g.
+        by a copy that stopped)."""
+        if not self._ends:
             return
         ended = max(self._ends.values())
         self.duration_s = ended
         # a header may count from the container's start time or from zero (Matroska does)
         short_by = self._declared_s - max(ended, ended + self._origin_s)
-        if short_by > max(CUT_SHORT_S, 0.05 * self._declared_s):
+        if self._declared_s and short_by > max(CUT_SHORT_S, 0.05 * self._declared_s):
             raise _file_error(self.path, f"ends at {ended:.1f} s, though its header says "
                                          f"{self._declared_s:.1f} s: the file is cut short")
 
 
 class _AudioCutter:
-    """Resamples to 16 kHz mono and cuts gapless fixed-length chunks stamped by sample count."""
+    """Resamples to 16 kHz mono and cuts gapless fixed-length chunks stamped by sample count;
+    a hole in the stream's own timestamps is filled with silence."""
 
     def __init__(self, origin_s: float) -> None:
         import av
@@ -229,6 +237,11 @@ class _AudioCutter:
     def add(self, frame) -> Iterator[AudioChunk]:
         if self._start_t is None:
             self._start_t = max(0.0, (frame.time or 0.0) - self._origin)
+        elif frame.time is not None:  # a gap (a damaged packet skipped): silence keeps later sound in time
+            queued = self._emitted + sum(len(p) for p in self._pending)
+            gap = frame.time - self._origin - (self._start_t + queued / SAMPLE_RATE_HZ)
+            if gap > AUDIO_CHUNK_S:
+                self._pending.append(np.zeros(round(gap * SAMPLE_RATE_HZ), np.float32))
         for out in self._resampler.resample(frame):
             self._pending.append(out.to_ndarray().reshape(-1).astype(np.float32, copy=False))
         yield from self._cut(final=False)
@@ -253,7 +266,7 @@ class _AudioCutter:
         self._pending = [buffer[usable:]] if usable < len(buffer) else []
 
 
-def _chosen_streams(container) -> tuple:
+def chosen_streams(container) -> tuple:
     """The picture and the sound to analyse: the first video stream that is a picture, not
     an album cover attached to a sound file, and the audio stream marked default (else the first)."""
     import av
@@ -266,27 +279,54 @@ def _chosen_streams(container) -> tuple:
 
 
 def _quarter_turns(container, stream) -> int:
-    """How many quarter turns counterclockwise make the picture upright: phones record
-    sideways and say how to turn the picture in a display matrix, which players obey."""
+    """How many quarter turns counterclockwise make the picture upright (see `upright`), read
+    off the first frame: the picture's size depends on it."""
     import av
 
     try:
-        for packet in container.demux(stream):
-            for frame in packet.decode():
-                return round((frame.rotation or 0) / 90) % 4
+        for packet in itertools.islice(container.demux(stream), PEEK_PACKETS):
+            try:
+                frames = packet.decode()
+            except av.error.FFmpegError:
+                continue  # a damaged packet: try the next
+            for frame in frames:
+                return _turns(frame)
     except av.error.FFmpegError:
-        return 0  # a first packet that does not decode: the reading itself will say so
+        pass  # unreadable: the reading itself will say so
     return 0
+
+
+def _turns(frame) -> int:
+    return round((frame.rotation or 0) / 90) % 4
+
+
+def upright(frame) -> np.ndarray:
+    """A decoded frame as a BGR image the right way up: phones record sideways and say how
+    to turn the picture in a display matrix, which players obey."""
+    image = frame.to_ndarray(format="bgr24")  # may keep the decoder's row padding
+    return np.ascontiguousarray(np.rot90(image, _turns(frame)))
 
 
 def _reason(exc: Exception) -> str:
     return getattr(exc, "strerror", None) or str(exc)
 
 
-def _start_time_s(container) -> float:
+def start_time_s(container) -> float:
+    """Media time 0 of a file: where its earliest stream starts."""
     import av
 
     return container.start_time / av.time_base if container.start_time not in (None, 0) else 0.0
+
+
+def _declared_s(container, read: list, origin_s: float) -> float:
+    """Where the header says the streams being read end, from media time 0; 0 when it does not
+    say. The container's own figure covers every stream (a longer second sound track, subtitles),
+    so it stands in only when the streams read are all the file holds."""
+    ends = [float((s.start_time or 0) * s.time_base + s.duration * s.time_base) - origin_s
+            for s in read if s.duration and s.time_base]
+    if ends:
+        return max(ends)
+    return _duration_s(container) if len(read) == len(container.streams) else 0.0
 
 
 def _duration_s(container) -> float:

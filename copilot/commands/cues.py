@@ -113,7 +113,8 @@ def run(args: argparse.Namespace) -> int:
         if preview is not None:
             preview.close()
     if not writer.heard_or_seen and not engine.errors:
-        args.out.unlink()  # the empty file this run made
+        if args.out.is_file():  # the empty file this run made (not /dev/stdout)
+            args.out.unlink()
         raise nothing_to_analyse(source.name)
     print(f"{args.input}: {writer.frames} frames, {writer.faces} face observations -> {args.out}",
           file=sys.stderr)

@@ -14,8 +14,13 @@ from copilot.capture.items import SourceError
 
 
 def frame_at(path: str | Path, t: float) -> tuple[float, np.ndarray] | None:
-    """(the frame's time, BGR uint8 image) nearest `t` seconds; None for a file without video."""
+    """(the frame's time, BGR uint8 image) nearest `t` seconds; None for a file without video.
+
+    The picture and its clock are the analysis's own (capture.media_file): the same stream
+    (not an album cover), turned upright as the file says, timed from the file's start."""
     import av
+
+    from copilot.capture.media_file import chosen_streams, start_time_s, upright
 
     path = Path(path)
     try:
@@ -23,10 +28,10 @@ def frame_at(path: str | Path, t: float) -> tuple[float, np.ndarray] | None:
     except (av.error.FFmpegError, OSError) as exc:
         raise SourceError(f"{path}: cannot open the recording to show a frame ({exc})") from exc
     with container:
-        if not container.streams.video:
+        stream = chosen_streams(container)[0]
+        if stream is None:
             return None
-        stream = container.streams.video[0]
-        start = float(stream.start_time * stream.time_base) if stream.start_time is not None else 0.0
+        start = start_time_s(container)
         target = max(0.0, t) + start
         container.seek(int(target / stream.time_base), stream=stream, backward=True, any_frame=False)
         best: tuple[float, av.VideoFrame] | None = None
@@ -40,4 +45,4 @@ def frame_at(path: str | Path, t: float) -> tuple[float, np.ndarray] | None:
                 break
         if best is None:
             return None
-        return best[0] - start, np.ascontiguousarray(best[1].to_ndarray(format="bgr24"))
+        return best[0] - start, upright(best[1])
