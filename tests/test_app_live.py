@@ -128,6 +128,9 @@ def test_settings_round_trip_and_a_bad_file_falls_back_to_defaults(private_setti
     assert fallback == preferences.Preferences() and "line 2" in problems[0]
     kept = path.with_name("settings.json.unreadable")  # moved aside: saving the defaults cannot cost it
     assert not path.exists() and kept.read_text() == broken and kept.name in problems[0]
+    path.write_text("{")  # a second bad edit does not cost the first
+    preferences.load()
+    assert kept.read_text() == broken and path.with_name("settings.json.unreadable-2").read_text() == "{"
 
     for text, reason in (('{"version": "2"}', "version '2' is not a whole number"),
                          ("[1, 2]", "expected an object of settings, found list"),
@@ -149,6 +152,9 @@ def test_a_settings_problem_is_still_said_once_a_source_has_opened(qtbot, shared
     win.open_choice(str(shared_data / "pyfeat/single_face.jpg"))
     assert win.banner.isVisible() and "cannot read the settings" in win.banner.text.text()
     assert path.with_name("settings.json.unreadable").read_text() == '{"mode": "sales",'
+    win.show_problem("camera 0: no signal", kind="info")  # a source's notice, by contrast,
+    win.open_choice(str(shared_data / "pyfeat/single_face.jpg"))
+    assert not win.banner.isVisible()  # goes when another source opens
     win.close()
 
 

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
 STYLES = {  # kind -> (background, text, border)
     "error": ("#5c1f24", "#ffe3e3", "#a33a43"),
     "info": ("#1f3b5c", "#e3f0ff", "#3a6aa3"),
+    "settings": ("#1f3b5c", "#e3f0ff", "#3a6aa3"),  # a settings or rules file's problem: kept till dismissed
     "nudge": ("#4a3b0c", "#ffe9a8", "#c9a227"),
 }
 

@@ -103,7 +103,7 @@ class MainWindow(QMainWindow):
         if choice == "camera":
             self.open_default_camera()
             return
-        if self.banner.kind == "error":  # the last source's problem; a settings notice stays
+        if self.banner.kind != "settings":  # the last source's notice goes; a settings problem stays
             self.banner.hide()
         self.dashboard.reset()
         try:

@@ -96,9 +96,13 @@ def load(path: Path | None = None) -> tuple[Preferences, list[str]]:
     if not path.exists():
         return Preferences(), []
     try:
-        raw = migrate(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError, AttributeError) as exc:
-        kept = path.with_name(path.name + ".unreadable")
+        text = path.read_text(encoding="utf-8")
+    except (OSError, ValueError) as exc:  # unreadable now (permissions, a disk): left where it is
+        return Preferences(), [f"{path}: cannot read the settings ({exc}); using the defaults"]
+    try:
+        raw = migrate(json.loads(text))
+    except (ValueError, AttributeError) as exc:
+        kept = _aside(path)
         try:
             path.replace(kept)
         except OSError as move:
@@ -110,6 +114,16 @@ def load(path: Path | None = None) -> tuple[Preferences, list[str]]:
     prefs = Preferences(**{k: v for k, v in raw.items() if k in known})
     problems = [f"{path}: {p}; using the default" for p in check(prefs)]
     return prefs, problems
+
+
+def _aside(path: Path) -> Path:
+    """A name beside `path` that holds no earlier unreadable file: settings.json.unreadable,
+    then .unreadable-2, -3, ..."""
+    kept, n = path.with_name(path.name + ".unreadable"), 1
+    while kept.exists():
+        n += 1
+        kept = path.with_name(f"{path.name}.unreadable-{n}")
+    return kept
 
 
 def save(prefs: Preferences, path: Path | None = None) -> Path:

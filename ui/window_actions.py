@@ -60,7 +60,7 @@ class WindowActions(QObject):
         self.rules = load_rules(prefs.nudge_rules_file or None, prefs.rules)
         problems = list(self.window.settings_problems) + ([self.rules.problem] if self.rules.problem else [])
         if problems:
-            self.window.show_problem(" · ".join(problems), kind="info")
+            self.window.show_problem(" · ".join(problems), kind="settings")
 
     def session_options(self) -> SessionOptions:
         return SessionOptions(self.prefs.mode, self.prefs.microphone, self.prefs.system_audio, self.rules,
