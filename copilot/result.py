@@ -73,7 +73,7 @@ class ResultCollector:
                  models: dict[str, str] | None = None) -> dict[str, Any]:
         neutral = {"quality_index": NO_EVIDENCE, **dict.fromkeys(QUALITY_DIMENSIONS, NO_EVIDENCE)}
         people = {**self.participants, **{p: s for p, s in self.voices.items() if p not in self.participants}}
-        document = {
+        return {
             "signals": sorted(self.events, key=lambda e: (e["start"], e["participant"], e["type"])),
             "engagement_state": sorted(self.segments, key=lambda s: (s["participant"], s["start"])),
             "conversation_quality": {"overall": self.quality or neutral, "timeline": self.periods},
@@ -93,7 +93,6 @@ class ResultCollector:
                 "steps": self.steps,
             },
         }
-        return document
 
 
 def _note(seen: dict[str, _Seen], participant: str, t: float) -> None:

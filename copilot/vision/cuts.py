@@ -45,6 +45,7 @@ class CutDetector:
     change: float = 0.0  # the latest frame's change in place, for tests and tuning
     histogram_change: float = 0.0  # and in make-up
     _previous: np.ndarray | None = field(default=None, repr=False)
+    _previous_histogram: np.ndarray | None = field(default=None, repr=False)
     _size: tuple[int, ...] = field(default=(), repr=False)
     _change_before: float = field(default=0.0, repr=False)
 
@@ -59,13 +60,13 @@ class CutDetector:
         small = cv2.resize(image_bgr[::step, ::step], THUMBNAIL, interpolation=cv2.INTER_AREA)
         thumbnail = small.astype(np.int16)
         previous, self._previous = self._previous, thumbnail
+        histogram, self._previous_histogram = self._previous_histogram, _histogram(thumbnail)
         size, self._size = self._size, image_bgr.shape
         if previous is None or size != image_bgr.shape:
             self.change = self.histogram_change = 0.0 if previous is None else np.inf
             return previous is not None
         self._change_before, self.change = self.change, float(np.mean(np.abs(thumbnail - previous)))
-        moved = np.abs(_histogram(thumbnail) - _histogram(previous)).sum()
-        self.histogram_change = float(50 * moved / 3)
+        self.histogram_change = float(50 * np.abs(self._previous_histogram - histogram).sum() / 3)
         return (self.change > self.threshold and self.histogram_change > self.histogram_threshold
                 and self.change > SPIKE * self._change_before)
 
