@@ -40,7 +40,11 @@ def fit_pose_trend(values: np.ndarray, pose: np.ndarray, prior_deg: float) -> np
         w = np.where(np.abs(u) < 1, (1 - u ** 2) ** 2, 0.0)  # (samples, columns)
         weighted = (x[:, :, None] * w[:, None, :]).transpose(2, 1, 0)  # (columns, terms, samples)
         normal = weighted @ x + w.sum(axis=0)[:, None, None] * prior
-        coef = np.linalg.solve(normal, weighted @ values.T[:, :, None])[..., 0].T
+        # A column whose every sample the last round's curve misses by more than the cut-off
+        # (a few samples, two of them near copies, leave the spread near nothing) has no
+        # weight left to fit with: it keeps that curve rather than a singular system.
+        kept = w.sum(axis=0) > 0
+        coef[:, kept] = np.linalg.solve(normal[kept], (weighted @ values.T[:, :, None])[kept])[..., 0].T
     return coef
 
 
