@@ -10,14 +10,14 @@ from copilot.vision.cues.pose_trend import at_pose, fit_pose_trend
 def test_a_drift_with_pose_is_learned_and_held_expressions_are_outvoted():
     rng = np.random.default_rng(7)
     pose = rng.uniform(-15, 15, (120, 2))
-    neutral = 0.3 + 0.002 * pose[:, 0] - 0.001 * pose[:, 1] ** 2 / 10
+    neutral = 0.3 + 0.002 * pose[:, 0] - 0.0001 * pose[:, 1] ** 2
     values = (neutral + rng.normal(0, 0.002, 120))[:, None]
     values[:20, 0] += 0.2  # a smile held for a sixth of the time
     coef = fit_pose_trend(values, pose, prior_deg=3.0)
     usual = np.median(pose, axis=0)
     for offset in ((10.0, 0.0), (-10.0, 5.0), (0.0, -12.0)):
         yaw, pitch = usual + offset
-        expected = 0.3 + 0.002 * yaw - 0.001 * pitch ** 2 / 10
+        expected = 0.3 + 0.002 * yaw - 0.0001 * pitch ** 2
         assert abs(at_pose(coef, np.array(offset))[0] - expected) < 0.006, offset
 
 
