@@ -41,8 +41,8 @@ def fit_pose_trend(values: np.ndarray, pose: np.ndarray, prior_deg: float) -> np
         weighted = (x[:, :, None] * w[:, None, :]).transpose(2, 1, 0)  # (columns, terms, samples)
         normal = weighted @ x + w.sum(axis=0)[:, None, None] * prior
         # A column whose every sample the last round's curve misses by more than the cut-off
-        # (a few samples, two of them near copies, leave the spread near nothing) has no
-        # weight left to fit with: it keeps that curve rather than a singular system.
+        # (with a few samples, that curve can sit to one side of all of them) has no weight
+        # left to fit with: it keeps that curve rather than solve an empty system.
         kept = w.sum(axis=0) > 0
         coef[:, kept] = np.linalg.solve(normal[kept], (weighted @ values.T[:, :, None])[kept])[..., 0].T
     return coef
