@@ -67,7 +67,7 @@ class VoiceAnalyzer:
             frames.append(block)
             counts.append(len(block))
         hops = analyse_frames(np.concatenate(frames))
-        finished, resumed = [], []
+        finished, resumed, laughs = [], [], []
         offset = 0
         for (name, w), count in zip(windows.items(), counts, strict=True):
             track = self.channels[name]
@@ -75,6 +75,7 @@ class VoiceAnalyzer:
             offset += count
             track.history.add(part)
             track.gate.track_floor(part.loudness_db)
+            laughs += track.laughter.add(part.nucleus_db, part.bands_db, track.gate.floor_db)
             speaking = np.zeros(len(w), bool)
             for i, p in enumerate(probabilities[name]):
                 start = track.history.t0 + (track.windows_done + i) * WINDOW_S
@@ -84,7 +85,7 @@ class VoiceAnalyzer:
             track.windows_done += len(w)
             track.last_probability = float(probabilities[name][-1])
             self.talk.add(name, speaking)
-        return self._describe(sorted(finished, key=lambda u: u.end), resumed)
+        return self._describe(sorted(finished, key=lambda u: u.end), resumed) + laughs
 
     def _describe(self, finished: list, resumed: list[VoiceEvent] = ()) -> list[VoiceEvent]:
         two_sided = all(ch in self.channels for ch in TWO_SIDED)
@@ -144,6 +145,7 @@ class VoiceAnalyzer:
             if track.gate.speaking and track.gate.start is not None:
                 ended.extend(track.gate.update(0.0, track.t, track.t + 1.0))  # a long silence
         events = self._describe(sorted(ended, key=lambda u: u.end)) + self.responses.flush()
+        events += [laugh for track in self.channels.values() for laugh in track.laughter.flush()]
         return VoiceResult(t, {n: self._now(tr) for n, tr in self.channels.items()}, events, self._stats())
 
     def close(self) -> None:

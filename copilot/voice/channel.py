@@ -10,6 +10,7 @@ from copilot.voice.cues import VoiceEvent
 from copilot.voice.frames import FRAME, HOP
 from copilot.voice.gate import SpeechGate, Utterance
 from copilot.voice.history import HopHistory
+from copilot.voice.laughter import LaughterWatch
 from copilot.voice.prosody import delivery, filled_pauses, semitones
 
 PAUSE_MAX_S = 5.0  # a longer silence inside one side's talk is not a pause but a break
@@ -30,6 +31,7 @@ class ChannelTrack:
         self.frame_tail = np.zeros(FRAME - HOP, np.float32)
         self.history = HopHistory(t0)
         self.gate = SpeechGate(name, self.history)
+        self.laughter = LaughterWatch(name, t0)
         self.windows_done = 0
         self.last_probability = 0.0
         self.previous: Utterance | None = None  # the last utterance with words (breaths left out)
