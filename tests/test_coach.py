@@ -72,23 +72,30 @@ def test_a_rules_file_that_does_not_parse_names_the_line_and_the_defaults_are_us
     assert "line 2" in load_rules(not_toml).problem
 
 
+def test_a_rules_file_with_the_old_eye_contact_measure_is_told_its_new_name(tmp_path):
+    old = _write(tmp_path, RULE.replace('signal = "confusion"', 'signal = "eye_contact"'))
+    with pytest.raises(RulesError, match="'eye_contact' is now called 'camera_gaze'"):
+        parse_rules(old.read_text(), old)
+    assert parse_rules(old.read_text().replace("eye_contact", "camera_gaze"), old)[0].signal == "camera_gaze"
+
+
 def test_settings_overrides_switch_a_rule_off_and_move_its_threshold(tmp_path):
     rules = load_rules(_write(tmp_path, RULE), {"confused": {"threshold": 0.9}})
     assert rules.rules[0].threshold == 0.9
     assert load_rules(_write(tmp_path, RULE), {"confused": {"enabled": False}}).for_mode("presenter") == ()
 
 
-def test_a_recording_of_someone_talking_to_an_off_camera_interviewer_gets_the_eye_contact_nudge(
+def test_a_recording_of_someone_talking_to_an_off_camera_interviewer_gets_the_look_into_the_camera_nudge(
         shared_data):
     """trial_truth_001: a woman answering an interviewer beside the camera (see PROVENANCE.md)."""
     shipped = load_rules()
-    eye = replace(next(r for r in shipped.rules if r.id == "you-eye-contact"), threshold=0.5, duration_s=3)
+    eye = replace(next(r for r in shipped.rules if r.id == "you-camera-gaze"), threshold=0.5, duration_s=3)
     nudges = []
     engine = Engine([MediaFile(shared_data / "reallife_trial_video/trial_truth_001.mp4")],
                     standard_analyzers("practice", replace(shipped, rules=(eye,))),
                     [lambda s: nudges.extend(s.results["coach"])], lossless=True)
     engine.run()
-    assert [(n.rule, n.participant) for n in nudges] == [("you-eye-contact", "p1")]
+    assert [(n.rule, n.participant) for n in nudges] == [("you-camera-gaze", "p1")]
     assert nudges[0].value <= 0.5 and nudges[0].t >= 5.0 + 3.0  # 5 s of gaze, then held for 3 s
 
 

@@ -50,7 +50,7 @@ def test_the_page_is_self_contained(reports):
     assert "Top moments" in page and "Spoke" in page  # a rationale of the clip's events
     assert "Speaking" not in page  # not a practice session
     speaking = (reports / "speaking.html").read_text()
-    assert "syl/s" in speaking and "eye contact" in speaking
+    assert "syl/s" in speaking and "eyes on screen" in speaking and "eye contact" not in speaking
 
 
 def test_a_result_json_makes_a_report_too(reports):

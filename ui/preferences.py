@@ -12,13 +12,14 @@ Nothing here imports Qt.
 from __future__ import annotations
 
 import json
+import math
 import os
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from copilot.coach.rules import MODES
 
-VERSION = 2
+VERSION = 3
 FILE_NAME = "settings.json"
 THEMES = ("dark", "light")
 SETTINGS_DIR_ENV = "MEETING_COPILOT_SETTINGS_DIR"
@@ -36,6 +37,9 @@ class Preferences:
     keep_media: bool = False  # keep the raw video and audio of live sessions (off: signals only)
     nudge_rules_file: str = ""  # the user's own rules file; "" = the shipped one
     rules: dict[str, dict] = field(default_factory=dict)  # rule id -> {"enabled", "threshold"}
+    # Where the middle of the user's screen is, as seen from their camera: [gaze yaw, gaze pitch]
+    # in degrees, recorded by "Calibrate screen position"; [] = learned from where they usually look
+    screen_direction: list[float] = field(default_factory=list)
 
 
 _redirected: Path | None = None
@@ -75,6 +79,13 @@ def migrate(raw: object) -> dict:
         if "source" in raw:
             raw["video_source"] = raw.pop("source")
         raw["version"] = 2
+    if raw["version"] < 3:  # version 2's nudge rule about the camera was "you-eye-contact"
+        rules = raw.get("rules")
+        if isinstance(rules, dict) and "you-eye-contact" in rules:
+            rules = dict(rules)
+            rules["you-camera-gaze"] = rules.pop("you-eye-contact")
+            raw["rules"] = rules
+        raw["version"] = 3
     return raw
 
 
@@ -87,6 +98,11 @@ def check(prefs: Preferences) -> list[str]:
         if type(value) is not type(wanted) or (f.name in rules and value not in rules[f.name]):
             problems.append(f"{f.name} = {value!r} is not valid")
             setattr(prefs, f.name, wanted)
+    direction = prefs.screen_direction
+    if direction and not (len(direction) == 2 and all(
+            isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in direction)):
+        problems.append(f"screen_direction = {direction!r} is not valid (two angles in degrees, or [])")
+        prefs.screen_direction = []
     return problems
 
 

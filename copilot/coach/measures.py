@@ -1,9 +1,12 @@
-"""Practice measures from the voice and face cues: how fast, how many fillers, how much eye contact.
+"""Practice measures from the voice and face cues: how fast, how many fillers, how much of the
+time spent looking into the camera.
 
 Each is kept per participant over a sliding window, using data up to the step's time
-only. Voice measures belong to the audio channel ("you", "them", "file"); eye
-contact to a face ("p1"). A measure with too little data yet is absent, not zero:
-a nudge about fillers must not fire in the first seconds because nothing was said.
+only. Voice measures belong to the audio channel ("you", "them", "file"); looking into the
+camera (cue at_camera, the lens, which is what reads as eye contact to the people on the
+call; not "eyes on the screen", cue at_screen) to a face ("p1"). A measure with too little
+data yet is absent, not zero: a nudge about fillers must not fire in the first seconds
+because nothing was said.
 """
 
 from __future__ import annotations
@@ -63,7 +66,7 @@ class PracticeMeasures:
             while looks and looks[0][0] < t - GAZE_WINDOW_S:
                 looks.popleft()
             if looks and looks[-1][0] - looks[0][0] >= MIN_GAZE_S and t - looks[-1][0] < 1.0:
-                out["eye_contact"][pid] = sum(at for _, at in looks) / len(looks)
+                out["camera_gaze"][pid] = sum(at for _, at in looks) / len(looks)
         if self.talk_share:
             out["talk_share"] = dict(self.talk_share)
         return out

@@ -17,7 +17,8 @@ from copilot.signals import SIGNALS
 DEFAULT_RULES_PATH = Path(__file__).with_name("nudges.toml")
 MODES = ("presenter", "sales", "practice")
 WHOM = ("room", "any", "you", "them")
-MEASURES = ("speaking_rate", "fillers_per_min", "eye_contact", "talk_share")
+MEASURES = ("speaking_rate", "fillers_per_min", "camera_gaze", "talk_share")
+RENAMED = {"eye_contact": "camera_gaze"}  # old measure name -> new, for a user's own rules file
 REQUIRED = {"id": str, "mode": str, "signal": str, "whom": str, "threshold": (int, float),
             "duration_s": (int, float), "cooldown_s": (int, float), "message": str}
 SWITCHES = ("below", "enabled")  # optional, true or false (a quoted "false" would read as true)
@@ -94,6 +95,8 @@ def parse_rules(text: str, source: Path) -> tuple[NudgeRule, ...]:
             raise RulesError(f"{where}: mode {rule.mode!r} is not one of {', '.join(MODES)}")
         if rule.whom not in WHOM:
             raise RulesError(f"{where}: whom {rule.whom!r} is not one of {', '.join(WHOM)}")
+        if rule.signal in RENAMED:
+            raise RulesError(f"{where}: the measure {rule.signal!r} is now called {RENAMED[rule.signal]!r}")
         if rule.signal not in SIGNALS and rule.signal not in MEASURES:
             raise RulesError(f"{where}: {rule.signal!r} is neither a signal nor a measure")
         if rule.id in seen:

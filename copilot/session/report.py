@@ -92,8 +92,8 @@ def _speaking(data: SessionData) -> str:
     rows = [[m.channel, _seconds(m.speaking_s), "–" if m.pace_syl_s is None else f"{m.pace_syl_s:.1f} syl/s",
              f"{m.fillers} ({'–' if m.fillers_per_min is None else m.fillers_per_min}/min)",
              str(m.pauses) if m.mean_pause_s is None else f"{m.pauses} (mean {m.mean_pause_s} s)",
-             _percent(m.talk_ratio), _percent(m.eye_contact)] for m in metrics]
-    return _table(["voice", "speaking", "pace", "fillers", "pauses", "talk ratio", "eye contact"], rows)
+             _percent(m.talk_ratio), _percent(m.eyes_on_screen)] for m in metrics]
+    return _table(["voice", "speaking", "pace", "fillers", "pauses", "talk ratio", "eyes on screen"], rows)
 
 
 def render(data: SessionData, *, speaking: bool | None = None) -> str:

@@ -74,7 +74,8 @@ class SpeakingMetrics:
     pauses: int
     mean_pause_s: float | None
     talk_ratio: float | None  # share of all talk in the session
-    eye_contact: float | None  # share of seconds looking at the camera (the face seen while speaking)
+    eyes_on_screen: float | None  # share of the face's frames with the eyes on the screen (cue at_screen),
+    #                                the measure the rationale "Kept the eyes on the screen" reports
 
 
 def speaking_metrics(data: SessionData) -> list[SpeakingMetrics]:
@@ -83,9 +84,9 @@ def speaking_metrics(data: SessionData) -> list[SpeakingMetrics]:
     channels = sorted({e["who"] for e in utterances})
     talk = {ch: sum(e["end"] - e["start"] for e in utterances if e["who"] == ch) for ch in channels}
     all_talk = sum(talk.values())
-    looks = [v.get("at_camera") for who, rows in data.cue_summaries.items() if not who.startswith("voice:")
-             for _, v in rows if v.get("at_camera") is not None]
-    eye_contact = round(float(np.mean(looks)), 3) if looks else None
+    looks = [v.get("at_screen") for who, rows in data.cue_summaries.items() if not who.startswith("voice:")
+             for _, v in rows if v.get("at_screen") is not None]
+    eyes_on_screen = round(float(np.mean(looks)), 3) if looks else None
     out = []
     for ch in channels:
         mine = [e for e in utterances if e["who"] == ch]
@@ -97,5 +98,5 @@ def speaking_metrics(data: SessionData) -> list[SpeakingMetrics]:
             ch, round(talk[ch], 1), round(syllables / talk[ch], 2) if talk[ch] > 0 else None, fillers,
             round(fillers / minutes, 1) if minutes > 0 else None, len(pauses),
             round(float(np.mean(pauses)), 2) if pauses else None,
-            round(talk[ch] / all_talk, 3) if all_talk > 0 else None, eye_contact))
+            round(talk[ch] / all_talk, 3) if all_talk > 0 else None, eyes_on_screen))
     return out
