@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 @dataclass(slots=True)
 class BehaviourEvent:
-    kind: str  # nod, head_shake, head_tilt, gaze_aversion, blink, eye_closure, yawn
+    kind: str  # nod, head_shake, head_tilt, gaze_aversion, blink, eye_closure, yawn, smile, laughter
     participant: str
     start: float
     end: float
@@ -148,6 +148,10 @@ class Held:
     _total: float = 0.0
     _frames: int = 0
     _off_since: float | None = None
+
+    def holding(self, t: float) -> bool:
+        """On now and on for at least `min_s`: the event is under way, for live consumers."""
+        return self._start is not None and self._off_since is None and t - self._start >= self.min_s
 
     def update(self, on: bool, off: bool, value: float, t: float, participant: str) -> list[BehaviourEvent]:
         if self._start is None:

@@ -60,6 +60,8 @@ class FaceCues:
     motion_energy: float
     nod_swings: int = 0  # head swings of a nod run confirmed at this frame (live, before the run ends)
     shake_swings: int = 0  # likewise for a head-shake run
+    smiling: bool = False  # a held smile under way (face_cues.toml [smile]), live before it ends
+    laughing: bool = False  # a laugh on the face under way ([laughter]), likewise
     gaze_off_deg: float = 0.0  # angle between the gaze and the person's usual direction (at_screen's measure)
     events: list = field(default_factory=list)  # BehaviourEvents that ended at this frame
 

@@ -24,6 +24,9 @@ class ParticipantCues:
                              bridge_s=cfg["aversion"]["bridge_s"])
         self.blink = Held("blink", 0.0, cfg["blink"]["max_blink_s"], long_kind="eye_closure")
         self.yawn = Held("yawn", cfg["yawn"]["min_duration_s"])
+        self.smile = Held("smile", cfg["smile"]["min_duration_s"], bridge_s=cfg["smile"]["bridge_s"])
+        laugh = cfg["laughter"]
+        self.laughter = Held("laughter", laugh["min_duration_s"], bridge_s=laugh["bridge_s"])
         self.cfg = cfg
         self.last_seen = 0.0
 
@@ -43,13 +46,29 @@ class ParticipantCues:
             events += self.aversion.update(off, cues.at_screen, 1.0, t, p)
             wide = cfg["yawn"]["min_jaw_drop"]
             events += self.yawn.update(cues.jaw_drop >= wide, cues.jaw_drop < 0.7 * wide, cues.jaw_drop, t, p)
+        events += self._smile_and_laughter(cues, t)
         cues.events = sorted(events, key=lambda event: event.start)
         return cues
+
+    def _smile_and_laughter(self, cues: FaceCues, t: float) -> list[BehaviourEvent]:
+        """A held smile, and a laugh: that smile with the jaw dropped and the mouth working.
+
+        Read before the baseline is ready too: a smile is measured against the first
+        frames, so one shown from the very start reads as neutral (missed), never the reverse.
+        """
+        smile, laugh, p = self.cfg["smile"], self.cfg["laughter"], self.participant
+        events = self.smile.update(cues.smile >= smile["on"], cues.smile < smile["off"], cues.smile, t, p)
+        opened = cues.jaw_drop >= laugh["min_jaw_drop"] and cues.mouth_movement >= laugh["min_mouth_movement"]
+        on = cues.smile >= smile["on"] and opened
+        off = cues.smile < smile["off"] or cues.jaw_drop < laugh["min_jaw_drop"] * smile["off"] / smile["on"]
+        events += self.laughter.update(on, off, cues.mouth_movement, t, p)
+        cues.smiling, cues.laughing = self.smile.holding(t), self.laughter.holding(t)
+        return events
 
     def flush(self) -> list[BehaviourEvent]:
         """Ends whatever is under way (the face left, or the session ended)."""
         p = self.participant
         events = self.nods.flush(p) + self.shakes.flush(p)
-        for held in (self.tilt, self.aversion, self.blink, self.yawn):
+        for held in (self.tilt, self.aversion, self.blink, self.yawn, self.smile, self.laughter):
             events += held.flush(p)
         return events
