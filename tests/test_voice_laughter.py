@@ -87,3 +87,12 @@ def test_speech_does_not_read_as_laughter(shared_data):
         found += [(clip, round(e.start, 2), round(e.end, 2)) for e in events]
     print(f"\nlaughter in {minutes:.1f} min of speech: {len(found)} ({len(found) / minutes:.2f}/min) {found}")
     assert len(found) / minutes <= 0.15  # at most about one false laugh in 7 minutes of talk
+
+
+def test_what_is_found_does_not_depend_on_the_step_size(shared_data):
+    from copilot.voice.replay import replay
+
+    audio = _file_audio(shared_data / "whisper_timestamped/laugh1.mp3")
+    found = [[(e.start, e.end, e.details["calls"]) for r in replay({"file": audio}, step_s=step)
+              for e in r.events if e.kind == "laughter"] for step in (0.1, 0.37)]
+    assert found[0] == found[1] and found[0]

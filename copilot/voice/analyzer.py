@@ -75,7 +75,7 @@ class VoiceAnalyzer:
             offset += count
             track.history.add(part)
             track.gate.track_floor(part.loudness_db)
-            laughs += track.laughter.add(part.nucleus_db, part.bands_db, track.gate.floor_db)
+            laughs += track.laughter.add(part)
             speaking = np.zeros(len(w), bool)
             for i, p in enumerate(probabilities[name]):
                 start = track.history.t0 + (track.windows_done + i) * WINDOW_S

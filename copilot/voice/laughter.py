@@ -25,6 +25,8 @@ from typing import Any
 import numpy as np
 
 from copilot.voice.cues import VoiceEvent
+from copilot.voice.frames import HopFeatures
+from copilot.voice.gate import FLOOR_RISE_DB_PER_S
 from copilot.voice.history import HOP_S
 
 SETTINGS_FILE = Path(__file__).with_name("laughter.toml")
@@ -66,20 +68,24 @@ class LaughterWatch:
     _extreme: tuple[int, float] | None = None  # the peak (rising) or low (falling) so far
     _low_db: float = np.inf  # the low before the peak being climbed
     _bout: list[Call] = field(default_factory=list)
+    _floor_db: float = -60.0  # the noise floor, followed per hop as the speech gate follows it
 
-    def add(self, nucleus_db: np.ndarray, bands_db: np.ndarray, floor_db: float) -> list[VoiceEvent]:
-        """New hops' vowel-band loudness and band spectrum (frames.HopFeatures); `floor_db` is
-        the channel's noise floor (gate.py)."""
+    def add(self, hops: HopFeatures) -> list[VoiceEvent]:
+        """New hops, in order. Each is judged on its own floor, so how audio is cut into steps
+        does not change what is found."""
         events: list[VoiceEvent] = []
         width = int(self.cfg["envelope"]["smoothing_hops"])
-        for value, bands in zip(np.asarray(nucleus_db, np.float64), bands_db, strict=True):
+        rise = FLOOR_RISE_DB_PER_S * HOP_S
+        for value, bands, loudness in zip(np.asarray(hops.nucleus_db, np.float64), hops.bands_db,
+                                          hops.loudness_db.tolist(), strict=True):
+            self._floor_db = loudness if loudness < self._floor_db else self._floor_db + rise
             self._spectra.append(bands)
             self._raw.append(float(value))
             if len(self._raw) > width:
                 self._raw.popleft()
             hop = self._hops - (len(self._raw) - 1) // 2  # a centred mean, one hop late
             self._hops += 1
-            events += self._step(hop, sum(self._raw) / len(self._raw), floor_db)
+            events += self._step(hop, sum(self._raw) / len(self._raw), self._floor_db)
         return events
 
     def _step(self, hop: int, level: float, floor_db: float) -> list[VoiceEvent]:
