@@ -3,10 +3,10 @@
 A way to check the face and voice stages on a recording without the signal engine.
 Each line has a `kind`: "face" (one per face per frame: time, participant, box,
 presence, the face cues, and with --landmarks the 468 mesh points and 10 iris
-points in image pixels), a behaviour ("nod", "head_shake", "blink", ...), "voice_hop"
+points in image pixels), a behaviour ("nod", "head_shake", "blink", "smile", "laughter", ...), "voice_hop"
 (per channel per step), "mouth" (per face per step: the mouth opening and movement the
 voice stage pairs with speech to tell who talks) or a voice segment ("utterance",
-"pause", "filled_pause", ...). A value not measured yet is null.
+"pause", "filled_pause", "laughter", ...). A value not measured yet is null.
 """
 
 from __future__ import annotations

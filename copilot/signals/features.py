@@ -18,7 +18,7 @@ INSTANTS = ("seen", "absent", "smile", "brow_lower", "brow_raise", "brow_asymmet
             "gaze_far", "eyes_closed", "tilt", "lean_in", "lean_out", "motion", "nod_swings", "shake_swings",
             "yawns", "blinks", "speaking", "quiet", "loud", "pitch_up", "fillers", "pause_excess_s",
             "pause_away", "latency_excess_s", "backchannels", "rising", "fast", "monotone", "shaky",
-            "interruptions", "sighs", "voiced")
+            "interruptions", "sighs", "voiced", "smiling", "laughing", "laughs", "laugh_heard_s")
 AT = {name: k for k, name in enumerate(INSTANTS)}
 FACE_MEANS = INSTANTS[AT["smile"]:AT["motion"] + 1]  # averaged over the frames of a tick
 EXPRESSIONS = ("smile", "brow_lower", "brow_raise", "brow_asymmetry", "lip_press",
@@ -75,6 +75,12 @@ FEATURES: dict[str, tuple[str, str]] = {
     "shaky_voice": ("audio", "an utterance with unsteady pitch (jitter over 2.5%), last 6 s"),
     "interrupting": ("audio", "cutting in while the other side talks, last 6 s"),
     "sigh": ("audio", "a sigh in the last 6 s"),
+    # Held smiles and laughs are behaviour events of the face cues (face_cues.toml [smile],
+    # [laughter]) and of the voice (copilot/voice/laughter.toml), counted while under way.
+    "smiling": ("visual", "share of the last 2 s with a held, clear smile (1 s or longer)"),
+    "laughing": ("visual",
+                 "share of the last 2 s laughing on the face (open smile, mouth working), half = 1"),
+    "laughter_heard": ("audio", "a laugh heard in the voice in the last 6 s (1 = 1)"),
     "fluent": ("audio", "speaking for most of the last 6 s without fillers or long pauses"),
 }
 FEATURE_NAMES = tuple(FEATURES)
@@ -133,5 +139,8 @@ def features_from(ring: TickRing) -> np.ndarray:
     out[FEAT["shaky_voice"]] = _unit(c6[AT["shaky"]])
     out[FEAT["interrupting"]] = _unit(c6[AT["interruptions"]])
     out[FEAT["sigh"]] = _unit(c6[AT["sighs"]])
+    out[FEAT["smiling"]] = s[AT["smiling"]] / seen2
+    out[FEAT["laughing"]] = _unit(2 * s[AT["laughing"]] / seen2)
+    out[FEAT["laughter_heard"]] = _unit(c6[AT["laughs"]])
     out[FEAT["fluent"]] = _unit(talk6 / 0.6) * (1 - fillers) * (1 - long_pause)
     return np.clip(out, 0.0, 1.0)

@@ -20,7 +20,7 @@ TILT_FREE_DEG, TILT_FULL_DEG = 4.0, 12.0  # roll beyond the usual: free below, f
 ROLL_MEMORY_S = 30.0
 FAST_RATIO, MIN_SYLLABLES = 1.15, 3
 FLAT_PITCH_ST, SHAKY_JITTER_PCT = 1.5, 2.5
-FAR_GAZE_DEG = 30.0  # gaze this far off the usual direction is beyond any screen in front (features.py)
+FAR_GAZE_DEG = 30.0  # gaze this far off the screen's centre is beyond any screen in front (features.py)
 # While the head nods or shakes, the eyes stay on the person they answer: the vestibulo-ocular
 # reflex turns them against the head. The iris estimate misses most of that counter-turn, so
 # the measured gaze swings with the head; within this long of a nod or shake swing the gaze
@@ -103,6 +103,8 @@ class ParticipantSignals:
                 float(off and cues.gaze_off_deg >= FAR_GAZE_DEG), float(cues.eyes_closed),
                 min(1.0, max(0.0, tilt)), max(0.0, cues.lean), max(0.0, -cues.lean), cues.motion_energy)
         a[FACE_INDEX] += face
+        a[AT["smiling"]] = max(a[AT["smiling"]], float(cues.smiling))
+        a[AT["laughing"]] = max(a[AT["laughing"]], float(cues.laughing))
         self.mouth = cues.mouth_movement
         self.frames += 1
         self.last_seen = t
@@ -129,6 +131,9 @@ class ParticipantSignals:
             a[AT["interruptions"]] += 1
         elif event.kind == "sigh":
             a[AT["sighs"]] += 1
+        elif event.kind == "laughter":
+            a[AT["laughs"]] += 1
+            a[AT["laugh_heard_s"]] += event.end - event.start
         elif event.kind == "utterance":
             self._utterance(d)
 

@@ -25,7 +25,7 @@ SHARES = {"smile_pct": "smile", "frown_pct": "brow_lower", "raise_pct": "brow_ra
           "lean_out_pct": "lean_out", "on_pct": "gaze_on"}
 SECONDS = {"tilt_s": "tilt", "away_s": "gaze_off", "closed_s": "eyes_closed", "gone_s": "absent",
            "speaking_s": "speaking"}
-EXAMPLE_TALLY = {"span": 4.0, "pause_s": 2.4, "latency_s": 1.8,
+EXAMPLE_TALLY = {"span": 4.0, "pause_s": 2.4, "latency_s": 1.8, "laugh_s": 3.2, "smile_s": 2.0,
                  **{k: 2 for k in COUNTS}, **{f"{k}_times": "twice" for k in COUNTS},
                  **{k: 50 for k in SHARES}, **{k: 1.5 for k in SECONDS}}
 
@@ -63,6 +63,10 @@ class Evidence:
         for key, name in SECONDS.items():
             value = self.shown[AT[name]] if name == "tilt" else self.sums[AT[name]]
             out[key] = round(float(value) * self.tick_s, 1)
+        # A laugh seen and heard at once is one laugh: the longer of the two readings.
+        face_s = float(self.shown[AT["laughing"]]) * self.tick_s
+        out["laugh_s"] = round(max(face_s, float(self.sums[AT["laugh_heard_s"]])), 1)
+        out["smile_s"] = round(float(self.shown[AT["smiling"]]) * self.tick_s, 1)
         pause, late = self.most[AT["pause_excess_s"]], self.most[AT["latency_excess_s"]]
         out["pause_s"] = round(pause + 1.0, 1) if pause > 0 else 0
         out["latency_s"] = round(late + 1.0, 1) if late > 0 else 0

@@ -1,0 +1,21 @@
+"""Laughter heard in a recording reaches the signals and is named in the rationale."""
+
+from __future__ import annotations
+
+from test_signals_real import analyse
+
+
+def test_a_laugh_raises_engagement_and_is_named(shared_data):
+    """justforlaughs: "hey, my name is Gloria..." (1.0-2.4 s), then a laugh (3.1-4.4 s)."""
+    document = analyse(shared_data, "justforlaughs/example_audio.wav")["document"]
+    laughed = [s for s in document["signals"] if s["rationale"].startswith("Laughed for")]
+    assert laughed, [s["rationale"] for s in document["signals"]]
+    assert all(s["type"] in ("engagement", "interest", "agreement") for s in laughed)
+    assert all(s["start"] >= 3.0 for s in laughed)  # not during the speech before the laugh
+    seconds = float(laughed[0]["rationale"].split("Laughed for ")[1].split(" s")[0])
+    assert 1.0 <= seconds <= 2.0  # the laugh lasts about 1.3 s
+
+
+def test_speech_alone_is_not_called_laughing(shared_data):
+    document = analyse(shared_data, "whisper/jfk.flac")["document"]
+    assert not [s for s in document["signals"] if "augh" in s["rationale"]]
