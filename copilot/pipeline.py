@@ -11,16 +11,18 @@ if TYPE_CHECKING:
     from copilot.coach.rules import RuleSet
 
 
-def standard_analyzers(mode: str = "practice", rules: RuleSet | None = None) -> list[Analyzer]:
+def standard_analyzers(mode: str = "practice", rules: RuleSet | None = None,
+                       screen: tuple[float, float] | None = None) -> list[Analyzer]:
     """Fresh analyzers for one session (they keep per-session state such as face ids); `mode`
-    (presenter, sales, practice) picks the coach's nudge rules, from `rules` or the shipped file."""
+    (presenter, sales, practice) picks the coach's nudge rules, from `rules` or the shipped file;
+    `screen` is the user's calibrated screen centre (FaceCueAnalyzer), for their own camera only."""
     from copilot.coach.coach import Coach
     from copilot.signals.analyzer import SignalAnalyzer
     from copilot.vision.analyzer import FaceAnalyzer
     from copilot.vision.cues.analyzer import FaceCueAnalyzer
     from copilot.voice.analyzer import VoiceAnalyzer
 
-    return [FaceAnalyzer(), FaceCueAnalyzer(), VoiceAnalyzer(), SignalAnalyzer(), Coach(mode, rules)]
+    return [FaceAnalyzer(), FaceCueAnalyzer(screen), VoiceAnalyzer(), SignalAnalyzer(), Coach(mode, rules)]
 
 
 def model_checksums() -> dict[str, str]:

@@ -24,12 +24,15 @@ class FaceCueAnalyzer:
 
     A face that is not in a frame ends its behaviours under way at once (a nod run
     cannot go on unseen); its baseline is kept for `forget_after_s` so a person who
-    looks away and back is still compared with their own neutral.
+    looks away and back is still compared with their own neutral. `screen`, the screen's centre
+    as the user calibrated it for their own face (gaze yaw, pitch in degrees), applies to every
+    face: it is given only for a camera in front of that user.
     """
 
     name = "face_cues"
 
-    def __init__(self) -> None:
+    def __init__(self, screen: tuple[float, float] | None = None) -> None:
+        self.screen = screen
         self.people: dict[str, ParticipantCues] = {}
         self.forget_after_s = settings()["tracking"]["forget_after_s"]
         self._present: set[str] = set()
@@ -49,7 +52,7 @@ class FaceCueAnalyzer:
         for face in faces:
             person = self.people.get(face.participant)
             if person is None:
-                person = self.people[face.participant] = ParticipantCues(face.participant)
+                person = self.people[face.participant] = ParticipantCues(face.participant, self.screen)
             cues = person.update(face, t)
             out.cues[face.participant] = cues
             out.events += cues.events

@@ -42,8 +42,8 @@ class FaceCues:
     lean: float  # [-1, 1]: > 0 nearer the camera than usual (leaning in)
     gaze_yaw: float  # degrees, head pose and eyes together
     gaze_pitch: float
-    at_camera: bool
-    at_screen: bool  # gaze near the person's usual direction
+    at_camera: bool  # looking into the camera: gaze near the lens
+    at_screen: bool  # eyes on the screen: gaze near the screen's centre (screen_direction), or into the lens
     eye_open_right: float  # share of the person's usual eye opening
     eye_open_left: float
     eyes_closed: bool
@@ -62,7 +62,7 @@ class FaceCues:
     shake_swings: int = 0  # likewise for a head-shake run
     smiling: bool = False  # a held smile under way (face_cues.toml [smile]), live before it ends
     laughing: bool = False  # a laugh on the face under way ([laughter]), likewise
-    gaze_off_deg: float = 0.0  # angle between the gaze and the person's usual direction (at_screen's measure)
+    gaze_off_deg: float = 0.0  # angle between the gaze and the screen's centre (at_screen's measure)
     events: list = field(default_factory=list)  # BehaviourEvents that ended at this frame
 
     def to_json(self) -> dict[str, object]:
@@ -73,12 +73,17 @@ class FaceCues:
 
 
 class PersonCues:
-    """The running state behind one participant's cues (filters, baseline, short history)."""
+    """The running state behind one participant's cues (filters, baseline, short history).
 
-    def __init__(self) -> None:
+    `screen` is where the screen's centre is, as (gaze yaw, gaze pitch) in degrees, when the
+    user calibrated it for their own face; None learns it (screen_direction).
+    """
+
+    def __init__(self, screen: tuple[float, float] | None = None) -> None:
         cfg = settings()
         smooth, base = cfg["smoothing"], cfg["baseline"]
         self.cfg = cfg
+        self.screen = screen
         one_euro = (smooth["min_cutoff_hz"], smooth["beta"], smooth["derivative_cutoff_hz"])
         self.pose_filter, self.gaze_filter = OneEuroFilter(*one_euro), OneEuroFilter(*one_euro)
         self.baseline = RunningBaseline(HEAD_SIZE + 1, base["sample_hz"], base["window_s"],
@@ -88,6 +93,7 @@ class PersonCues:
         self.shape = ShapeFit(pose["frontal_within_deg"], pose["shape_learn_rate"],
                               (pose["parallax_gain_sideways"], pose["parallax_gain_vertical"]))
         self.mouth_history: deque[tuple[float, float]] = deque()
+        self.gaze_history: deque[tuple[float, float, float]] = deque()  # t, head yaw, pitch (degrees)
         self.previous: tuple[float, np.ndarray] | None = None
         self.motion = 0.0
         self.closed = False
@@ -120,14 +126,18 @@ class PersonCues:
         corner_d = (d[M["corner_right"]] + d[M["corner_left"]]) / 2
         lips_apart = d[M["mouth_open"]] > 0.03
         gaze_cone = cfg["gaze"]
+        looking = self._steady_gaze(t, (yaw, pitch), (gaze_yaw, gaze_pitch))
+        screen = self.screen_direction(base[GAZE_YAW], base[GAZE_PITCH])
+        off_screen_deg = float(np.hypot(looking[0] - screen[0], looking[1] - screen[1]))
+        at_camera = bool(np.hypot(*looking) < gaze_cone["at_camera_cone_deg"])
         return FaceCues(
             t=t, participant=face.participant, ready=self.baseline.ready,
             yaw=float(yaw), pitch=float(pitch), roll=float(roll),
             head_x=float(d[HEAD_X]), head_y=float(d[HEAD_Y]),
             lean=float(np.clip(np.expm1(d[HEAD_SIZE]) / cfg["lean"]["full_scale"], -1, 1)),
             gaze_yaw=float(gaze_yaw), gaze_pitch=float(gaze_pitch),
-            at_camera=bool(np.hypot(gaze_yaw, gaze_pitch) < gaze_cone["at_camera_cone_deg"]),
-            at_screen=bool(np.hypot(d[GAZE_YAW], d[GAZE_PITCH]) < gaze_cone["at_screen_cone_deg"]),
+            at_camera=at_camera,
+            at_screen=at_camera or off_screen_deg < gaze_cone["at_screen_cone_deg"],
             eye_open_right=float(open_r), eye_open_left=float(open_l), eyes_closed=bool(closed),
             brow_raise=_unit(brow_d / expr["brow_raise"]),
             brow_lower=_unit((-brow_d - expr["brow_lower_gap_weight"] * d[M["brow_gap"]])
@@ -142,8 +152,30 @@ class PersonCues:
             mouth_asymmetry=_unit(abs(d[M["corner_right"]] - d[M["corner_left"]]) / expr["mouth_asymmetry"]),
             mouth_movement=self._mouth_movement(m[M["mouth_open"]], t),
             motion_energy=self._motion(face.landmarks, frame.scale, t),
-            gaze_off_deg=float(np.hypot(d[GAZE_YAW], d[GAZE_PITCH])),
+            gaze_off_deg=off_screen_deg,
         )
+
+    def _steady_gaze(self, t: float, head: tuple[float, float], gaze: tuple[float, float]) -> np.ndarray:
+        """Where the eyes rest, for at_camera and at_screen: the gaze with the head's part
+        replaced by its median over `head_steady_s`. While the head nods or shakes, the eyes
+        stay on their target (the vestibulo-ocular reflex), which the iris estimate mostly
+        misses; the eyes' own part is left as it is, so a glance of the eyes alone shows at once."""
+        history = self.gaze_history
+        history.append((t, head[0], head[1]))
+        while t - history[0][0] > self.cfg["gaze"]["head_steady_s"]:
+            history.popleft()
+        usual_head = np.median(np.array(history)[:, 1:], axis=0)
+        return np.array(gaze) - np.array(head) + usual_head
+
+    def screen_direction(self, usual_yaw: float, usual_pitch: float) -> tuple[float, float]:
+        """The calibrated screen centre, else the person's usual gaze pulled to within the
+        screen_max_* angles of the lens: a camera may sit beside the screen, but someone who
+        looks far to one side all the time is looking at something else (face_cues.toml)."""
+        if self.screen is not None:
+            return self.screen
+        gaze = self.cfg["gaze"]
+        return (float(np.clip(usual_yaw, -gaze["screen_max_yaw_deg"], gaze["screen_max_yaw_deg"])),
+                float(np.clip(usual_pitch, -gaze["screen_max_pitch_deg"], gaze["screen_max_pitch_deg"])))
 
     def _eyes_closed(self, opening: float, t: float) -> bool:
         """Closed below `closed_ratio` of the usual opening; open again only once above

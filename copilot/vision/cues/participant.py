@@ -11,10 +11,10 @@ from copilot.vision.face import Face
 class ParticipantCues:
     """Feeds one participant's faces to the cue state and the behaviour detectors."""
 
-    def __init__(self, participant: str) -> None:
+    def __init__(self, participant: str, screen: tuple[float, float] | None = None) -> None:
         cfg = settings()
         self.participant = participant
-        self.cues = PersonCues()
+        self.cues = PersonCues(screen)
         nod = cfg["nod"]
         swing = (nod["min_swing_deg"], nod["reversal_deg"], nod["max_swing_s"], nod["min_rise_s"],
                  nod["min_swings"], nod["max_gap_s"], nod["dominance"])

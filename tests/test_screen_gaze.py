@@ -1,0 +1,157 @@
+"""Eyes on the screen: one measure (cue at_screen), from where the screen is.
+
+What a person sees in each clip (frames extracted and looked at before writing these):
+- trial_lie_004: a witness in a pink jacket, head and eyes turned some 30° toward a
+  questioner off to the picture's left for the whole 11.6 s; at 2-4 s she looks down and
+  to the side, at about 11 s her head comes round a little, the eyes still to the side.
+  She never looks into the lens: off the screen throughout.
+- lightasd_tiwater 00001: a man in profile, head down over a laptop, for 25 s (the face
+  detector rarely finds him); about 26-28.5 s he turns toward the camera and speaks into
+  it (eyes on the lens at 27.5-28 s), then turns back.
+- d14: a woman facing the lens glances far to the side with her eyes only, the head
+  still, at about 7-8 s and 15.3-16 s (and looks to the sides again at 16.2-17.5 s).
+- s18: a still woman, head turned a little (about 15°), looking at the camera.
+- head_stationary: a man looking straight into the lens, still, for 16 s.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from copilot.vision.cues.analyzer import FaceCueAnalyzer
+from copilot.vision.cues.calibration import ScreenCalibration
+from copilot.vision.cues.settings import settings
+
+sys.path.insert(0, str(Path(__file__).parent))
+from warp import build_rig, rotation
+
+FPS = 25.0
+
+
+def _cues(frames, screen: tuple[float, float] | None = None):
+    """Each frame's cues of the first face, from (t, image) pairs."""
+    from copilot.vision.tracker import FaceTracker
+
+    tracker, analyzer = FaceTracker(), FaceCueAnalyzer(screen)
+    out = []
+    for t, image in frames:
+        cues = analyzer.process(tracker.process(image, t), t).cues
+        out += list(cues.values())[:1]
+    return out
+
+
+def _share(cues, start: float = 0.0, end: float = 1e9, name: str = "at_screen") -> float:
+    inside = [getattr(c, name) for c in cues if start <= c.t <= end]
+    assert inside, f"no face seen between {start} and {end} s"
+    return float(np.mean(inside))
+
+
+@pytest.fixture(scope="module")
+def clips(shared_data):
+    from copilot.vision.frames import read_frames
+
+    names = ["reallife_trial_video/trial_lie_004.mp4", "lightasd_tiwater/00001.avi", "liveportrait/s18.mp4",
+             "noddingpigeon/head_stationary.mp4"]
+    return {name.split("/")[1].split(".")[0]: _cues(read_frames(shared_data / name)) for name in names}
+
+
+@pytest.mark.slow
+def test_a_witness_turned_toward_a_questioner_all_along_is_not_on_the_screen(clips):
+    """Her usual direction is 30° to the side; the screen is held within 10° of the lens
+    sideways, so she reads off it (before: 75 % on, as her usual direction was the screen)."""
+    cues = clips["trial_lie_004"]
+    assert _share(cues) < 1 / 3
+    assert _share(cues, name="at_camera") == 0.0
+
+
+@pytest.mark.slow
+def test_the_man_over_his_laptop_is_off_the_screen_until_he_turns_to_the_camera(clips):
+    cues = clips["00001"]
+    assert _share(cues, 25.0, 26.5) < 0.2  # in profile, turning
+    # facing the lens and speaking: counted once half of the head's steadying second is past
+    # (face_cues.toml head_steady_s; the labels say on from 26.4 s, while he still turns)
+    assert _share(cues, 27.4, 28.8) > 0.9
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("clip", ["s18", "head_stationary"])
+def test_people_looking_at_the_camera_are_on_the_screen(clips, clip):
+    assert _share(clips[clip], 1.5) > 0.95  # after the first 1.5 s, while the cues are not ready
+
+
+def test_eyes_only_glances_with_the_head_still_are_off_the_screen(shared_data):
+    from copilot.vision.frames import read_frames
+
+    cues = _cues(read_frames(shared_data / "liveportrait/d14.mp4"))
+    assert max(abs(c.yaw) for c in cues if 7.0 <= c.t <= 8.0 or 15.3 <= c.t <= 16.0) < 8  # head still
+    assert _share(cues, 7.0, 8.0) < 0.4 and _share(cues, 15.3, 16.0) < 0.4
+    assert _share(cues, 9.5, 11.5) > 0.9 and _share(cues, 13.0, 14.0) > 0.9
+
+
+@pytest.fixture(scope="module")
+def rig():
+    import cv2
+
+    from copilot.resources import resource_path
+    from copilot.vision.tracker import FaceTracker
+
+    photo = cv2.imread(str(resource_path("assets", "faces/astronaut.jpg")))
+    return build_rig(photo, (225, 125), 250, FaceTracker())
+
+
+def _held(rig, yaw: float, pitch: float = 0.0, seconds: float = 6.0):
+    """A clip of the head held turned by (yaw, pitch) throughout, with a faint flicker of
+    sensor noise so that frames are not identical."""
+    image = rig.render(rotation(yaw, pitch, 0.0))
+    noise = np.random.default_rng(0)
+    for k in range(int(seconds * FPS)):
+        flicker = noise.integers(-2, 3, image.shape, dtype=np.int16)
+        yield k / FPS, np.clip(image.astype(np.int16) + flicker, 0, 255).astype(np.uint8)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("yaw", "pitch", "on"), [(35.0, 0.0, False), (-35.0, 0.0, False),
+                                                  (-30.0, 0.0, False), (10.0, 0.0, True), (0.0, -12.0, True)])
+def test_a_head_held_turned_for_a_whole_clip(rig, yaw, pitch, on):
+    """Turned 30-35° all along: looking at something beside the camera, not at a screen
+    (a camera beside the screen is what calibration is for). Turned 10° sideways, or 12° down
+    (a laptop's screen below its camera): on the screen. (The astronaut's render turned +30°
+    reads only 19° of yaw, and so is still on the screen: a limit of the pose reading on warps.)"""
+    share = _share(_cues(_held(rig, yaw, pitch)), 1.5)
+    assert share > 0.95 if on else share < 0.05, share
+
+
+@pytest.mark.slow
+def test_a_calibrated_screen_beside_the_camera_counts_looking_at_it_as_on(rig):
+    """The user calibrates with the screen 35° to one side: looking there is on the screen,
+    looking into the lens is still on it (the lens is on the screen's bezel), halfway across
+    the other way is off."""
+    cues = _cues(_held(rig, 35.0, seconds=4.5))  # ready at 1.5 s, then 0.5 s settling and 2 s
+    calibration = ScreenCalibration()
+    for c in cues:
+        if calibration.add(c.t, (c.gaze_yaw, c.gaze_pitch) if c.ready else None):
+            break
+    assert calibration.done and calibration.result is not None
+    screen = calibration.result
+    assert 20.0 < abs(screen[0]) < 45.0
+    assert _share(_cues(_held(rig, 35.0), screen), 1.5) == 1.0
+    assert _share(_cues(_held(rig, 0.0), screen), 1.5) == 1.0
+    assert _share(_cues(_held(rig, -25.0), screen), 1.5) == 0.0
+
+
+def test_calibration_needs_the_face_seen_for_most_of_its_span():
+    gaze = settings()["gaze"]
+    step = 1 / 30
+    frames = np.arange(0.0, gaze["calibration_settle_s"] + gaze["calibration_s"] + 0.1, step)
+    seen = ScreenCalibration()
+    for k, t in enumerate(frames):
+        seen.add(t, (5.0 + k % 3, -12.0) if k % 4 else None)  # a face in 3 frames of 4
+    assert seen.done and seen.result == (6.0, -12.0)
+    hidden = ScreenCalibration()
+    for k, t in enumerate(frames):
+        hidden.add(t, (5.0, -12.0) if k % 4 == 0 else None)  # in 1 frame of 4
+    assert hidden.done and hidden.result is None
