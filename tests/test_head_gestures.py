@@ -20,13 +20,13 @@ FPS = 30.0
 JITTER_DEG = 0.3  # the pose reading's frame-to-frame noise on a still head, about this (1 sigma)
 
 
-def _detect(pitch: np.ndarray, yaw: np.ndarray) -> list:
+def _detect(pitch: np.ndarray, yaw: np.ndarray, speaking: bool = False) -> list:
     rules = SwingRules.from_settings(settings()["nod"])
     nods, shakes = HeadGesture("nod", rules), HeadGesture("head_shake", rules)
     events = []
     for k, (p, y) in enumerate(zip(pitch, yaw, strict=True)):
         t = k / FPS
-        events += nods.update(p, y, t, "p1") + shakes.update(y, p, t, "p1")
+        events += nods.update(p, y, t, "p1", speaking) + shakes.update(y, p, t, "p1", speaking)
     return events + nods.flush("p1") + shakes.flush("p1")
 
 
@@ -41,7 +41,7 @@ def _with_still(wave: np.ndarray, seed: int = 0) -> np.ndarray:
 
 
 def _oscillation(amplitude: float, half_swing_s: float, cycles: float = 2.0) -> np.ndarray:
-    t = np.arange(int(round(2 * cycles * half_swing_s * FPS))) / FPS
+    t = np.arange(round(2 * cycles * half_swing_s * FPS)) / FPS
     return amplitude * np.sin(math.pi * t / half_swing_s)
 
 
@@ -151,3 +151,14 @@ def test_a_diagonal_sway_is_neither_nod_nor_shake():
 def test_a_still_head_with_jitter_is_no_gesture():
     n = int(20 * FPS)
     assert _negative(yaw=np.zeros(n), pitch=np.zeros(n)) == []
+
+
+def test_small_quick_swings_while_talking_are_beats_of_the_speech_and_wide_ones_are_nods():
+    """Speakers bob the head with their syllables (4-5 a second): while the mouth moves, a small
+    quick swing is such a beat. The same swings on a silent face are a nod; wide ones count either way."""
+    beats = _with_still(_oscillation(2.5, 0.125, cycles=4), seed=7)
+    other = _jitter(len(beats), 8)
+    assert _detect(beats, other, speaking=True) == []
+    assert [e.kind for e in _detect(beats, other, speaking=False)] == ["nod"]
+    wide = _with_still(_oscillation(10, 0.3), seed=9)
+    assert [e.kind for e in _detect(wide, _jitter(len(wide), 10), speaking=True)] == ["nod"]

@@ -14,6 +14,8 @@ nod or shake only when it is
   before coming back is a look, not a swing; and a smooth movement, not a drift that
   creeps through its middle between quick jolts, as a talking head does,
 - mostly along its own axis (pitch for nods, yaw for shakes),
+- while the person talks, more than the small quick beats the head makes with the
+  syllables (Hadar et al. 1983),
 
 and a run of them counts only when each swing is like the one before: a similar
 tempo and size (the later swings of a nod may shrink, so sizes are allowed to fall by
@@ -40,6 +42,7 @@ class SwingRules:
 
     min_swing_deg: float
     reversal_deg: float
+    reversal_share: float
     min_swing_s: float
     max_swing_s: float
     min_rise_s: float
@@ -51,6 +54,8 @@ class SwingRules:
     max_size_ratio: float
     min_swings: int
     max_gap_s: float
+    speech_beat_max_deg: float
+    speech_beat_max_s: float
 
     @classmethod
     def from_settings(cls, section: dict) -> SwingRules:
@@ -88,11 +93,14 @@ class HeadGesture:
     _history: deque = field(default_factory=deque)  # (t, angle) over the longest swing and then some
     _other_lo: float = math.inf
     _other_hi: float = -math.inf
+    _spoke: bool = False  # the mouth moved with speech during the swing under way
     _run: list[Swing] = field(default_factory=list)
     _reported: int = 0  # swings of the current run already handed out as `new_swings`
     new_swings: int = 0  # swings confirmed at the latest update: a run under way, counted live
 
-    def update(self, angle: float, other: float, t: float, participant: str) -> list[BehaviourEvent]:
+    def update(self, angle: float, other: float, t: float, participant: str,
+               speaking: bool = False) -> list[BehaviourEvent]:
+        """Takes one frame's angle (and the other axis'); `speaking`: the mouth moves with speech."""
         rules, events = self.rules, []
         self.new_swings = 0
         self._history.append((t, angle))
@@ -101,27 +109,39 @@ class HeadGesture:
         if self._pivot is None:
             self._pivot, self._pivot_t, self._extreme, self._extreme_t = angle, t, angle, t
         self._other_lo, self._other_hi = min(self._other_lo, other), max(self._other_hi, other)
+        self._spoke |= speaking
         if self._direction == 0:
-            if abs(angle - self._pivot) < rules.reversal_deg / 2:
+            if abs(angle - self._pivot) < rules.reversal_deg:
                 self._pivot_t = t  # at rest: a swing starts when the head leaves
                 self._other_lo = self._other_hi = other
-            elif abs(angle - self._pivot) >= rules.reversal_deg:
+                self._spoke = speaking
+            else:
                 self._direction = 1 if angle > self._pivot else -1
                 self._extreme, self._extreme_t = angle, t
         elif (angle - self._extreme) * self._direction > 0:
             self._extreme, self._extreme_t = angle, t
-        elif (self._extreme - angle) * self._direction >= rules.reversal_deg:
+        elif (self._extreme - angle) * self._direction >= self._reversal():
             events += self._swing_ended(participant)
             self._pivot, self._pivot_t = self._extreme, self._extreme_t
             self._direction = -self._direction
             self._extreme, self._extreme_t = angle, t
             self._other_lo = self._other_hi = other
+            self._spoke = speaking
         if len(self._run) >= rules.min_swings:  # a run: its swings count from now on, live
             self.new_swings += len(self._run) - self._reported
             self._reported = len(self._run)
-        if self._run and t - self._run[-1].end > rules.max_gap_s + rules.max_swing_s:
+        # The run is over once the head has stayed put for longer than a pause between swings
+        # plus the time a slow swing takes to confirm its turn (a third of it: a quarter of its size).
+        moved = self._extreme_t if self._direction else self._pivot_t
+        if self._run and t - max(self._run[-1].end, moved) > rules.max_gap_s + rules.max_swing_s / 2:
             events += self.flush(participant)
         return events
+
+    def _reversal(self) -> float:
+        """The retreat that confirms a turning point: more within a run of wide swings, so that a
+        wobble of the reading at one side does not split a swing in two."""
+        last = self._run[-1].size if self._run else 0.0
+        return max(self.rules.reversal_deg, self.rules.reversal_share * last)
 
     def _swing_ended(self, participant: str) -> list[BehaviourEvent]:
         swing = Swing(self._pivot_t, self._extreme_t, self._pivot, self._extreme, 3 * self._middle_half_s())
@@ -145,7 +165,10 @@ class HeadGesture:
                 and duration <= rules.max_stay_ratio * swing.pace_s + rules.timing_allowance_s
                 # nor a drift that creeps through its middle and jumps at the ends (speech jolts)
                 and swing.pace_s <= rules.max_creep_ratio * duration + rules.timing_allowance_s
-                and swing.size >= rules.dominance * (self._other_hi - self._other_lo))
+                and swing.size >= rules.dominance * (self._other_hi - self._other_lo)
+                # while talking, a small quick swing is a beat of the speech, not a gesture
+                and not (self._spoke and swing.size < rules.speech_beat_max_deg
+                         and swing.pace_s < rules.speech_beat_max_s))
 
     def _continues(self, previous: Swing, swing: Swing) -> bool:
         """Whether `swing` carries on the run that `previous` ended: straight back, alike, in time."""

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from copilot.vision.cues.behaviours import BehaviourEvent, Held, Oscillation
+from copilot.vision.cues.behaviours import BehaviourEvent, Held
 from copilot.vision.cues.cues import ROLL, FaceCues, PersonCues
+from copilot.vision.cues.head_gestures import HeadGesture, SwingRules
 from copilot.vision.cues.settings import settings
 from copilot.vision.face import Face
 
@@ -15,10 +16,8 @@ class ParticipantCues:
         cfg = settings()
         self.participant = participant
         self.cues = PersonCues(screen)
-        nod = cfg["nod"]
-        swing = (nod["min_swing_deg"], nod["reversal_deg"], nod["max_swing_s"], nod["min_rise_s"],
-                 nod["min_swings"], nod["max_gap_s"], nod["dominance"])
-        self.nods, self.shakes = Oscillation("nod", *swing), Oscillation("head_shake", *swing)
+        swings = SwingRules.from_settings(cfg["nod"])
+        self.nods, self.shakes = HeadGesture("nod", swings), HeadGesture("head_shake", swings)
         self.tilt = Held("head_tilt", cfg["tilt"]["min_duration_s"])
         self.aversion = Held("gaze_aversion", cfg["aversion"]["min_duration_s"],
                              bridge_s=cfg["aversion"]["bridge_s"])
@@ -34,8 +33,8 @@ class ParticipantCues:
         cues = self.cues.update(face, t)
         self.last_seen = t
         p, cfg = self.participant, self.cfg
-        events = self.nods.update(cues.pitch, cues.yaw, t, p) + self.shakes.update(cues.yaw, cues.pitch, t, p)
-        cues.nod_swings, cues.shake_swings = self.nods.new_swings, self.shakes.new_swings
+        events = self._smile_and_laughter(cues, t)
+        events += self._gestures(cues, t)
         eyes = (cues.eye_open_right + cues.eye_open_left) / 2
         events += self.blink.update(cues.eyes_closed, not cues.eyes_closed, 1.0 - eyes, t, p)
         if cues.ready:
@@ -46,9 +45,18 @@ class ParticipantCues:
             events += self.aversion.update(off, cues.at_screen, 1.0, t, p)
             wide = cfg["yawn"]["min_jaw_drop"]
             events += self.yawn.update(cues.jaw_drop >= wide, cues.jaw_drop < 0.7 * wide, cues.jaw_drop, t, p)
-        events += self._smile_and_laughter(cues, t)
         cues.events = sorted(events, key=lambda event: event.start)
         return cues
+
+    def _gestures(self, cues: FaceCues, t: float) -> list[BehaviourEvent]:
+        """Nods and shakes; the mouth moving (speech, or a laugh's calls) makes quick small swings
+        beats of it, not gestures (face_cues.toml [nod])."""
+        p = self.participant
+        speaking = cues.mouth_movement >= self.cfg["nod"]["speaking_mouth_movement"]
+        events = (self.nods.update(cues.pitch, cues.yaw, t, p, speaking)
+                  + self.shakes.update(cues.yaw, cues.pitch, t, p, speaking))
+        cues.nod_swings, cues.shake_swings = self.nods.new_swings, self.shakes.new_swings
+        return events
 
     def _smile_and_laughter(self, cues: FaceCues, t: float) -> list[BehaviourEvent]:
         """A held smile, and a laugh: that smile with the jaw dropped and the mouth working.
