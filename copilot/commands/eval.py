@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from copilot.errors import CopilotError
+from copilot.evaluation.behaviours import TOLERANCE_S as BEHAVIOUR_TOLERANCE_S
 from copilot.evaluation.labels import (
     SHARED_DATA_ENV,
     SHARED_PREFIX,
@@ -29,7 +30,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "eval", help="score the signals against labelled clips",
         description="Analyse every clip named by the labels files (*.toml) and print per-signal precision, "
-                    "recall, F1 and onset delay. The label format is described in tests/scenarios/README.md.")
+                    "recall, F1 and onset delay. Face behaviour labels files (those naming a `split`) are "
+                    "scored per behaviour instead: recall, false alarms per minute and gaze, tuning and "
+                    "checking halves side by side, and one row per cell of the rendered head-gesture "
+                    "sweep. The label formats are described in tests/scenarios/README.md and "
+                    "tests/scenarios/behaviours/README.md.")
     parser.add_argument("paths", nargs="+", type=Path, metavar="PATH",
                         help="a labels file, or a folder searched for them")
     parser.add_argument("--json", action="store_true", help="print the scores as JSON instead of a table")
@@ -42,6 +47,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--tolerance", type=float, default=TOLERANCE_S, metavar="SECONDS",
                         help="how far outside a span an event may lie and still match "
                              f"(default {TOLERANCE_S:g})")
+    parser.add_argument("--tolerance-behaviours", type=float, default=BEHAVIOUR_TOLERANCE_S,
+                        metavar="SECONDS",
+                        help="the same for face behaviour labels (nods, shakes, smiles, laughter; "
+                             f"default {BEHAVIOUR_TOLERANCE_S:g})")
     parser.set_defaults(run=run)
 
 
@@ -115,8 +124,63 @@ def _details(scores: list[ClipScore]) -> str:
     return "\n".join(lines)
 
 
+def _behaviours(paths: list[Path], args: argparse.Namespace) -> tuple[str, dict, list[str]]:
+    """Scores the face behaviour labels files: (tables, JSON, errors)."""
+    from copilot.commands.analyze import write_json_atomically
+    from copilot.evaluation import behaviours as b
+
+    all_labels = [b.load_behaviour_labels(path) for path in paths]
+    scores, skipped, errors = [], [], []
+    for labels, name in zip(all_labels, _result_names(all_labels), strict=True):
+        saved = (args.results or args.out_dir or Path()) / f"{name}.behaviours.json"
+        if args.results is not None:
+            if not saved.is_file():
+                skipped.append(f"{labels.path}: no result {saved}")
+                continue
+            observed = b.Observed.from_json(json.loads(saved.read_text(encoding="utf-8")))
+        else:
+            clip = clip_path(labels)
+            if not clip.is_file():
+                skipped.append(_missing_clip(labels, clip))
+                continue
+            if sys.stderr.isatty():
+                print(f"analysing {clip.name} ({labels.path.name})", file=sys.stderr)
+            try:
+                observed, problems = b.observe(clip)
+            except CopilotError as exc:
+                errors.append(f"{labels.path}: {exc}")
+                continue
+            errors += [f"{clip}: {problem}" for problem in problems]
+            if args.out_dir is not None:
+                write_json_atomically(observed.to_json(), saved)
+        scores.append(b.score_behaviours(labels, observed, args.tolerance_behaviours))
+    parts = [b.details(scores)] if args.details else []
+    parts += ["face behaviours (recall of labelled spans; false alarms per minute of fully labelled clips)",
+              b.halves_table(scores)]
+    sweep = b.sweep_table(scores)
+    parts += [sweep] if sweep else []
+    parts += [f"skipped: {line}" for line in skipped]
+    return "\n\n".join(p for p in parts if p), b.as_json(scores), errors
+
+
 def run(args: argparse.Namespace) -> int:
-    all_labels = [load_labels(path) for path in labels_files(args.paths)]
+    from copilot.evaluation.behaviours import is_behaviour_labels
+
+    files = labels_files(args.paths)
+    behaviour_files = [path for path in files if is_behaviour_labels(path)]
+    signal_files = [path for path in files if path not in behaviour_files]
+    behaviour_report, behaviour_json, behaviour_errors = (
+        _behaviours(behaviour_files, args) if behaviour_files else ("", None, []))
+    if not signal_files:
+        if args.json:
+            json.dump(behaviour_json, sys.stdout, indent=2)
+            sys.stdout.write("\n")
+        else:
+            print(behaviour_report)
+        for message in behaviour_errors:
+            print(f"copilot: error: {message}", file=sys.stderr)
+        return 1 if behaviour_errors else 0
+    all_labels = [load_labels(path) for path in signal_files]
     signals = signal_types()
     scores: list[ClipScore] = []
     skipped: list[str] = []
@@ -126,13 +190,19 @@ def run(args: argparse.Namespace) -> int:
         if document is not None:
             scores.append(score_clip(labels, predicted_events(document), signals, args.tolerance))
     totals = total(scores, signals)
+    errors += behaviour_errors
     if args.json:
-        json.dump(as_json(totals, scores, skipped, args.tolerance), sys.stdout, indent=2)
+        document = as_json(totals, scores, skipped, args.tolerance)
+        if behaviour_json is not None:
+            document["behaviours"] = behaviour_json
+        json.dump(document, sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
         if args.details:
             print(_details(scores) + "\n")
         print(table(totals, scores, skipped, args.tolerance))
+        if behaviour_report:
+            print("\n" + behaviour_report)
     for message in errors:
         print(f"copilot: error: {message}", file=sys.stderr)
     return 1 if errors else 0
