@@ -192,3 +192,25 @@ def test_a_rules_file_or_change_of_the_wrong_shape_is_named_and_the_rest_kept(wi
     rules = {rule.id: rule for rule in window.actions.rules.rules}
     assert rules["you-fillers"].enabled is False  # the good change is applied
     assert rules["room-confused"].enabled and rules["customer-skeptical"].enabled  # the bad ones are not
+
+
+def test_calibrating_the_screen_keeps_the_gaze_in_the_settings_and_uses_it_for_a_camera_only(
+        window, qtbot, shared_data):
+    """The man in head_stationary looks into the lens: calibrated there, the screen is about
+    where his gaze reads, and the next session's options carry it until the user forgets it."""
+    window.open_choice(str(shared_data / "noddingpigeon/head_stationary.mp4"))
+    window.actions.start_calibration()  # on the file, as no camera is here: the same frames
+    assert window.nudge_banner.isVisible() and "middle of your screen" in window.nudge_banner.text.text()
+    qtbot.waitUntil(lambda: bool(window.prefs.screen_direction), timeout=30_000)
+    yaw, pitch = window.prefs.screen_direction
+    assert abs(yaw) < 12 and abs(pitch) < 12  # he faces the lens
+    assert preferences.load()[0].screen_direction == [yaw, pitch]
+    assert "calibrated" in window.status.currentMessage() and not window.nudge_banner.isVisible()
+    options = window.actions.session_options()
+    assert options.screen == (yaw, pitch)
+    dialog = window.actions.open_settings()
+    assert dialog.screen_label.text().startswith("calibrated")
+    dialog.forget_screen.click()
+    dialog.accept()
+    assert window.prefs.screen_direction == [] and window.actions.session_options().screen is None
+    window.stop()

@@ -56,21 +56,26 @@ class FrameView:
     started: tuple[EventMark, ...] = ()
     nudges: tuple[Nudge, ...] = ()
     revised: tuple[EventMark, ...] = ()  # events under way or just ended, with their latest wording
+    gazes: dict[str, tuple[float, float]] = field(default_factory=dict)  # participant -> gaze yaw,
+    #                                         pitch (degrees) of a face whose cues are ready (calibration)
 
     @classmethod
     def from_step(cls, step: Step) -> FrameView:
         faces = tuple(FaceMark(str(f.participant), tuple(float(v) for v in f.box))
                       for f in step.results.get("faces") or ())
         image = step.frame.image if step.frame is not None else None
+        face_cues = step.results.get("face_cues")
+        gazes = {p: (c.gaze_yaw, c.gaze_pitch) for p, c in (face_cues.cues if face_cues else {}).items()
+                 if c.ready}
         signals = step.results.get("signals")
         if signals is None:
-            return cls(step.t, image, faces, nudges=tuple(step.results.get("coach") or ()))
+            return cls(step.t, image, faces, nudges=tuple(step.results.get("coach") or ()), gazes=gazes)
         started, revised = (tuple(EventMark(e.start, e.type, e.participant, e.probability, e.rationale)
                                   for e in events)
                             for events in (signals.started, [*signals.updated, *signals.ended]))
         ticks = tuple((row.t, row.participant, np.array(row.scores, np.float64)) for row in signals.ticks)
         return cls(step.t, image, faces, signals.scores, signals.states, ticks, started,
-                   tuple(step.results.get("coach") or ()), revised)
+                   tuple(step.results.get("coach") or ()), revised, gazes)
 
     def after(self, older: FrameView | None) -> FrameView:
         """This view with what `older` (not yet delivered) carried that must not be lost."""
@@ -80,7 +85,8 @@ class FrameView:
                          self.faces if self.image is not None else older.faces,
                          self.scores or older.scores, self.states or older.states,
                          older.ticks + self.ticks, older.started + self.started,
-                         older.nudges + self.nudges, older.revised + self.revised)
+                         older.nudges + self.nudges, older.revised + self.revised,
+                         self.gazes if self.image is not None else older.gazes)
 
 
 class EngineBridge(QObject):

@@ -34,6 +34,9 @@ class SessionOptions:
     rules: RuleSet | None = None  # None: the shipped nudge rules
     record: bool = True  # into the session database, for review afterwards
     keep_media: bool = False  # also the raw video and audio (live sources; the user's opt-in)
+    # The user's calibrated screen centre (gaze yaw, pitch in degrees), or None to learn it; it is
+    # their own face's, so it is used for a camera only, never for a screen region or a file
+    screen: tuple[float, float] | None = None
 
 
 def _start_recording(choice: str, mode: str, keep_media: bool = False):
@@ -87,7 +90,8 @@ class LiveSession:
         recorder, not_recorded = (_start_recording(choice, options.mode, options.keep_media)
                                   if options.record else (None, None))
         sinks = [self.bridge.sink] + ([recorder] if recorder is not None else [])
-        engine = Engine([video, *sound], standard_analyzers(options.mode, options.rules), sinks,
+        screen = options.screen if choice_kind(choice) == "camera" else None
+        engine = Engine([video, *sound], standard_analyzers(options.mode, options.rules, screen), sinks,
                         on_error=self.bridge.report_error, skip_failed_sources=bool(sound))
         try:
             engine.start()

@@ -1,4 +1,4 @@
-"""The settings dialog: mode, default sources, theme, sound, and the nudge rules.
+"""The settings dialog: mode, default sources, theme, sound, where the screen is, and the nudge rules.
 
 It edits a copy of the Preferences and hands it back on OK; the window saves it and
 applies what can change at once (theme); mode, sources and rules apply to the next start.
@@ -16,7 +16,10 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
+    QLabel,
     QLineEdit,
+    QPushButton,
     QTableWidget,
     QVBoxLayout,
     QWidget,
@@ -24,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from copilot.coach.rules import MODES, RuleSet
 from ui.preferences import THEMES, Preferences
+from ui.screen_calibration import describe
 
 MODE_NAMES = {"presenter": "Presenter", "sales": "Sales call", "practice": "Practice"}
 RULE_COLUMNS = ("on", "mode", "message", "signal", "threshold")
@@ -57,11 +61,12 @@ class SettingsDialog(QDialog):
         self.keep_media.setChecked(prefs.keep_media)
         self.rules_file = QLineEdit(prefs.nudge_rules_file)
         self.rules_file.setPlaceholderText(str(rules.source))
+        self.calibrate_requested = False  # "Calibrate…" closes the dialog, keeping its edits
         form = QFormLayout()
         for label, widget in (("Mode", self.mode), ("Video source", self.source),
                               ("Microphone", self.microphone), ("", self.system_audio),
                               ("Theme", self.theme), ("Nudges", self.sound), ("Rules file", self.rules_file),
-                              ("Recording", self.keep_media)):
+                              ("Recording", self.keep_media), ("Screen position", self._screen_row())):
             form.addRow(label, widget)
         self.table = self._rules_table(rules)
         box = QGroupBox("Nudge rules (switch off, or move the threshold)")
@@ -75,6 +80,33 @@ class SettingsDialog(QDialog):
         layout.addWidget(box, 1)
         layout.addWidget(buttons)
         self.resize(760, 560)
+
+    def _screen_row(self) -> QWidget:
+        """Where the user's screen is from their camera: learned, or calibrated by looking at it."""
+        self.screen_label = QLabel(describe(self.prefs.screen_direction))
+        self.calibrate = QPushButton("Calibrate screen position…")
+        self.calibrate.setToolTip("With your camera on, look at the middle of your screen for about 2 s. "
+                                  "Use it when the camera sits beside the screen.")
+        self.calibrate.clicked.connect(self._calibrate)
+        self.forget_screen = QPushButton("Learn it instead")
+        self.forget_screen.setEnabled(bool(self.prefs.screen_direction))
+        self.forget_screen.clicked.connect(self._forget_screen)
+        row = QWidget()
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for widget in (self.screen_label, self.calibrate, self.forget_screen):
+            layout.addWidget(widget)
+        layout.addStretch(1)
+        return row
+
+    def _calibrate(self) -> None:
+        self.calibrate_requested = True
+        self.accept()
+
+    def _forget_screen(self) -> None:
+        self.prefs.screen_direction = []
+        self.screen_label.setText(describe([]))
+        self.forget_screen.setEnabled(False)
 
     def _rules_table(self, rules: RuleSet) -> QTableWidget:
         table = QTableWidget(len(rules.rules), len(RULE_COLUMNS))

@@ -15,9 +15,10 @@ from copilot.coach.rules import RuleSet, load_rules
 from ui import preferences
 from ui.nudge_feed import clock
 from ui.region_picker import RegionPicker, region_choice
+from ui.screen_calibration import LOOK_MESSAGE, ScreenCalibrator, describe
 from ui.session import SessionOptions
 from ui.settings_dialog import MODE_NAMES, SettingsDialog
-from ui.sources import microphone_choices
+from ui.sources import choice_kind, microphone_choices
 from ui.theme import apply_theme
 
 if TYPE_CHECKING:
@@ -42,6 +43,7 @@ class WindowActions(QObject):
         bar.settings_requested.connect(self.open_settings)
         bar.review_requested.connect(self.open_review)
         self.review = None  # the review window, kept once opened (see open_review_window)
+        self.calibrator: ScreenCalibrator | None = None  # while "Calibrate screen position" runs
         window.addAction(bar.start_stop)  # a shortcut only, with no button of its own
 
     @property
@@ -63,8 +65,10 @@ class WindowActions(QObject):
             self.window.show_problem(" · ".join(problems), kind="settings")
 
     def session_options(self) -> SessionOptions:
+        direction = self.prefs.screen_direction
         return SessionOptions(self.prefs.mode, self.prefs.microphone, self.prefs.system_audio, self.rules,
-                              keep_media=self.prefs.keep_media)
+                              keep_media=self.prefs.keep_media,
+                              screen=(float(direction[0]), float(direction[1])) if direction else None)
 
     def mode_name(self) -> str:
         return MODE_NAMES[self.prefs.mode]
@@ -132,6 +136,38 @@ class WindowActions(QObject):
         self.window.settings_problems = []
         self.save()
         self.apply_preferences()
+        if dialog.calibrate_requested:
+            self.calibrate_screen()
+
+    def calibrate_screen(self) -> None:
+        """Records where the user's screen is from their own face: opens the camera unless it runs."""
+        session = self.window.session
+        if not (session.running and choice_kind(session.choice or "") == "camera"):
+            self.window.open_choice("camera")
+            if not session.running:
+                return  # the window already said why
+        self.start_calibration()
+
+    def start_calibration(self) -> None:
+        """Watches the running source's biggest face for the calibration's span (afresh, if one
+        was under way: its run may have ended before the span did)."""
+        if self.calibrator is not None:
+            self.calibrator.cancel()
+        self.calibrator = ScreenCalibrator(self.window.bridge, self)
+        self.calibrator.finished.connect(self._calibrated)
+        self.window.nudge_banner.show_message(LOOK_MESSAGE, "nudge")
+
+    def _calibrated(self, direction: tuple[float, float] | None) -> None:
+        self.calibrator = None
+        self.window.nudge_banner.hide()
+        if direction is None:
+            self.window.show_problem("Screen position not calibrated: your face was not seen clearly "
+                                     "enough. Face the camera and try again.", kind="info")
+            return
+        self.prefs.screen_direction = [direction[0], direction[1]]
+        self.save()
+        self.window.status.showMessage(f"Screen position {describe(direction)}; "
+                                       "applies when the camera starts next")
 
     def open_review(self) -> None:
         """Opens the review window on the session database, or brings it back up to date."""
