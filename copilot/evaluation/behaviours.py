@@ -293,7 +293,7 @@ def summed(scores: list[BehaviourScore], behaviour: str) -> Tally:
     return total
 
 
-def _sum_gaze(scores: list[BehaviourScore]) -> GazeTally:
+def summed_gaze(scores: list[BehaviourScore]) -> GazeTally:
     total = GazeTally()
     for score in scores:
         total += score.gaze
@@ -322,7 +322,7 @@ def halves_table(scores: list[BehaviourScore]) -> str:
         lines.append(row)
     row = f"{'gaze right':12s} "
     for split in splits:
-        g = _sum_gaze([x for x in scores if x.labels.split == split])
+        g = summed_gaze([x for x in scores if x.labels.split == split])
         row += f"| {_percent(g.share):>6s} of {g.frames:5d} frames        "
     lines.append(row)
     by_kind = ["", "false alarms per minute (nods + shakes) by what the face does, real clips:"]
@@ -381,7 +381,7 @@ def as_json(scores: list[BehaviourScore]) -> dict[str, Any]:
     for split in SPLITS:
         chosen = [x for x in scores if x.labels.split == split]
         if chosen:
-            gaze = _sum_gaze(chosen)
+            gaze = summed_gaze(chosen)
             halves[split] = {**{b: tally(summed(chosen, b)) for b in BEHAVIOURS},
                              "gaze": {"frames": gaze.frames, "right": gaze.right, "share": gaze.share}}
     return {"halves": halves,
