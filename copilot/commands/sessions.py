@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from copilot.errors import CopilotError
@@ -54,10 +56,28 @@ def _database(args: argparse.Namespace):
     return open_database(args.database, create=False)
 
 
+def _names_the_database(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """An SQLite error met while reading or deleting (damage the open check did not see, a disk
+    that fails) is said as one line naming the file, not as an internal error."""
+    @functools.wraps(run)
+    def named(args: argparse.Namespace) -> int:
+        import sqlite3
+
+        from copilot.session.store import DatabaseError, resolve, why
+
+        try:
+            return run(args)
+        except sqlite3.DatabaseError as exc:
+            path = resolve(args.database)
+            raise DatabaseError(f"{path}: cannot use the session database ({why(path, exc)})") from exc
+    return named
+
+
 def _minutes(seconds: float) -> str:
     return f"{int(seconds // 60)}:{seconds % 60:04.1f}"
 
 
+@_names_the_database
 def run_list(args: argparse.Namespace) -> int:
     from copilot.session.library import list_sessions
 
@@ -67,12 +87,15 @@ def run_list(args: argparse.Namespace) -> int:
         print("no sessions recorded yet")
     for s in sessions:
         people = ", ".join(s.participants) or "nobody"
-        flag = "" if s.complete else "  (not closed: the app ended during it)"
+        flag = "" if s.complete else "  (not closed: the app ended, or the disk filled, during it)"
+        if s.recorded_until is not None:
+            flag = f"  (recording stopped at {_minutes(s.recorded_until)}: the rest is not recorded)"
         print(f"{s.id:>4}  {s.started_at[:19].replace('T', ' ')}  {_minutes(s.duration_s):>8}  "
               f"{s.source_kind:<6} {s.source_name}  [{people}]{flag}")
     return 0
 
 
+@_names_the_database
 def run_show(args: argparse.Namespace) -> int:
     from copilot.session.library import load_session
     from copilot.session.summaries import quality_line
@@ -100,6 +123,7 @@ def run_show(args: argparse.Namespace) -> int:
     return 0
 
 
+@_names_the_database
 def run_export(args: argparse.Namespace) -> int:
     from copilot.commands.analyze import write_json_atomically
     from copilot.session.export import write_csv
@@ -124,9 +148,11 @@ def run_export(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         write_json_atomically(document, args.out)
+        print(f"wrote session {info.id} as JSON to {args.out}", file=sys.stderr)
     return 0
 
 
+@_names_the_database
 def run_delete(args: argparse.Namespace) -> int:
     from copilot.session.library import delete_session, find_session
 
