@@ -127,10 +127,24 @@ def _aside(path: Path) -> Path:
 
 
 def save(prefs: Preferences, path: Path | None = None) -> Path:
+    """Writes `prefs` whole or not at all, readable by the user alone; raises OSError naming the
+    file. A file that exists but cannot be read is never replaced: it may hold settings that
+    `load` could not see (it then gave the defaults), and they would be lost."""
     path = path or settings_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        try:
+            path.open("rb").close()
+        except OSError as exc:
+            raise PermissionError(exc.errno, "it cannot be read, so it is left as it is", str(path)) from exc
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     text = json.dumps(asdict(prefs), indent=2, sort_keys=False) + "\n"
     temporary = path.with_suffix(".tmp")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(path)  # never leaves a half-written file behind
+    try:
+        with os.fdopen(os.open(temporary, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600), "w",
+                       encoding="utf-8") as handle:
+            handle.write(text)
+        temporary.replace(path)  # never leaves a half-written file behind
+    except OSError:
+        temporary.unlink(missing_ok=True)
+        raise
     return path
