@@ -17,12 +17,24 @@ from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
+# A record of how people behaved (the session database, reports, kept media, settings) is the
+# user's alone: other local users may not read it.
+PRIVATE_FILE, PRIVATE_FOLDER = 0o600, 0o700
+
 
 @cache
 def _new_file_mode() -> int:
     mask = os.umask(0o022)  # the only way to read the umask is to set it, so put it straight back
     os.umask(mask)
     return 0o666 & ~mask
+
+
+def make_private_folder(folder: Path) -> None:
+    """Makes `folder` and any missing parents 0700 (Path.mkdir gives parents the umask's mode);
+    an existing folder keeps its mode."""
+    missing = [f for f in (folder, *folder.parents) if not f.exists()]
+    for each in reversed(missing):
+        each.mkdir(mode=PRIVATE_FOLDER, exist_ok=True)
 
 
 def check_writable(path: Path) -> None:

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from copilot.coach.rules import MODES
+from copilot.output import PRIVATE_FILE, make_private_folder
 
 VERSION = 2
 FILE_NAME = "settings.json"
@@ -136,11 +137,11 @@ def save(prefs: Preferences, path: Path | None = None) -> Path:
             path.open("rb").close()
         except OSError as exc:
             raise PermissionError(exc.errno, "it cannot be read, so it is left as it is", str(path)) from exc
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    make_private_folder(path.parent)
     text = json.dumps(asdict(prefs), indent=2, sort_keys=False) + "\n"
     temporary = path.with_suffix(".tmp")
     try:
-        with os.fdopen(os.open(temporary, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600), "w",
+        with os.fdopen(os.open(temporary, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, PRIVATE_FILE), "w",
                        encoding="utf-8") as handle:
             handle.write(text)
         temporary.replace(path)  # never leaves a half-written file behind

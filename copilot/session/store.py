@@ -13,17 +13,19 @@ of how people behaved. SQLite gives its -wal and -shm files the database file's 
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 from pathlib import Path
 
 from copilot.errors import CopilotError
+from copilot.output import PRIVATE_FILE, make_private_folder
 from copilot.session.schema import APPLICATION_ID, SCHEMA_VERSION, migrate
 
 DATABASE_ENV = "COPILOT_DATABASE"  # overrides the default location (tests, portable installs)
 DATABASE_NAME = "sessions.sqlite3"
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000  # the writer thread and a reader (the review window) may meet
-PRIVATE_FILE, PRIVATE_FOLDER = 0o600, 0o700
+LOW_DISK_BYTES = 256 * 1024  # below this, an SQLite error on opening or writing is the full disk
 
 
 class DatabaseError(CopilotError):
@@ -57,12 +59,11 @@ def why(path: Path, exc: Exception) -> str:
         return "the file cannot be read"
     if path.exists() and not os.access(path, os.W_OK):
         return "the file cannot be written"
+    free = shutil.disk_usage(path.parent).free
+    if free < LOW_DISK_BYTES and "full" not in str(exc):  # SQLite may say only "disk I/O error"
+        # (it could not make the -shm file); say why
+        return f"{exc}; its disk is full ({free // 1024} KiB free)"
     return str(exc)
-
-
-def make_private_folder(folder: Path) -> None:
-    """Makes `folder` and any missing parents 0700; an existing folder keeps its mode."""
-    folder.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
 
 
 def _inspect(path: Path) -> int:
