@@ -145,7 +145,7 @@ def save(prefs: Preferences, path: Path | None = None) -> Path:
                        encoding="utf-8") as handle:
             handle.write(text)
         temporary.replace(path)  # never leaves a half-written file behind
-    except OSError:
+    except OSError as exc:  # said about the settings file, not the temporary one beside it
         temporary.unlink(missing_ok=True)
-        raise
+        raise type(exc)(exc.errno, exc.strerror or str(exc), str(path)) from exc
     return path
