@@ -179,9 +179,11 @@ def _run(args: argparse.Namespace, scratch: Callable[[], Path]) -> int:
     if args.report is not None:
         from copilot.session.library import load_session
         from copilot.session.report import write_report
-        from copilot.session.store import open_database
+        from copilot.session.store import open_database, said_as_database_errors
 
-        write_report(load_session(open_database(database, create=False), recorder.session_id), args.report)
+        with said_as_database_errors(database):
+            data = load_session(open_database(database, create=False), recorder.session_id)
+        write_report(data, args.report)
     for message in errors:
         print(f"copilot: error: {message}", file=sys.stderr)
     return 1 if errors else 0

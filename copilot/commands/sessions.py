@@ -57,19 +57,12 @@ def _database(args: argparse.Namespace):
 
 
 def _names_the_database(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
-    """An SQLite error met while reading or deleting (damage the open check did not see, a disk
-    that fails) is said as one line naming the file, not as an internal error."""
     @functools.wraps(run)
     def named(args: argparse.Namespace) -> int:
-        import sqlite3
+        from copilot.session.store import said_as_database_errors
 
-        from copilot.session.store import DatabaseError, resolve, why
-
-        try:
+        with said_as_database_errors(args.database):
             return run(args)
-        except sqlite3.DatabaseError as exc:
-            path = resolve(args.database)
-            raise DatabaseError(f"{path}: cannot use the session database ({why(path, exc)})") from exc
     return named
 
 
