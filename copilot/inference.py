@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -118,9 +119,23 @@ def model_checksums() -> dict[str, str]:
     return {name: entry["sha256"] for name, entry in registry().items()}
 
 
+def runtime() -> ModuleType:
+    """onnxruntime, loaded with its telemetry off.
+
+    From 1.2x, loading the library on Linux writes a device id and an event store under
+    ~/.cache/Microsoft/DeveloperTools/.onnxruntime; ORT_DISABLE_TELEMETRY, read as the
+    library loads, stops both (tests/test_faults.py checks the folder stays absent). A
+    value the user set is left alone.
+    """
+    os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+    import onnxruntime
+
+    return onnxruntime
+
+
 def available_providers() -> list[str]:
     """Providers ONNX Runtime lists, less those that failed to start in this process."""
-    import onnxruntime as ort
+    ort = runtime()
 
     return [p for p in ort.get_available_providers() if p not in _failed_providers]
 
@@ -165,7 +180,7 @@ def _verify(path: Path, expected: str) -> None:
 
 
 def _open(name: str, path: Path, sha256: str, threads: int, wanted: list[str]) -> Model:
-    import onnxruntime as ort
+    ort = runtime()
 
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads

@@ -3,7 +3,8 @@
 The text goes to a hidden file beside the target, which is then renamed over it: an
 interrupted run never leaves half a file, and never spoils the one it would replace.
 The file gets the permissions any new file of the user's would (their umask), not the
-owner-only mode of a temporary file, since these files are meant to be opened and shared.
+owner-only mode of a temporary file, since these files are meant to be opened and shared;
+a `private` one (a report on how people behaved) keeps the owner-only mode.
 """
 
 from __future__ import annotations
@@ -16,12 +17,24 @@ from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
+# A record of how people behaved (the session database, reports, kept media, settings) is the
+# user's alone: other local users may not read it.
+PRIVATE_FILE, PRIVATE_FOLDER = 0o600, 0o700
+
 
 @cache
 def _new_file_mode() -> int:
     mask = os.umask(0o022)  # the only way to read the umask is to set it, so put it straight back
     os.umask(mask)
     return 0o666 & ~mask
+
+
+def make_private_folder(folder: Path) -> None:
+    """Makes `folder` and any missing parents 0700 (Path.mkdir gives parents the umask's mode);
+    an existing folder keeps its mode."""
+    missing = [f for f in (folder, *folder.parents) if not f.exists()]
+    for each in reversed(missing):
+        each.mkdir(mode=PRIVATE_FOLDER, exist_ok=True)
 
 
 def check_writable(path: Path) -> None:
@@ -48,14 +61,15 @@ def check_distinct(outputs: dict[str, Path | None]) -> None:
             raise CopilotError(f"{other} and {option} both name {path}: each output needs a file of its own")
 
 
-def write_atomically(path: Path, text: str) -> int:
+def write_atomically(path: Path, text: str, *, private: bool = False) -> int:
     """Writes `text` to `path` (making its folder); returns the size in bytes."""
     with _named(path):
         fd, tmp = _hidden_file_beside(path)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(text)
-            os.chmod(tmp, _new_file_mode())
+            if not private:
+                os.chmod(tmp, _new_file_mode())
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

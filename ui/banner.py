@@ -24,6 +24,7 @@ class Banner(QFrame):
         self.kind = "info"
         self.text = QLabel()
         self.text.setWordWrap(True)
+        self.text.setTextFormat(Qt.TextFormat.PlainText)  # nudges and file names are not markup
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         dismiss = QToolButton()
         dismiss.setText("✕")

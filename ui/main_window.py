@@ -42,6 +42,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(TITLE)
         self.setWindowIcon(QIcon(str(resource_path("assets", "app/icon.svg"))))
         self.prefs, self.settings_problems = preferences.load()
+        self.said_record_problem: str | None = None  # said once per run, not every stats tick
         self.bridge = EngineBridge(self)
         self.session = LiveSession(self.bridge)
         self.toolbar = SourceToolBar(self)
@@ -106,6 +107,7 @@ class MainWindow(QMainWindow):
         if self.banner.kind != "settings":  # the last source's notice goes; a settings problem stays
             self.banner.hide()
         self.dashboard.reset()
+        self.said_record_problem = None
         try:
             self.session.start(choice, self.actions.session_options())
         except CopilotError as exc:
@@ -115,9 +117,10 @@ class MainWindow(QMainWindow):
             self.status.showMessage(f"Could not open {self.session.label}")
             self._update_controls()
             return
-        if self.session.notices:
-            self.show_problem(" · ".join(self.session.notices), kind="info")
-        self.actions.remember_source(choice)
+        not_saved = self.actions.remember_source(choice)
+        notices = self.session.notices + ([not_saved] if not_saved else [])
+        if notices:
+            self.show_problem(" · ".join(notices), kind="info")
         self.probe.clear()
         self.video.clear("Waiting for the first frame…" if self.session.has_video
                          else f"{self.session.label} has no video: only its sound is analysed.")
@@ -162,6 +165,10 @@ class MainWindow(QMainWindow):
             self.session.stop()  # the file ended (or analysis failed): join the threads now
             self.status.showMessage(f"Finished {self.session.label}")
             self._update_controls()
+        problem = self.session.record_problem
+        if problem is not None and problem != self.said_record_problem:
+            self.said_record_problem = problem
+            self.show_problem(f"this session is only partly recorded: {problem}", kind="info")
         stats = self.session.stats()
         if stats is None:
             self.status.show_idle()

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from copilot.coach.rules import MODES
+from copilot.output import PRIVATE_FILE, make_private_folder
 
 VERSION = 3
 FILE_NAME = "settings.json"
@@ -143,10 +144,24 @@ def _aside(path: Path) -> Path:
 
 
 def save(prefs: Preferences, path: Path | None = None) -> Path:
+    """Writes `prefs` whole or not at all, readable by the user alone; raises OSError naming the
+    file. A file that exists but cannot be read is never replaced: it may hold settings that
+    `load` could not see (it then gave the defaults), and they would be lost."""
     path = path or settings_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        try:
+            path.open("rb").close()
+        except OSError as exc:
+            raise PermissionError(exc.errno, "it cannot be read, so it is left as it is", str(path)) from exc
+    make_private_folder(path.parent)
     text = json.dumps(asdict(prefs), indent=2, sort_keys=False) + "\n"
     temporary = path.with_suffix(".tmp")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(path)  # never leaves a half-written file behind
+    try:
+        with os.fdopen(os.open(temporary, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, PRIVATE_FILE), "w",
+                       encoding="utf-8") as handle:
+            handle.write(text)
+        temporary.replace(path)  # never leaves a half-written file behind
+    except OSError as exc:  # said about the settings file, not the temporary one beside it
+        temporary.unlink(missing_ok=True)
+        raise type(exc)(exc.errno, exc.strerror or str(exc), str(path)) from exc
     return path

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from copilot.errors import CopilotError
 from copilot.session.library import SessionData, list_sessions, load_session
-from copilot.session.store import open_database, resolve
+from copilot.session.store import open_database, resolve, said_as_database_errors
 from ui.review.frame_pane import FramePane
 from ui.review.summary import summary_html
 from ui.review.timeline import SessionTimeline
@@ -87,7 +87,8 @@ class ReviewWindow(QMainWindow):
         try:
             db = open_database(self.database, create=False)
             try:
-                found = list_sessions(db)
+                with said_as_database_errors(self.database):
+                    found = list_sessions(db)
             finally:
                 db.close()
         except CopilotError as exc:
@@ -115,7 +116,8 @@ class ReviewWindow(QMainWindow):
         try:
             db = open_database(self.database, create=False)
             try:
-                self.data = load_session(db, item.data(Qt.ItemDataRole.UserRole))
+                with said_as_database_errors(self.database):
+                    self.data = load_session(db, item.data(Qt.ItemDataRole.UserRole))
             finally:
                 db.close()
         except CopilotError as exc:

@@ -63,6 +63,7 @@ class LiveSession:
         self.provider = ""
         self.notices: list[str] = []  # what did not open but did not stop the run (a microphone)
         self._final_stats: EngineStats | None = None  # kept so a finished file still shows its figures
+        self._closed_problem: str | None = None  # what the last closed recording could not keep
 
     @property
     def running(self) -> bool:
@@ -76,6 +77,12 @@ class LiveSession:
                                                 for src in self.engine.sources)
 
     @property
+    def record_problem(self) -> str | None:
+        """One line naming the database and the reason when this run's record is not whole
+        (a disk that filled part way); None while all is kept or nothing is recorded."""
+        return self.recorder.problem if self.recorder is not None else self._closed_problem
+
+    @property
     def label(self) -> str:
         return describe_choice(self.choice) if self.choice else ""
 
@@ -84,7 +91,7 @@ class LiveSession:
         options = options or SessionOptions()
         self.stop()
         self.bridge.drop()  # the last run's results must not reach the screen after this point
-        self.choice, self._final_stats, self.notices = choice, None, []
+        self.choice, self._final_stats, self.notices, self._closed_problem = choice, None, [], None
         video = source_from_choice(choice)
         sound = audio_sources(choice, options.microphone, options.system_audio)
         recorder, not_recorded = (_start_recording(choice, options.mode, options.keep_media)
@@ -131,3 +138,4 @@ class LiveSession:
                 log.warning("the analysis thread did not stop within %.0f s", STOP_TIMEOUT_S)
         if recorder is not None:
             recorder.close()
+            self._closed_problem = recorder.problem

@@ -73,14 +73,30 @@ class WindowActions(QObject):
     def mode_name(self) -> str:
         return MODE_NAMES[self.prefs.mode]
 
-    def save(self) -> None:
-        if self.window.remember_geometry:
+    def save(self, *, say: bool = True) -> str | None:
+        """Saves the settings. One that cannot be saved (a read-only folder, a file it could not
+        read) is a line naming the file and the reason, shown unless `say` is off, and returned;
+        the change holds until the app closes."""
+        if not self.window.remember_geometry:
+            return None
+        try:
             preferences.save(self.prefs)
+        except OSError as exc:
+            where = exc.filename or preferences.settings_path()
+            problem = (f"{where}: cannot save the settings ({exc.strerror or exc}); "
+                       "changes last until the app closes")
+            if say:
+                self.window.show_problem(problem, kind="settings")
+            return problem
+        return None
 
-    def remember_source(self, choice: str) -> None:
+    def remember_source(self, choice: str) -> str | None:
+        """Keeps `choice` for the next start; returns what kept it from being saved, for the
+        caller to say beside its own notices (the banner shows one message)."""
         if self.prefs.video_source != choice:
             self.prefs.video_source = choice
-            self.save()
+            return self.save(say=False)
+        return None
 
     def set_mode(self, mode: str) -> None:
         self.prefs.mode = mode

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
+import shutil
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from copilot.capture.items import nothing_to_analyse
@@ -93,17 +96,41 @@ def analyze_file(path: Path, *, paced: bool = False, csv_path: Path | None = Non
     return document, engine.errors
 
 
+SCRATCH_PREFIX = "copilot-analyze-"
+
+
 def run(args: argparse.Namespace) -> int:
-    with tempfile.TemporaryDirectory(prefix="copilot-analyze-") as scratch:
-        return _run(args, Path(scratch) / "sessions.sqlite3" if args.no_record else args.database,
-                    Path(scratch) / "report.sqlite3")
+    _sweep_scratch()
+    with contextlib.ExitStack() as stack:
+        def scratch() -> Path:
+            """A private folder for a report's database, made only when a report needs one."""
+            made = tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-")
+            return Path(stack.enter_context(made)) / "report.sqlite3"
+        return _run(args, scratch)
 
 
-def _run(args: argparse.Namespace, database: Path | None, scratch: Path) -> int:
-    """Records the analysis as a session (a scratch database with --no-record, only for --report).
+def _sweep_scratch() -> None:
+    """Removes the scratch folders of runs that were killed (kill -9 skips their own clean-up);
+    a folder's name carries the process id that made it."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*-*"):
+        pid = folder.name[len(SCRATCH_PREFIX):].split("-", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid() or folder.stat().st_uid != os.getuid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except OSError:  # alive, someone else's
+            continue
 
-    A session database that cannot be used does not cost the analysis: it is named on
-    stderr, and the result (and the report, from a scratch database) is written all the same.
+
+def _run(args: argparse.Namespace, scratch: Callable[[], Path]) -> int:
+    """Records the analysis as a session (in a scratch database with --no-record, only for --report).
+
+    A session database that cannot be used, at the start or part way, does not cost the
+    analysis: it is said in one line naming the file and the reason, on stderr and in the
+    result's warnings, and the result (and the report, from a scratch database if need be)
+    is written all the same.
     """
     from copilot.session.recorder import SessionRecorder
     from copilot.session.store import DatabaseError
@@ -112,17 +139,24 @@ def _run(args: argparse.Namespace, database: Path | None, scratch: Path) -> int:
     for target in (args.out, args.report):
         if target is not None:
             check_writable(target)
-    recorder = None
-    if not args.no_record or args.report is not None:
-        def recorder_in(path: Path | None) -> SessionRecorder:
-            return SessionRecorder(path, source_name=args.file.name, source_kind="file", mode="analyze",
-                                   media_path=args.file.resolve())
+    recorder, database, not_recorded = None, args.database, []
+
+    def recorder_in(path: Path | None) -> SessionRecorder:
+        return SessionRecorder(path, source_name=args.file.name, source_kind="file", mode="analyze",
+                               media_path=args.file.resolve())
+    if args.no_record:
+        if args.report is not None:
+            database = scratch()
+            recorder = recorder_in(database)
+    else:
         try:
             recorder = recorder_in(database)
         except DatabaseError as exc:
-            print(f"copilot: warning: this analysis is not recorded: {exc}", file=sys.stderr)
-            database = scratch
-            recorder = recorder_in(scratch) if args.report is not None else None
+            not_recorded.append(f"this analysis is not recorded: {exc}")
+            print(f"copilot: warning: {not_recorded[-1]}", file=sys.stderr)
+            if args.report is not None:
+                database = scratch()
+                recorder = recorder_in(database)
     try:
         document, errors = analyze_file(args.file, paced=args.paced, csv_path=args.csv,
                                         sinks=[recorder] if recorder is not None else [])
@@ -132,6 +166,11 @@ def _run(args: argparse.Namespace, database: Path | None, scratch: Path) -> int:
         raise
     if recorder is not None:
         recorder.close(document["meta"])
+        if recorder.problem is not None:
+            not_recorded.append(f"this analysis is only partly recorded: {recorder.problem}")
+            print(f"copilot: warning: {not_recorded[-1]}", file=sys.stderr)
+    if not_recorded:
+        document["meta"]["warnings"] = [*document["meta"].get("warnings", []), *not_recorded]
     if args.out is None:
         json.dump(document, sys.stdout, indent=2)
         sys.stdout.write("\n")
@@ -140,9 +179,11 @@ def _run(args: argparse.Namespace, database: Path | None, scratch: Path) -> int:
     if args.report is not None:
         from copilot.session.library import load_session
         from copilot.session.report import write_report
-        from copilot.session.store import open_database
+        from copilot.session.store import open_database, said_as_database_errors
 
-        write_report(load_session(open_database(database, create=False), recorder.session_id), args.report)
+        with said_as_database_errors(database):
+            data = load_session(open_database(database, create=False), recorder.session_id)
+        write_report(data, args.report)
     for message in errors:
         print(f"copilot: error: {message}", file=sys.stderr)
     return 1 if errors else 0

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from copilot.errors import CopilotError
@@ -54,10 +56,21 @@ def _database(args: argparse.Namespace):
     return open_database(args.database, create=False)
 
 
+def _names_the_database(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    @functools.wraps(run)
+    def named(args: argparse.Namespace) -> int:
+        from copilot.session.store import said_as_database_errors
+
+        with said_as_database_errors(args.database):
+            return run(args)
+    return named
+
+
 def _minutes(seconds: float) -> str:
     return f"{int(seconds // 60)}:{seconds % 60:04.1f}"
 
 
+@_names_the_database
 def run_list(args: argparse.Namespace) -> int:
     from copilot.session.library import list_sessions
 
@@ -67,12 +80,15 @@ def run_list(args: argparse.Namespace) -> int:
         print("no sessions recorded yet")
     for s in sessions:
         people = ", ".join(s.participants) or "nobody"
-        flag = "" if s.complete else "  (not closed: the app ended during it)"
+        flag = "" if s.complete else "  (not closed: the app ended, or the disk filled, during it)"
+        if s.recorded_until is not None:
+            flag = f"  (recording stopped at {_minutes(s.recorded_until)}: the rest is not recorded)"
         print(f"{s.id:>4}  {s.started_at[:19].replace('T', ' ')}  {_minutes(s.duration_s):>8}  "
               f"{s.source_kind:<6} {s.source_name}  [{people}]{flag}")
     return 0
 
 
+@_names_the_database
 def run_show(args: argparse.Namespace) -> int:
     from copilot.session.library import load_session
     from copilot.session.summaries import quality_line
@@ -100,6 +116,7 @@ def run_show(args: argparse.Namespace) -> int:
     return 0
 
 
+@_names_the_database
 def run_export(args: argparse.Namespace) -> int:
     from copilot.commands.analyze import write_json_atomically
     from copilot.session.export import write_csv
@@ -124,9 +141,11 @@ def run_export(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         write_json_atomically(document, args.out)
+        print(f"wrote session {info.id} as JSON to {args.out}", file=sys.stderr)
     return 0
 
 
+@_names_the_database
 def run_delete(args: argparse.Namespace) -> int:
     from copilot.session.library import delete_session, find_session
 

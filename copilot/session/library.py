@@ -36,11 +36,13 @@ class SessionInfo:
     participants: tuple[str, ...]
     record_media: bool
     media_path: str | None
+    recorded_until: float | None = None  # session time where recording stopped (a full disk)
 
     @property
     def complete(self) -> bool:
-        """False when the app ended without closing the session (a crash or a kill)."""
-        return self.ended_at is not None
+        """False when the app ended without closing the session (a crash or a kill), or when
+        recording stopped before the session did."""
+        return self.ended_at is not None and self.recorded_until is None
 
 
 @dataclass
@@ -65,12 +67,13 @@ class SessionData:
 
 _INFO = ("SELECT id, started_at, ended_at, source_name, source_kind, mode, last_t, "
          "(SELECT group_concat(participant, ' ') FROM (SELECT DISTINCT participant FROM participants p "
-         "WHERE p.session_id = s.id ORDER BY rowid)), record_media, media_path FROM sessions s")
+         "WHERE p.session_id = s.id ORDER BY rowid)), record_media, media_path, "
+         "json_extract(meta, '$.recorded_until') FROM sessions s")
 
 
 def _info(row: tuple) -> SessionInfo:
     return SessionInfo(row[0], row[1], row[2], row[3], row[4], row[5], float(row[6]),
-                       tuple((row[7] or "").split()), bool(row[8]), row[9])
+                       tuple((row[7] or "").split()), bool(row[8]), row[9], row[10])
 
 
 def list_sessions(db: sqlite3.Connection) -> list[SessionInfo]:

@@ -11,6 +11,7 @@ whose samples sit at their session time (silence where none arrived).
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import threading
 import wave
@@ -19,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from copilot.capture.items import SAMPLE_RATE_HZ
+from copilot.output import PRIVATE_FILE, make_private_folder
 from copilot.step import Step
 
 log = logging.getLogger(__name__)
@@ -33,8 +35,9 @@ class MediaKeeper:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        folder.mkdir(parents=True, exist_ok=True)
+        make_private_folder(folder)
         self.dropped = 0
+        self.failure: Exception | None = None  # what stopped the files being written, if anything
         self._queue: queue.Queue = queue.Queue(QUEUE_STEPS)
         self._thread = threading.Thread(target=self._write, name="media keeper", daemon=True)
         self._thread.start()
@@ -59,14 +62,17 @@ class MediaKeeper:
         video = PreviewVideo(self.video_path, survives_a_crash=True)
         waves: dict[str, wave.Wave_write] = {}
         written: dict[str, int] = {}  # samples per channel so far, from session time 0
+        written_video = False
         try:
             while (item := self._queue.get()) is not _STOP:
                 t, frame, audio = item
                 if frame is not None:
+                    if not written_video:  # made private before the encoder opens it
+                        written_video = bool(_private(video.path))
                     video.write(frame.image, t)
                 for channel, chunk in audio.items():
                     if channel not in waves:
-                        waves[channel] = _open_wave(self.folder / f"audio-{channel}.wav")
+                        waves[channel] = _open_wave(_private(self.folder / f"audio-{channel}.wav"))
                         written[channel] = 0
                     # Each sample where the session clock puts it: silence before the first chunk
                     # (a stream takes a moment to open) and for chunks dropped on the way, and
@@ -78,12 +84,20 @@ class MediaKeeper:
                                   -32768, 32767).astype("<i2")
                     waves[channel].writeframes(pcm.tobytes())
                     written[channel] += len(pcm)
-        except Exception:  # the session and its analysis go on without the media
+        except Exception as exc:  # the session and its analysis go on without the media
             log.exception("keeping the session's media failed in %s", self.folder)
+            self.failure = exc
         finally:
             video.close()
             for handle in waves.values():
                 handle.close()
+
+
+def _private(path: Path) -> Path:
+    """Makes `path` an empty file only its owner may read, so the encoder's write keeps that mode
+    (it is a recording of people)."""
+    os.close(os.open(path, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, PRIVATE_FILE))
+    return path
 
 
 def _open_wave(path: Path) -> wave.Wave_write:

@@ -15,7 +15,9 @@ show the frame at a moment; nothing is copied.
 from __future__ import annotations
 
 import json
+import logging
 import shutil
+import sqlite3
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,9 +26,11 @@ from typing import Any
 from copilot.result import version
 from copilot.session.media import MediaKeeper
 from copilot.session.rows import StepRows, dumps
-from copilot.session.store import open_database, resolve
+from copilot.session.store import DatabaseError, open_database, resolve, why
 from copilot.session.writer import Writer
 from copilot.step import Step
+
+log = logging.getLogger(__name__)
 
 
 def now_iso() -> str:
@@ -40,17 +44,27 @@ class SessionRecorder:
         self.database = resolve(database)
         self.source_name, self.source_kind, self.mode = source_name, source_kind, mode
         self._connection = open_database(self.database)
-        cursor = self._connection.execute(
-            "INSERT INTO sessions (started_at, source_name, source_kind, mode, record_media, media_path) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (now_iso(), source_name, source_kind, mode, int(record_media),
-             str(media_path) if media_path is not None else None))
-        self.session_id: int = int(cursor.lastrowid)
         self.media: MediaKeeper | None = None
-        if record_media and source_kind != "file":
-            self.media = MediaKeeper(self.database.parent / "media" / f"session-{self.session_id}")
-            self._connection.execute("UPDATE sessions SET media_path = ? WHERE id = ?",
-                                     (str(self.media.video_path), self.session_id))
+        try:
+            cursor = self._connection.execute(
+                "INSERT INTO sessions (started_at, source_name, source_kind, mode, record_media, media_path) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (now_iso(), source_name, source_kind, mode, int(record_media),
+                 str(media_path) if media_path is not None else None))
+            self.session_id: int = int(cursor.lastrowid)
+            if record_media and source_kind != "file":
+                self.media = MediaKeeper(self.database.parent / "media" / f"session-{self.session_id}")
+                self._connection.execute("UPDATE sessions SET media_path = ? WHERE id = ?",
+                                         (str(self.media.video_path), self.session_id))
+        except (sqlite3.Error, OSError) as exc:  # a read-only file, a full disk: the run goes on unrecorded
+            if self.media is not None:
+                self.media.close()
+            self._connection.close()
+            if isinstance(exc, OSError):  # the media folder
+                raise DatabaseError(f"{exc.filename}: cannot keep the session's media "
+                                    f"({exc.strerror})") from exc
+            raise DatabaseError(f"{self.database}: cannot start a session in it "
+                                f"({why(self.database, exc)})") from exc
         self._rows = StepRows(source_kind)
         self._writer = Writer(self._connection, self.session_id)
         self._lock = threading.Lock()
@@ -80,6 +94,21 @@ class SessionRecorder:
         """The database error that stopped recording, if any (the analysis goes on)."""
         return self._writer.failure
 
+    @property
+    def problem(self) -> str | None:
+        """One line for the user when the record of this run is not whole: names the file and
+        the reason, and says how much of the session was kept; None while all is well."""
+        said = []
+        if self.failure is not None:
+            said.append(f"{self.database}: recording stopped at {self._writer.recorded_t:.1f} s of the "
+                        f"session ({why(self.database, self.failure)}); the rest is not recorded")
+        elif self.dropped:
+            said.append(f"{self.database}: {self.dropped} moments of the session were not recorded "
+                        "(the disk could not keep up)")
+        if self.media is not None and self.media.failure is not None:
+            said.append(f"{self.media.folder}: keeping the video and sound stopped ({self.media.failure})")
+        return " · ".join(said) or None
+
     def close(self, meta: dict[str, Any] | None = None) -> None:
         """Writes what is queued and ends the session; `meta` is the result document's meta
         when the caller has one (`copilot analyze`), else one is made from what was seen.
@@ -88,9 +117,14 @@ class SessionRecorder:
             return
         if meta is None:
             meta = self._meta()
+        if self.failure is not None:  # listed and exported as the part it is, if the file still takes it
+            meta = {**meta, "complete": False, "recorded_until": round(self._writer.recorded_t, 3)}
         try:
             self._connection.execute("UPDATE sessions SET ended_at = ?, meta = ? WHERE id = ?",
                                      (now_iso(), dumps(meta), self.session_id))
+        except sqlite3.Error as exc:  # the disk filled at the very end: said like any other stop
+            if self._writer.failure is None:
+                self._writer.failure = exc
         finally:
             self._connection.close()
 
@@ -102,6 +136,8 @@ class SessionRecorder:
             shutil.rmtree(self.media.folder, ignore_errors=True)
         try:
             self._connection.execute("DELETE FROM sessions WHERE id = ?", (self.session_id,))
+        except sqlite3.Error as exc:  # nothing to lose: the run had not analysed anything
+            log.warning("%s: cannot delete the empty session %d (%s)", self.database, self.session_id, exc)
         finally:
             self._connection.close()
 

@@ -136,5 +136,6 @@ def render(data: SessionData, *, speaking: bool | None = None) -> str:
 
 
 def write_report(data: SessionData, out: Path, *, speaking: bool | None = None) -> int:
-    """Writes atomically (a half-written report never replaces a good one); returns its size in bytes."""
-    return write_atomically(out, render(data, speaking=speaking))
+    """Writes atomically (a half-written report never replaces a good one) and readable by the user
+    alone (it is a record of how people behaved); returns its size in bytes."""
+    return write_atomically(out, render(data, speaking=speaking), private=True)

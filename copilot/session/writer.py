@@ -39,6 +39,7 @@ class Writer:
         self.queue: queue.Queue = queue.Queue(QUEUE_ITEMS)
         self.dropped = 0  # batches lost because the queue stayed full (the disk stalled)
         self.failure: Exception | None = None
+        self.recorded_t = 0.0  # session time up to which rows are committed
         self.thread = threading.Thread(target=self._run, name="session writer", daemon=True)
         self.thread.start()
 
@@ -91,9 +92,12 @@ class Writer:
                 self.connection.executemany(UPSERT_PARTICIPANT, [(sid, *v) for v in people.values()])
                 if progress is not None:
                     self.connection.execute(UPDATE_PROGRESS, (*progress, sid))
-        except sqlite3.Error as exc:  # a full disk must not take the analysis down; report once
-            log.error("recording the session stopped: %s", exc)
+        except sqlite3.Error as exc:  # a full disk must not take the analysis down; said by the recorder
+            log.info("recording session %d stopped at %.1f s: %s", sid, self.recorded_t, exc)
             self.failure = exc
+            return
+        if progress is not None:
+            self.recorded_t = float(progress[0])
 
 
 class _transaction:
