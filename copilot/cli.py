@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from copilot.commands import analyze, bench, cues, devices, report, sessions
 from copilot.commands import eval as evaluate
@@ -17,23 +17,31 @@ EXIT_USER_ERROR = 2  # bad input: a file, device, model or setting the user can 
 EXIT_BUG = 70  # EX_SOFTWARE: something we got wrong
 
 
-def build_parser() -> argparse.ArgumentParser:
+AddCommand = Callable[[argparse._SubParsersAction], None]
+
+
+def build_parser(add_commands: Sequence[AddCommand] = ()) -> argparse.ArgumentParser:
+    """`add_commands`: commands that live outside the engine (the desktop app's `app`), so that
+    `copilot --help` lists them too."""
     parser = argparse.ArgumentParser(
         prog="copilot",
         description="Meeting Copilot reads the social signals of the people in a conversation, "
                     "live and on this machine. Without a command it starts the desktop app.",
-        epilog="Start the desktop app with `copilot` or `copilot app [--source FILE|camera:N|screen:N]`.")
+        epilog="Start the desktop app with `copilot` or `copilot app [--source FILE|camera:N|screen:N]`; "
+               "`copilot COMMAND --help` says more about each command.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     parser.add_argument("--verbose", "-v", action="store_true",
                         help="log progress and show full tracebacks on errors")
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
+    for add in add_commands:
+        add(subparsers)
     for command in COMMANDS:
         command.add_parser(subparsers)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+def main(argv: Sequence[str] | None = None, add_commands: Sequence[AddCommand] = ()) -> int:
+    parser = build_parser(add_commands)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")

@@ -63,3 +63,10 @@ def test_camera_reports_what_it_got_and_reconnects_after_vanishing(tmp_path):
     assert [f.index for f in frames] == list(range(len(frames)))
     assert all(b.t >= a.t for a, b in itertools.pairwise(frames))
     assert not reader.is_alive() and camera.state == "closed"
+
+
+def test_opencv_says_nothing_of_its_own_before_our_message(capfd):
+    """Issue 19: OpenCV's `[ WARN ]` lines printed before the app's one clear message."""
+    with pytest.raises(SourceError):
+        Camera(9).open(SessionClock())
+    assert "WARN" not in capfd.readouterr().err

@@ -185,6 +185,51 @@ def test_help_lists_the_commands():
     assert done.returncode == 0 and "analyze" in done.stdout
 
 
+def launcher(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """The `copilot` console script, which starts the app or hands over to the engine's CLI."""
+    return subprocess.run([sys.executable, "-m", "ui.launcher", *args], capture_output=True, text=True,
+                          timeout=60, env=env)
+
+
+def test_the_copilot_script_lists_the_app_among_its_commands():
+    done = launcher("--help")
+    assert done.returncode == 0, done.stderr
+    assert re.search(r"^\s+app\s+start the desktop app", done.stdout, re.MULTILINE), done.stdout
+    assert "analyze" in done.stdout
+
+
+def test_analyze_help_points_to_what_ships_with_it():
+    """Issue 19: it pointed to DESIGN.md, which is not in the repository."""
+    done = copilot("analyze", "--help")
+    assert done.returncode == 0 and "DESIGN.md" not in done.stdout
+    for named in re.findall(r"[\w/.]+\.(?:json|md)", done.stdout):
+        assert (Path(__file__).parents[1] / named).is_file(), named
+
+
+@pytest.mark.parametrize("display", [None, ":57"])  # none at all; one with no X server behind it
+def test_without_a_display_the_app_says_so_instead_of_aborting(display):
+    """Issue 19: Qt aborted (rc 134) and blamed libxcb-cursor0, which was installed."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    if display is not None:
+        env["DISPLAY"] = display
+    done = launcher("app", "--source", "clip.mp4", env=env)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("copilot: error: no screen to show the window on")
+    assert "xcb" not in done.stderr and len(done.stderr.splitlines()) == 1
+
+
+def test_analyze_says_what_it_wrote_when_nobody_watches_a_terminal(tmp_path):
+    """Issue 19: with --out and no terminal (so no progress bar) it printed nothing at all."""
+    clip = make_clip(tmp_path / "clip.webm", seconds=0.5)
+    done = copilot("analyze", str(clip), "--out", str(tmp_path / "r.json"), "--no-record")
+    assert done.returncode == 0, done.stderr
+    said = r"analysed 0.5 s of clip.webm: \d+ (person|people), \d+ signal events?; wrote "
+    assert re.match(said, done.stdout), done.stdout
+    assert str(tmp_path / "r.json") in done.stdout
+
+
 def test_devices_says_plainly_what_is_missing():
     done = copilot("devices")
     assert done.returncode == 0, done.stderr

@@ -76,7 +76,7 @@ def test_a_nod_outside_the_tolerance_is_a_miss_and_a_false_alarm(tmp_path):
 
 
 def test_gaze_counts_the_labelled_frames_of_the_person_seen_most(tmp_path):
-    screen = tuple(("p1", t / 10, t < 5) for t in range(100)) + (("p2", 0.5, False),)
+    screen = (*(("p1", t / 10, t < 5) for t in range(100)), ("p2", 0.5, False))
     score = b.score_behaviours(_labels(tmp_path), b.Observed(10.0, (), screen))
     # 0-1 s: 11 frames, 5 of them on (t < 0.5); 8-9 s: 11 frames, all off
     assert (score.gaze.frames, score.gaze.right) == (22, 16)
@@ -98,13 +98,14 @@ def test_a_bad_labels_file_is_named_with_what_is_wrong(tmp_path, change, message
 def test_copilot_eval_scores_kept_observations_and_prints_both_halves(tmp_path):
     _labels(tmp_path)
     (tmp_path / "clip.behaviours.json").write_text(json.dumps(b.Observed(
-        60.0, (("nod", "p1", 2.5, 3.5),), (("p1", 0.5, True), ("p1", 8.5, True))).to_json()), encoding="utf-8")
+        60.0, (("nod", "p1", 2.5, 3.5),), (("p1", 0.5, True), ("p1", 8.5, True))).to_json()),
+        encoding="utf-8")
     out = subprocess.run([sys.executable, "-m", "copilot", "eval", str(tmp_path / "clip.toml"),
                           "--results", str(tmp_path), "--json"], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     checking = json.loads(out.stdout)["halves"]["checking"]
     assert checking["nod"]["recall"] == 1.0 and checking["head_shake"]["false_alarms"] == 0
     assert checking["gaze"] == {"frames": 2, "right": 1, "share": 0.5}
-    table = subprocess.run([sys.executable, "-m", "copilot", "eval", str(tmp_path), "--results", str(tmp_path)],
-                           capture_output=True, text=True, timeout=120)
+    table = subprocess.run([sys.executable, "-m", "copilot", "eval", str(tmp_path),
+                            "--results", str(tmp_path)], capture_output=True, text=True, timeout=120)
     assert "checking" in table.stdout and "gaze right" in table.stdout

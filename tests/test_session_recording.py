@@ -74,8 +74,11 @@ def test_list_shows_start_source_duration_and_participants(analysed):
     database, _ = analysed
     done = copilot("sessions", "list", database=database)
     assert done.returncode == 0, done.stderr
-    line = done.stdout.splitlines()[-1]
+    header, *_, line = done.stdout.splitlines()
     assert "trial_truth_043.mp4" in line and "0:22.0" in line and "[p1]" in line
+    # Issue 19: a header row names the columns, and one says what kind of session it was.
+    assert header.split()[:4] == ["#", "started", "length", "kind"]
+    assert "analysis of a file" in line
 
 
 def test_scores_are_kept_five_times_a_second(analysed, tmp_path):

@@ -172,3 +172,23 @@ def test_quality_has_no_empty_period_for_the_few_ms_after_the_last_tick():
     assert [(p["start"], p["end"]) for p in periods] == [(0.0, 10.0), (10.0, 20.0), (20.0, 30.0)]
     alone = QualityMeter(m.quality, m.resting)
     assert [(p["start"], p["end"]) for p in alone.finish(0.4)] == [(0.0, 0.4)]  # a clip shorter than a tick
+
+
+def test_no_event_before_its_minimum_evidence_and_every_rationale_rests_on_it():
+    """Issue 19: a new face raised "engagement (low) — ... for 80% of 0.5 s" on half a second."""
+    m = model()
+    assert all(1.5 <= m.min_evidence_s[s] <= m.short_s for s in SIGNALS)
+    for signal in ("agreement", "engagement"):
+        cfg = {**m.events, "min_evidence_s": m.min_evidence_s[signal]}
+        track = EventTrack(signal, "p1", cfg, m.bands, rationales(), TICK_S)
+        row, drive = np.zeros(len(INSTANTS)), np.zeros(len(FEATURE_NAMES))
+        started = None
+        for k in range(40):  # high from the first tick of a new face; the run-up grows with it
+
+            def run_up(ticks_before: int = k) -> np.ndarray:
+                return np.zeros((min(ticks_before, 19), len(INSTANTS)))
+            for _kind, event in track.update(round(k * TICK_S, 1), 0.9, row, drive, run_up):
+                started = started or (k * TICK_S, event)
+        t, event = started
+        assert t + TICK_S >= m.min_evidence_s[signal] - 1e-9 and t < m.min_evidence_s[signal] + 0.3, signal
+        assert track.evidence.ticks * TICK_S >= 1.5  # what "for N s" in its rationale is counted over

@@ -197,8 +197,14 @@ def test_live_agreement_is_announced_within_a_second_of_the_first_nods(shared_da
     announced_at, event = started[0]
     assert event["start"] >= first_nod
     # Three swings make a nod (face_cues.toml [nod] min_swings): at this man's 0.3 s a swing, the
-    # third turns about 1 s after the first began; the signal follows within a tick or two.
-    assert announced_at - first_nod <= 1.2
+    # third turns about 1 s after the first began; the signal follows within a tick or two. He
+    # nods from the clip's first moments, so the floor of evidence about him may come later
+    # (weights.toml [events.min_evidence_s], issue 19: no event on half a second of a new face).
+    from copilot.signals.config import model
+
+    floor_s = model().min_evidence_s["agreement"]
+    assert announced_at >= floor_s - 0.1 - 1e-6
+    assert announced_at <= max(first_nod + 1.2, floor_s + 0.1)
     # Paced, the clip still gives what it gives analysed fast.
     fast = analyse(shared_data, "noddingpigeon/head_nodding.mp4")["document"]
     assert [e["start"] for e in of_type(run["document"], "agreement")] == \

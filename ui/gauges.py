@@ -26,6 +26,11 @@ def pick_participant(wanted: str, present: list[str], on_screen: set[str] | froz
     return next((p for p in present if p in on_screen), present[0] if present else None)
 
 
+# The unfilled part of a gauge: faint grey on either theme. palette(base) drew it bright white in
+# the dark theme, so an empty gauge looked full (issue 19).
+EMPTY_GROOVE = "rgba(128, 128, 128, 0.18)"
+
+
 class SignalGauges(QGroupBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Signals", parent)
@@ -55,7 +60,7 @@ class SignalGauges(QGroupBox):
                 bar.setFixedHeight(12)
                 bar.setToolTip(DEFINITIONS[name].definition)
                 bar.setStyleSheet(f"QProgressBar::chunk {{ background: {DEFINITIONS[name].colour}; "
-                                  "border-radius: 2px; } QProgressBar { background: palette(base); "
+                                  "border-radius: 2px; } QProgressBar { background: " + EMPTY_GROOVE + "; "
                                   "border: 1px solid palette(mid); border-radius: 3px; }")
                 label = QLabel(name)
                 label.setToolTip(DEFINITIONS[name].definition)

@@ -22,8 +22,17 @@ FAILED_READS_BEFORE_RECONNECT = 5  # a few bad reads happen on healthy USB camer
 RECONNECT_EVERY_S = 1.0
 
 
-def _backend() -> int:
+def quiet_cv2():
+    """OpenCV, with its own `[ WARN ]` lines silenced (issue 19): they print before, and say less
+    than, the one clear message this app gives when a camera cannot be opened."""
     import cv2
+
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
+    return cv2
+
+
+def _backend() -> int:
+    cv2 = quiet_cv2()
 
     if sys.platform.startswith("linux"):
         return cv2.CAP_V4L2
@@ -52,7 +61,7 @@ class Camera:
         self._stop = threading.Event()
 
     def _open_device(self):
-        import cv2
+        cv2 = quiet_cv2()
 
         if isinstance(self.device, int):
             capture = cv2.VideoCapture(self.device, _backend())

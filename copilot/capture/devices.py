@@ -202,8 +202,9 @@ def list_cameras() -> list[str]:
                 label = (node / "name").read_text().strip() if (node / "name").exists() else ""
                 names.append(f"/dev/{node.name}" + (f" ({label})" if label else ""))
         return names
-    os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")  # probing absent indexes is noisy
-    import cv2
+    from copilot.capture.camera import quiet_cv2
+
+    cv2 = quiet_cv2()  # probing absent indexes is noisy
 
     names = []
     for index in range(5):

@@ -27,7 +27,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "analyze", help="analyse a recording and write its signals as JSON",
         description="Analyse a video or audio file (mp4, mkv, webm, mov, avi, wav, flac, ...) "
-                    "and write the result document described in DESIGN.md.")
+                    "and write its result as JSON: each person's signal events with the evidence for "
+                    "them, engagement states and conversation quality (a superset of the Interhuman "
+                    "Signals API's upload response; the exact layout is copilot/result.schema.json).")
     parser.add_argument("file", type=Path, help="the recording to analyse")
     parser.add_argument("--out", "-o", type=Path, help="where to write the JSON (default: standard output)")
     parser.add_argument("--csv", type=Path, metavar="FILE",
@@ -94,6 +96,14 @@ def analyze_file(path: Path, *, paced: bool = False, csv_path: Path | None = Non
     for message in engine.warnings:
         print(f"copilot: warning: {message}", file=sys.stderr)
     return document, engine.errors
+
+
+def done_line(document: dict, written: Sequence[Path]) -> str:
+    meta = document["meta"]
+    people, events = len(document["participants"]), len(document["signals"])
+    return (f"analysed {meta['duration']:.1f} s of {Path(meta['source']['path']).name}: {people} "
+            f"{'person' if people == 1 else 'people'}, {events} signal event{'' if events == 1 else 's'}; "
+            f"wrote {', '.join(str(path) for path in written)}")
 
 
 SCRATCH_PREFIX = "copilot-analyze-"
@@ -176,6 +186,7 @@ def _run(args: argparse.Namespace, scratch: Callable[[], Path]) -> int:
         sys.stdout.write("\n")
     else:
         write_json_atomically(document, args.out)
+    written = [path for path in (args.out, args.csv, args.report) if path is not None]
     if args.report is not None:
         from copilot.session.library import load_session
         from copilot.session.report import write_report
@@ -184,6 +195,10 @@ def _run(args: argparse.Namespace, scratch: Callable[[], Path]) -> int:
         with said_as_database_errors(database):
             data = load_session(open_database(database, create=False), recorder.session_id)
         write_report(data, args.report)
+    if written:
+        # Issue 19: with every output in files and no terminal (no progress bar), the run said
+        # nothing at all; standard output is free then, and one line says what came of it.
+        print(done_line(document, written))
     for message in errors:
         print(f"copilot: error: {message}", file=sys.stderr)
     return 1 if errors else 0

@@ -12,8 +12,9 @@ from copilot.commands.sessions import add_database_option
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "report", help="write a self-contained HTML report of a session or a result JSON",
-        description="Write one HTML file with interactive charts (signals over time, top moments, "
-                    "participants, conversation quality, and in practice mode the speaking metrics). "
+        description="Write one HTML file: a written summary, key moments with a picture of each, a card "
+                    "per person, what each conversation-quality score means, charts of the signals "
+                    "over time, and in practice mode the speaking metrics. "
                     "It opens offline in any browser.")
     parser.add_argument("what", metavar="SESSION_OR_RESULT_JSON",
                         help="a session number (see `copilot sessions list`), `last`, or a result JSON file")

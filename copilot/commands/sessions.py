@@ -70,6 +70,13 @@ def _minutes(seconds: float) -> str:
     return f"{int(seconds // 60)}:{seconds % 60:04.1f}"
 
 
+def session_kind(mode: str, source_kind: str) -> str:
+    """"analysis of a file", "live sales, camera": how the session came about, in the user's words."""
+    if mode == "analyze":
+        return f"analysis of a {source_kind}"
+    return f"live {mode}, {source_kind}"
+
+
 @_names_the_database
 def run_list(args: argparse.Namespace) -> int:
     from copilot.session.library import list_sessions
@@ -78,13 +85,16 @@ def run_list(args: argparse.Namespace) -> int:
     sessions = list_sessions(db)
     if not sessions:
         print("no sessions recorded yet")
+        return 0
+    # Issue 19: a header row says what each column is, and KIND what each session was.
+    print(f"{'#':>4}  {'started':<19}  {'length':>8}  {'kind':<22}  source  [people]")
     for s in sessions:
         people = ", ".join(s.participants) or "nobody"
         flag = "" if s.complete else "  (not closed: the app ended, or the disk filled, during it)"
         if s.recorded_until is not None:
             flag = f"  (recording stopped at {_minutes(s.recorded_until)}: the rest is not recorded)"
         print(f"{s.id:>4}  {s.started_at[:19].replace('T', ' ')}  {_minutes(s.duration_s):>8}  "
-              f"{s.source_kind:<6} {s.source_name}  [{people}]{flag}")
+              f"{session_kind(s.mode, s.source_kind):<22}  {s.source_name}  [{people}]{flag}")
     return 0
 
 

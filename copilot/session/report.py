@@ -1,23 +1,31 @@
-"""The HTML report: one self-contained file (Plotly's JavaScript inlined once) that opens offline.
+"""The HTML report: one self-contained file (SVG charts, JPEG thumbnails inlined) that opens offline.
 
-It reads a recorded session (scores over time, cue events, nudges, markers) or, with
+It opens with a written summary and what each score means (copilot.session.narrative),
+then key moments with a picture each, a card per person, and the charts. It reads a
+recorded session (scores over time, cue events, nudges, markers) or, with
 less to show, a result JSON written by `copilot analyze --out`. The page is assembled
 with string.Template and html.escape: a handful of sections do not need a template engine.
 """
 
 from __future__ import annotations
 
+import base64
 import html
 import json
+import logging
 from pathlib import Path
 from string import Template
 
 from copilot.errors import CopilotError
 from copilot.output import write_atomically
 from copilot.session.library import SessionData, SessionInfo
-from copilot.session.summaries import participant_summaries, quality_line, speaking_metrics
+from copilot.session.narrative import clock, score_sentences, summary
+from copilot.session.summaries import participant_summaries, speaking_metrics
 
+log = logging.getLogger(__name__)
 TOP_MOMENTS = 8
+THUMB_WIDTH_PX = 200  # a face stays recognisable; 8 of them add ~60 KB
+THUMB_JPEG_QUALITY = 70
 MAX_PARTICIPANT_CHARTS = 6
 PAGE = Template((Path(__file__).with_name("report.html")).read_text(encoding="utf-8"))
 
@@ -64,20 +72,56 @@ def _moments(data: SessionData) -> str:
     top = sorted(data.document["signals"], key=lambda e: -e["peak"])[:TOP_MOMENTS]
     if not top:
         return "<p>No signal held long enough to become an event.</p>"
-    rows = [[f"{e['start']:.1f}–{e['end']:.1f} s", e["participant"], e["type"], e["probability"],
-             f"{e['peak']:.2f}", e["rationale"]] for e in sorted(top, key=lambda e: e["start"])]
-    return _table(["when", "who", "signal", "probability", "peak", "why"], rows)
+    media = data.info.media_path if data.info.media_path and Path(data.info.media_path).is_file() else None
+    cards = []
+    for e in sorted(top, key=lambda e: e["start"]):
+        when = f"{clock(e['start'])}–{clock(e['end'])}"
+        if media is not None:  # the browser plays the recording from there (a media fragment)
+            when = f'<a href="{_e(Path(media).resolve().as_uri())}#t={e["start"]:.1f}">{when}</a>'
+        picture = _thumbnail(media, e["start"]) if media is not None else ""
+        cards.append(f'<div class=moment>{picture}<div><b>{when}</b> · {_e(e["participant"])} · '
+                     f'<span class=sig>{_e(e["type"])}</span> ({_e(e["probability"])}, peak '
+                     f'{e["peak"]:.2f})<br>{_e(e["rationale"])}</div></div>')
+    return "\n".join(cards)
+
+
+def _thumbnail(media: str, t: float) -> str:
+    """A small JPEG of the video at `t`, inlined; nothing for a sound file or a frame that fails."""
+    import cv2
+
+    from copilot.capture.items import SourceError
+    from copilot.session.frames import frame_at
+
+    try:
+        found = frame_at(media, t)
+    except SourceError as exc:
+        log.warning("no thumbnail at %.1f s: %s", t, exc)
+        return ""
+    if found is None:
+        return ""
+    image = found[1]
+    height = max(1, round(image.shape[0] * THUMB_WIDTH_PX / image.shape[1]))
+    small = cv2.resize(image, (THUMB_WIDTH_PX, height), interpolation=cv2.INTER_AREA)
+    ok, jpeg = cv2.imencode(".jpg", small, [cv2.IMWRITE_JPEG_QUALITY, THUMB_JPEG_QUALITY])
+    if not ok:
+        return ""
+    return f'<img alt="video at {t:.1f} s" src="data:image/jpeg;base64,{base64.b64encode(jpeg).decode()}">'
 
 
 def _people(data: SessionData) -> str:
-    rows = []
+    """A recap card per person."""
+    cards = []
     for s in participant_summaries(data):
         shares = sorted(s.state_share.items(), key=lambda kv: -kv[1])
-        states = ", ".join(f"{k} {_percent(v)}" for k, v in shares)
+        states = ", ".join(f"{k} {_percent(v)}" for k, v in shares) or "–"
         events = ", ".join(f"{k} ×{n}" for k, n in sorted(s.events.items(), key=lambda kv: -kv[1])) or "none"
-        rows.append([s.participant, s.by, _seconds(s.seen_s), states or "–",
-                     ", ".join(s.strongest) or "–", events])
-    return _table(["who", "seen by", "present", "engagement", "strongest signals", "events"], rows)
+        cards.append(f"<div class=card><h3>{_e(s.participant)}</h3>"
+                     f"<p>{'heard' if s.by == 'voice' else 'seen'} for {_e(_seconds(s.seen_s))}</p>"
+                     f"<p><b>Engagement:</b> {_e(states)}</p>"
+                     f"<p><b>Strongest signals:</b> {_e(', '.join(s.strongest) or 'none held long enough')}"
+                     "</p>"
+                     f"<p><b>Events:</b> {_e(events)}</p></div>")
+    return "<div class=cards>" + "".join(cards) + "</div>"
 
 
 def _seconds(value: float) -> str:
@@ -98,39 +142,32 @@ def _speaking(data: SessionData) -> str:
 
 def render(data: SessionData, *, speaking: bool | None = None) -> str:
     """The page as text; `speaking` adds practice metrics (default: in practice mode only)."""
-    import plotly.io as pio
-
     from copilot.session import charts
 
-    figures = [charts.signal_events(data)]
-    figures += [charts.signal_scores(data, pid) for pid in list(data.scores)[:MAX_PARTICIPANT_CHARTS]]
-    quality = charts.quality_over_time(data)
+    signal_charts = [charts.signal_events(data)]
+    signal_charts += [charts.signal_scores(data, pid) for pid in list(data.scores)[:MAX_PARTICIPANT_CHARTS]]
     # practice metrics come from the cue rows a session keeps; a result JSON alone has none
     practice = data.info.mode == "practice" and bool(data.cue_summaries)
     show_speaking = practice if speaking is None else speaking
-    config = {"displaylogo": False, "responsive": True}
-
-    def div(fig, first: bool) -> str:
-        return pio.to_html(fig, include_plotlyjs=first, full_html=False, config=config)
-
-    signal_divs = "\n".join(div(fig, k == 0) for k, fig in enumerate(figures))
     speaking_html = ""
     if show_speaking:
-        speaking_html = ("<h2>Speaking</h2>" + _speaking(data) + div(charts.speaking_over_time(data), False))
-    info, meta, overall = data.info, data.document["meta"], data.document["conversation_quality"]["overall"]
+        speaking_html = "<h2>Speaking</h2>" + _speaking(data) + charts.speaking_over_time(data)
+    info, meta = data.info, data.document["meta"]
     notes = "" if data.scores else ("<p class=note>Made from a result JSON: scores over time are only in "
                                     "recorded sessions.</p>")
     return PAGE.substitute(
         title=_e(f"Meeting Copilot report: {info.source_name}"), source=_e(info.source_name),
         when=_e(info.started_at[:19].replace("T", " ") or "–"), mode=_e(info.mode),
-        duration=_e(f"{float(meta.get('duration', info.duration_s)):.1f} s"),
+        duration=_e(clock(float(meta.get("duration", info.duration_s)))),
         people=_e(", ".join(p["id"] for p in data.document["participants"]) or "nobody"),
-        quality=_e(quality_line(overall)), notes=notes,
-        signals=signal_divs, moments=_moments(data), summaries=_people(data),
-        quality_chart=div(quality, False), speaking=speaking_html,
-        nudges=_table(["when", "who", "nudge"], [[f"{n['t']:.1f} s", n["participant"] or "", n["message"]]
+        summary="".join(f"<p>{_e(line)}</p>" for line in summary(data)),
+        scores="".join(f"<li>{_e(line)}</li>" for line in score_sentences(data)),
+        notes=notes,
+        signals="\n".join(signal_charts), moments=_moments(data), summaries=_people(data),
+        quality_chart=charts.quality_over_time(data), speaking=speaking_html,
+        nudges=_table(["when", "who", "nudge"], [[clock(n["t"]), n["participant"] or "", n["message"]]
                                                   for n in data.nudges]) if data.nudges else "<p>None.</p>",
-        markers=_table(["when", "label"], [[f"{m['t']:.1f} s", m["label"]] for m in data.markers])
+        markers=_table(["when", "label"], [[clock(m["t"]), m["label"]] for m in data.markers])
         if data.markers else "<p>None.</p>",
         version=_e(meta.get("version", "")))
 

@@ -34,8 +34,10 @@ class ParticipantSummary:
 
     @property
     def strongest(self) -> list[str]:
-        """Signals that rose most above their own floor (raw means mostly show each model's resting value)."""
-        ranked = sorted(self.rises.items(), key=lambda kv: -kv[1])
+        """Signals that rose most above their own floor (raw means mostly show each model's resting value),
+        among those that held long enough to raise an event: issue 19 found signals named here that
+        never had one, a claim the rest of the report could not back."""
+        ranked = sorted(((n, r) for n, r in self.rises.items() if self.events.get(n)), key=lambda kv: -kv[1])
         return [name for name, rise in ranked[:TOP_SIGNALS] if rise > 0]
 
 

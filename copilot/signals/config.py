@@ -33,6 +33,7 @@ class SignalModel:
     calibration: dict[str, float]
     engagement: dict[str, float]
     quality: dict[str, object]
+    min_evidence_s: dict[str, float]  # signal -> seconds of evidence before it may raise an event
 
     @property
     def resting(self) -> np.ndarray:
@@ -81,6 +82,8 @@ def load_model(path: Path = WEIGHTS_PATH) -> SignalModel:
     events = _numbers(path, raw, "events", ("on", "off", "min_on_s", "min_off_s", "update_every_s"))
     if not 0 < events["off"] < events["on"] < 1:
         raise SignalsConfigError(f"{path}: [events] needs 0 < off < on < 1 (hysteresis)")
+    min_evidence = _numbers(path, _table(path, raw, "events"), "min_evidence_s", SIGNALS, 0.0,
+                            windows["short_s"])
     bands = _numbers(path, raw, "bands", ("medium", "high"), 0.0, 1.0)
     if not bands["medium"] < bands["high"]:
         raise SignalsConfigError(f"{path}: [bands] medium must be below high")
@@ -110,7 +113,8 @@ def load_model(path: Path = WEIGHTS_PATH) -> SignalModel:
     if extra:
         raise SignalsConfigError(f"{path}: [signals.{sorted(extra)[0]}] is not one of the twelve signals")
     return SignalModel(weights, bias, windows["tick_hz"], windows["short_s"], windows["long_s"],
-                       events, bands, calibrated, calibration, engagement, _quality(path, raw))
+                       events, bands, calibrated, calibration, engagement, _quality(path, raw),
+                       min_evidence)
 
 
 def _quality(path: Path, raw: dict) -> dict[str, object]:

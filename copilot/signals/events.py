@@ -4,7 +4,8 @@ Hysteresis keeps events from flickering: an event starts when the score has been
 above `on` for `min_on_s` (its start is when it first got there) and ends once the
 score has stayed below `off` for `min_off_s` (its end is when it dropped). Live, the
 "started" announcement comes `min_on_s` after the start; the result file only has
-finished events.
+finished events. No event starts before its rationale can rest on `min_evidence_s` of the
+person (weights.toml [events.min_evidence_s]).
 """
 
 from __future__ import annotations
@@ -66,8 +67,11 @@ class EventTrack:
         cfg, eps = self.cfg, 1e-9
         if self.state == "off":
             if score >= cfg["on"]:
+                seed = recent_rows()
+                if (len(seed) + 1) * self.tick_s < cfg.get("min_evidence_s", 0.0) - eps:
+                    return []  # evidence first: too little seen and heard of this person yet
                 self.state, self.since, self.peak = "pending", t, score
-                self.evidence = Evidence(recent_rows(), self.tick_s)
+                self.evidence = Evidence(seed, self.tick_s)
                 self.evidence.add(row, contribution)
                 if cfg["min_on_s"] <= eps:  # no wait asked for: announce at the crossing
                     self.state, self.start, self.last_sent = "on", t, t

@@ -71,7 +71,8 @@ class ParticipantSignals:
         self.mouth = 0.0  # mouth movement in the latest tick, for speech attribution
         self.usual_pace: float | None = None
         self.paced = 0
-        self.tracks = [EventTrack(s, participant, model.events, model.bands, phrases, tick_s)
+        self.tracks = [EventTrack(s, participant, {**model.events, "min_evidence_s": model.min_evidence_s[s]},
+                                  model.bands, phrases, tick_s)
                        for s in SIGNALS]
         self.state = EngagementState(participant, model.engagement["enter"],
                                      model.engagement["dwell_s"], t)
