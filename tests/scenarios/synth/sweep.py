@@ -104,12 +104,12 @@ def cells() -> tuple[Cell, ...]:
                     if (orientation, talk, expr) != ("frontal", "silent", "neutral"):
                         out.append(_positive(gesture, half, amp, orientation, talk, expr))
     for orientation in ("frontal", "turned"):
-        out.append(Cell(f"still_{orientation}", None, 0, 0, orientation, False, "neutral", "still", 10.0))
-        out.append(Cell(f"talking_{orientation}", None, 0, 0, orientation, True, "neutral", "talking", 12.0))
-    out += [Cell("talking_smiling", None, 0, 0, "frontal", True, "smile", "talking", 12.0),
+        out.append(Cell(f"still_{orientation}", None, 0, 0, orientation, False, "neutral", "still", 8.0))
+        out.append(Cell(f"talking_{orientation}", None, 0, 0, orientation, True, "neutral", "talking", 10.0))
+    out += [Cell("talking_smiling", None, 0, 0, "frontal", True, "smile", "talking", 10.0),
             Cell("looks_aside", None, 0, 30, "frontal", False, "neutral", "looks_aside", 11.0),
             Cell("glances", None, 0, 20, "frontal", False, "neutral", "glance", 10.0),
-            Cell("slow_turns", None, 0, 20, "frontal", False, "neutral", "slow_turns", 13.0),
+            Cell("slow_turns", None, 0, 20, "frontal", False, "neutral", "slow_turns", 12.0),
             Cell("scans_the_room", None, 0, 25, "frontal", False, "neutral", "scan", 11.0),
             Cell("looks_down_at_notes", None, 0, 20, "frontal", True, "neutral", "looks_down", 12.0),
             Cell("laughing", None, 0, 3, "frontal", True, "smile", "laughing", 10.0)]
@@ -230,7 +230,8 @@ def render(cell: Cell, path: Path, rig, cache: dict) -> None:
         video.width, video.height, video.pix_fmt = SIZE, SIZE, "yuv420p"
         sound = out.add_stream("aac", rate=RATE_HZ, layout="mono")
         for k in range(n_frames):
-            yaw, pitch, roll = (round(a * 4) / 4 for a in head_pose(cell, k / FPS))
+            # half a degree steps: far below the pose reading's own jitter, and more renders reused
+            yaw, pitch, roll = (round(a * 2) / 2 for a in head_pose(cell, k / FPS))
             smile = round(_smile(cell, k / FPS) * 4) / 4
             key = (yaw, pitch, roll, float(mouth[k]), smile)
             if key not in cache:
