@@ -41,13 +41,9 @@ def describe(image_bgr: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
     gx, gy = cv2.Sobel(gray, cv2.CV_32F, 1, 0), cv2.Sobel(gray, cv2.CV_32F, 0, 1)
     magnitude, angle = np.hypot(gx, gy), np.mod(np.arctan2(gy, gx), np.pi)
     bins = np.minimum((angle / np.pi * ORIENTATIONS).astype(int), ORIENTATIONS - 1)
-    cell = CROP_PX // CELLS
-    shape = np.zeros((CELLS, CELLS, ORIENTATIONS), np.float32)
-    for r in range(CELLS):
-        for c in range(CELLS):
-            m = magnitude[r * cell:(r + 1) * cell, c * cell:(c + 1) * cell].ravel()
-            b = bins[r * cell:(r + 1) * cell, c * cell:(c + 1) * cell].ravel()
-            shape[r, c] = np.bincount(b, weights=m, minlength=ORIENTATIONS)
+    cell = np.arange(CROP_PX) // (CROP_PX // CELLS)
+    index = (cell[:, None] * CELLS + cell[None, :]) * ORIENTATIONS + bins  # (cell row, cell col, bin)
+    shape = np.bincount(index.ravel(), weights=magnitude.ravel(), minlength=CELLS * CELLS * ORIENTATIONS)
     shape = np.sqrt(shape.ravel() / max(1e-6, float(shape.sum())))
     return np.concatenate([_unit(colour), _unit(shape)]) / np.sqrt(2.0)
 

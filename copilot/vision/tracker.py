@@ -37,7 +37,7 @@ SAME_FACE_IOU = 0.3
 # A 5x5 gallery (Zoom and Teams show up to 49, but faces in a 7x7 grid at 1080p are ~50 px,
 # under the 60 px issue 18 asks for); each face costs one landmark crop a frame.
 MAX_FACES = 25
-DESCRIBE_EVERY_S = 0.5  # a confirmed face's appearance memory is refreshed this often
+DESCRIBE_EVERY_S = 0.5  # a face's appearance memory takes in its latest look this often
 MEMORY_WEIGHT = 0.2  # ... each refresh moving it this far towards the new look
 
 
@@ -97,6 +97,7 @@ class FaceTracker:
             self.min_face_px = cfg["detection"]["min_face_px"]
         self._max_missing = cfg["confirm"]["max_missing_share"]
         self._same_person = cfg["reid"]["same_person"]
+        self._reid = cfg["reid"]
         self._remember_s = cfg["reid"]["remember_s"] or np.inf
         self._gone: dict[str, _Track] = {}  # confirmed people out of the picture, for re-identification
         self._last_full_detect_t: float | None = None
@@ -181,10 +182,14 @@ class FaceTracker:
     def _look_and_confirm(self, track: _Track, image_bgr: np.ndarray, landmarks: np.ndarray,
                           t: float) -> None:
         """Refreshes the track's appearance now and then, and confirms a steady candidate."""
-        if t - track.described_at >= DESCRIBE_EVERY_S or track.participant is None:
-            looks = describe(image_bgr, landmarks)
-            track.looks = looks if track.looks is None else blend(track.looks, looks, MEMORY_WEIGHT)
-            track.described_at = t
+        looks = describe(image_bgr, landmarks)  # every frame: ~0.3 ms a face
+        if (track.participant is not None and track.looks is not None
+                and similarity(track.looks, looks) < self._same_person):
+            self._another_face(track, looks, t)
+        elif track.looks is None:
+            track.looks, track.described_at = looks, t
+        elif t - track.described_at >= DESCRIBE_EVERY_S:
+            track.looks, track.described_at = blend(track.looks, looks, MEMORY_WEIGHT), t
         if track.participant is not None:
             return
         age = t - track.first_seen
@@ -195,16 +200,27 @@ class FaceTracker:
             return  # seen in and out: not steady yet
         track.participant = self._recognise(track)
 
+    def _another_face(self, track: _Track, looks: np.ndarray, t: float) -> None:
+        """Someone else now shows where this participant was followed: gallery tiles trade
+        places when someone joins or the layout changes, with no cut in the whole picture.
+        The participant is remembered as gone, and the face starts over as a candidate."""
+        gone = _Track(track.participant, track.region, track.box, t, looks=track.looks)
+        self._gone[track.participant] = gone
+        track.participant, track.looks, track.frames = None, looks, 1
+        track.first_seen, track.first_frame = t, self._frame_no
+
     def _recognise(self, track: _Track) -> str:
         """The id of the participant out of the picture who looks most like this face, else a new one."""
-        best, best_score = None, self._same_person
         on_screen = {other.participant for other in (*self._tracks, *self._lost)}
-        for pid, gone in self._gone.items():
-            if pid in on_screen:
-                continue
-            score = similarity(track.looks, gone.looks)
-            if score >= best_score:
-                best, best_score = pid, score
+        scores = sorted(((similarity(track.looks, gone.looks), pid) for pid, gone in self._gone.items()
+                         if pid not in on_screen), reverse=True)
+        best = None
+        if scores:
+            score, pid = scores[0]
+            lead = score - (scores[1][0] if len(scores) > 1 else -1.0)
+            if score >= self._same_person or (score >= self._reid["likely_same"]
+                                              and lead >= self._reid["margin"]):
+                best = pid
         if best is not None:
             del self._gone[best]
             return best
