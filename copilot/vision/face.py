@@ -39,8 +39,9 @@ class Face:
 
 class FrameFaces(list):
     """The faces of one frame (a list of Face), and `ended`: the ids whose people a shot cut
-    took off screen in this frame. The tracker never gives those ids out again, so whatever
-    follows a person (cues, signals) can close them now rather than wait to forget them."""
+    took off screen in this frame. Whatever follows a person (cues, signals) can close them
+    now rather than wait to forget them; the tracker gives an id back only when the same face
+    is recognised later (copilot.vision.appearance), and that starts the person afresh."""
 
     def __init__(self, faces: list[Face] | tuple[Face, ...] = (), ended: tuple[str, ...] = ()) -> None:
         super().__init__(faces)
