@@ -13,6 +13,13 @@ becomes a participant (issue 18: a room of three people read as twelve). When a 
 confirmed, its appearance (copilot.vision.appearance) is compared with the participants not
 in the picture now: the same person back after leaving, after a cut or after a long
 occlusion gets their id back; only a face like none of them gets a new one.
+
+A candidate's face is still reported, apart (FrameFaces.tentative, under a key "c1", "c2", ...
+that is never a participant id), so what follows a face can read its first second before
+anyone knows whether it is a person: FrameFaces.confirmed says when a key becomes a
+participant, and FrameFaces.dropped when a candidate vanished unconfirmed. When the input ends
+(`finish`), a candidate seen in every frame since it appeared is confirmed: a photo has one
+frame, and a face at the end of a file was cut short by the file, not found to be a fragment.
 """
 
 from __future__ import annotations
@@ -44,6 +51,7 @@ MEMORY_WEIGHT = 0.2  # ... each refresh moving it this far towards the new look
 @dataclass(slots=True)
 class _Track:
     participant: str | None  # None while a candidate
+    key: str  # the candidate key ("c1", ...) its frames are reported under until confirmed
     region: Region
     box: tuple[float, float, float, float]
     last_seen: float
@@ -102,12 +110,16 @@ class FaceTracker:
         self._gone: dict[str, _Track] = {}  # confirmed people out of the picture, for re-identification
         self._last_full_detect_t: float | None = None
         self._frame_no = 0
+        self._next_key = 1
+        self._confirmed: dict[str, str] = {}  # this frame's: candidate key -> participant
+        self._dropped: list[str] = []  # this frame's candidates that vanished unconfirmed
 
     def process(self, image_bgr: np.ndarray, t: float) -> FrameFaces:
         """Faces in this frame, tracked from earlier frames; `t` is the frame's session time."""
         times = self.timings
         times.detect = times.landmarks = times.iris = 0.0
         self._frame_no += 1
+        self._confirmed, self._dropped = {}, []
         started = time.perf_counter()
         ended: tuple[str, ...] = ()
         if self._cuts.is_cut(image_bgr):
@@ -147,20 +159,45 @@ class FaceTracker:
         self._lost_last_frame = lost_now
         for track, landmarks, _ in kept:
             self._look_and_confirm(track, image_bgr, landmarks, t)
-        kept = [item for item in kept if item[0].participant is not None]
 
-        started = time.perf_counter()
+        started = time.perf_counter()  # candidates' eyes too: their cues count once confirmed
         eyes = self.mesh.eyes(image_bgr, [landmarks for _, landmarks, _ in kept])
         times.iris = (time.perf_counter() - started) * 1000
         size = (image_bgr.shape[1], image_bgr.shape[0])
-        faces = [Face(track.participant, track.box, presence, landmarks, eye.iris, eye.contours, size)
+        faces = [Face(track.participant or track.key, track.box, presence, landmarks, eye.iris,
+                      eye.contours, size)
                  for (track, landmarks, presence), eye in zip(kept, eyes, strict=True)]
-        return FrameFaces(sorted(faces, key=lambda face: int(face.participant[1:])), ended)
+        people = [face for (track, _, _), face in zip(kept, faces, strict=True) if track.participant]
+        tentative = [face for (track, _, _), face in zip(kept, faces, strict=True) if not track.participant]
+        return FrameFaces(sorted(people, key=_order), ended, sorted(tentative, key=_order),
+                          self._confirmed, tuple(self._dropped))
+
+    def finish(self) -> FrameFaces:
+        """The input has ended: a candidate in the picture now that was seen in every frame since
+        it appeared is confirmed (a photo's faces, a face the end of a file cut short); the
+        other candidates are dropped. Nothing is ended: whatever follows faces closes its own."""
+        self._confirmed, self._dropped = {}, []
+        for track in self._tracks:
+            if track.participant is None and track.looks is not None and \
+                    track.frames >= self._frame_no - track.first_frame + 1:
+                track.participant = self._recognise(track)
+                self._confirmed[track.key] = track.participant
+        self._dropped += [track.key for track in (*self._tracks, *self._lost) if track.participant is None]
+        self._tracks = [track for track in self._tracks if track.participant is not None]
+        self._lost = [track for track in self._lost if track.participant is not None]
+        return FrameFaces([], (), [], self._confirmed, tuple(self._dropped))
+
+    def end_picture(self) -> FrameFaces:
+        """No faces, every track ended (the picture has stopped): `ended` and `dropped` said."""
+        self._confirmed, self._dropped = {}, []
+        ended = self.end_all()
+        return FrameFaces([], ended, dropped=tuple(self._dropped))
 
     def end_all(self) -> tuple[str, ...]:
         """Ends every track (a cut, or the picture has ended) and returns the participants'
         ids. Their looks are remembered: the same face after a cut gets its id back."""
         ended = tuple(track.participant for track in (*self._tracks, *self._lost) if track.participant)
+        self._dropped += [track.key for track in (*self._tracks, *self._lost) if not track.participant]
         for track in (*self._tracks, *self._lost):
             if track.participant is not None and track.looks is not None:
                 self._gone[track.participant] = track
@@ -174,7 +211,9 @@ class FaceTracker:
         for lost in self._lost:
             if t - lost.last_seen <= self.remember_lost_s:
                 keep.append(lost)
-            elif lost.participant is not None and lost.looks is not None:
+            elif lost.participant is None:
+                self._dropped.append(lost.key)
+            elif lost.looks is not None:
                 self._gone[lost.participant] = lost
         self._lost = keep
         self._gone = {p: g for p, g in self._gone.items() if t - g.last_seen <= self._remember_s}
@@ -199,14 +238,15 @@ class FaceTracker:
         if track.frames < (1.0 - self._max_missing) * expected:
             return  # seen in and out: not steady yet
         track.participant = self._recognise(track)
+        self._confirmed[track.key] = track.participant
 
     def _another_face(self, track: _Track, looks: np.ndarray, t: float) -> None:
         """Someone else now shows where this participant was followed: gallery tiles trade
         places when someone joins or the layout changes, with no cut in the whole picture.
         The participant is remembered as gone, and the face starts over as a candidate."""
-        gone = _Track(track.participant, track.region, track.box, t, looks=track.looks)
+        gone = _Track(track.participant, track.key, track.region, track.box, t, looks=track.looks)
         self._gone[track.participant] = gone
-        track.participant, track.looks, track.frames = None, looks, 1
+        track.participant, track.key, track.looks, track.frames = None, self._new_key(), looks, 1
         track.first_seen, track.first_frame = t, self._frame_no
 
     def _recognise(self, track: _Track) -> str:
@@ -280,7 +320,17 @@ class FaceTracker:
         if best is not None:
             self._lost.remove(best)
             return best
-        return _Track(None, Region(0, 0, 1, 1), box, t, first_seen=t, first_frame=self._frame_no)
+        return _Track(None, self._new_key(), Region(0, 0, 1, 1), box, t, first_seen=t,
+                      first_frame=self._frame_no)
+
+    def _new_key(self) -> str:
+        key = f"c{self._next_key}"
+        self._next_key += 1
+        return key
+
+
+def _order(face: Face) -> int:
+    return int(face.participant[1:])
 
 
 def _contains(box: tuple[float, float, float, float], point: tuple[float, float]) -> bool:
