@@ -165,3 +165,29 @@ def test_camera_noise_on_a_grey_dark_or_pale_picture_is_no_cut() -> None:
             noisy = np.clip(image + rng.normal(0, 6, image.shape), 0, 255).astype(np.uint8)
             assert not detector.is_cut(noisy), name
             assert detector.change < 5, (name, detector.change)
+
+
+def test_a_face_cut_short_by_the_end_of_input_is_confirmed_only_if_seen_throughout() -> None:
+    """Half a second of one face, then the input ends: seen in every frame, it is confirmed
+    (FaceTracker.finish), and its frames were reported as a candidate's all along. With the face
+    covered in two frames in the middle (no cut: the rest of the picture stays) it was not seen
+    throughout, and stays no one."""
+    frames = list(itertools.takewhile(lambda frame: frame[0] < 0.5,
+                                      read_frames(DATA / "noddingpigeon" / "head_nodding.mp4")))
+    tracker, seen = _track(frames)
+    assert all(not faces and [f.participant for f in faces.tentative] == ["c1"] for _, faces in seen)
+    last_box = seen[-1][1].tentative[0].box
+    last = tracker.finish()
+    assert last.confirmed == {"c1": "p1"} and not last.dropped and not last
+    blanked = [(t, _covered(image, last_box) if k in (len(frames) // 2, len(frames) // 2 + 1) else image)
+               for k, (t, image) in enumerate(frames)]
+    tracker, seen = _track(blanked)
+    last = tracker.finish()
+    assert not last.confirmed and not any(faces for _, faces in seen)
+
+
+def _covered(image: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
+    x, y, w, h = (int(v) for v in box)
+    out = image.copy()
+    out[max(0, y - h // 2):y + h + h // 2, max(0, x - w // 2):x + w + w // 2] = 128
+    return out
