@@ -17,6 +17,9 @@ from copilot.result import ResultCollector, validate
 from copilot.signals import SIGNALS
 from copilot.signals.csv_out import COLUMNS, ScoresCsv
 from copilot.vision.analyzer import PICTURE_OVER_S
+from copilot.vision.people_settings import people_settings
+
+CONFIRM_S = people_settings()["confirm"]["confirm_s"]  # a face is a participant after this (issue 18)
 
 _RUNS: dict[tuple, dict] = {}
 
@@ -85,7 +88,10 @@ def test_nodding_gives_agreement_explained_by_nods_and_no_disagreement(shared_da
     assert sum(e["end"] - e["start"] for e in agreement) > 5.0  # he nods nearly throughout 9 s
     rows = list(csv.reader((tmp_path / "scores.csv").open()))
     assert tuple(rows[0]) == COLUMNS
-    assert len(rows) - 1 == pytest.approx(90, abs=2)  # 10 Hz for 9 s, one participant
+    # 10 Hz for 9 s, one participant, less its first second: a face is a participant only once
+    # confirmed (issue 18, people.toml [confirm]), and a tick's scores are never written afterwards;
+    # that second's cues count from the confirmation on (copilot.signals.analyzer, `early`).
+    assert len(rows) - 1 == pytest.approx(90 - 10 * CONFIRM_S, abs=2)
     assert float(rows[-1][2 + SIGNALS.index("agreement")]) > 0.5
 
 
@@ -198,13 +204,15 @@ def test_live_agreement_is_announced_within_a_second_of_the_first_nods(shared_da
     assert event["start"] >= first_nod
     # Three swings make a nod (face_cues.toml [nod] min_swings): at this man's 0.3 s a swing, the
     # third turns about 1 s after the first began; the signal follows within a tick or two. He
-    # nods from the clip's first moments, so the floor of evidence about him may come later
-    # (weights.toml [events.min_evidence_s], issue 19: no event on half a second of a new face).
+    # nods from his first frames, while his face is still a candidate: nothing may be said of him
+    # before it is confirmed (issue 18, CONFIRM_S), and then not on less than the floor of evidence
+    # (weights.toml [events.min_evidence_s], issue 19), which is counted from the confirmation
+    # (the first second's cues are handed over, but into the tick of the confirmation).
     from copilot.signals.config import model
 
     floor_s = model().min_evidence_s["agreement"]
     assert announced_at >= floor_s - 0.1 - 1e-6
-    assert announced_at <= max(first_nod + 1.2, floor_s + 0.1)
+    assert announced_at <= max(max(first_nod, CONFIRM_S) + 1.2, CONFIRM_S + floor_s + 0.1)
     # Paced, the clip still gives what it gives analysed fast.
     fast = analyse(shared_data, "noddingpigeon/head_nodding.mp4")["document"]
     assert [e["start"] for e in of_type(run["document"], "agreement")] == \

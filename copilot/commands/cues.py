@@ -7,6 +7,10 @@ points in image pixels), a behaviour ("nod", "head_shake", "blink", "smile", "la
 (per channel per step), "mouth" (per face per step: the mouth opening and movement the
 voice stage pairs with speech to tell who talks) or a voice segment ("utterance",
 "pause", "filled_pause", "laughter", ...). A value not measured yet is null.
+
+A face is a participant once seen steadily for about a second (copilot/vision/people.toml): the
+lines of that first second are written when it is confirmed, so they come a little after their
+time; a photo's faces are confirmed when the input ends. A face never confirmed has no lines.
 """
 
 from __future__ import annotations
@@ -16,13 +20,17 @@ import json
 import math
 import sys
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from copilot.capture.items import nothing_to_analyse
 from copilot.capture.media_file import MediaFile
 from copilot.capture.still_image import StillImage, is_image
 from copilot.engine import Engine
 from copilot.step import Step
+
+if TYPE_CHECKING:
+    from copilot.vision.cues.cues import FaceCues
+    from copilot.vision.face import Face
 
 PREVIEW_SUFFIXES = (".mp4", ".mkv", ".mov")  # containers that take the H.264 the preview is written in
 
@@ -48,6 +56,10 @@ class CueWriter:
     def __init__(self, out: IO[str], landmarks: bool, preview=None) -> None:
         self.out, self.landmarks, self.preview = out, landmarks, preview
         self.frames = self.faces = 0
+        # A candidate face's lines (FrameFaces.tentative), by candidate key: written under the
+        # participant's id once the tracker confirms it, so a confirmed person's first second is
+        # in the file (a little after its time); never written if it vanishes unconfirmed.
+        self.pending: dict[str, list[dict]] = {}
         self.heard_or_seen = False  # a frame or a sample arrived
 
     def __call__(self, step: Step) -> None:
@@ -59,12 +71,19 @@ class CueWriter:
         faces = step.results.get("faces") or []
         face_cues = step.results.get("face_cues")
         cues = face_cues.cues if face_cues else {}
+        found = step.results.get("faces")
+        for key, participant in getattr(found, "confirmed", {}).items():  # their first second
+            for record in self.pending.pop(key, []):
+                self._write({**record, "participant": participant})
+                self.faces += 1
+        for key in getattr(found, "dropped", ()):
+            self.pending.pop(key, None)
+        tentative = face_cues.tentative if face_cues else {}
+        for face in getattr(found, "tentative", ()):  # kept until confirmed: a candidate is no one yet
+            self.pending.setdefault(face.participant, []).append(
+                self._face_record(face, step.t, tentative.get(face.participant)))
         for face in faces:
-            record = {"kind": "face", **face.to_json(step.t, self.landmarks)}
-            if face.participant in cues:
-                record["cues"] = {k: v for k, v in cues[face.participant].to_json().items()
-                                  if k not in ("t", "participant", "events")}
-            self._write(record)
+            self._write(self._face_record(face, step.t, cues.get(face.participant)))
         for event in face_cues.events if face_cues else ():
             self._write({"kind": event.kind, **event.to_json()})
         if step.results.get("voice") is not None:
@@ -79,6 +98,13 @@ class CueWriter:
                     if face.participant in cues:
                         draw_cues(image, face, cues[face.participant])
                 self.preview.write(image)
+
+    def _face_record(self, face: Face, t: float, cues: FaceCues | None) -> dict:
+        record = {"kind": "face", **face.to_json(t, self.landmarks)}
+        if cues is not None:
+            record["cues"] = {k: v for k, v in cues.to_json().items()
+                              if k not in ("t", "participant", "events")}
+        return record
 
     def _write(self, record: dict) -> None:
         # JSON has no NaN (a measure not available yet): such a value is written as null

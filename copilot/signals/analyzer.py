@@ -70,6 +70,12 @@ class SignalAnalyzer:
         self.quality = QualityMeter(self.model.quality, self.model.resting)
         self.voice_now: dict = {}
         self.last_t = 0.0
+        # Candidate faces (not yet participants, issue 18) in the latest step: key -> mouth movement.
+        # A voice given to one is said of no one until the face is confirmed: its finished voice
+        # events wait in `waiting`, then go to the participant, or to the voice alone if the
+        # candidate vanishes (a face-less "speaker" only then, not while a face is still unconfirmed).
+        self.candidates: dict[str, float] = {}
+        self.waiting: dict[str, list] = {}
 
     def person(self, pid: str, t: float, has_face: bool) -> ParticipantSignals:
         found = self.people.get(pid)
@@ -82,11 +88,23 @@ class SignalAnalyzer:
         self._ticks(out, step.t, inclusive=False)
         face_step, voice = step.results.get("face_cues"), step.results.get("voice")
         if face_step is not None:
+            for pid, early in face_step.early.items():  # a face confirmed now: its first second counts
+                if early:
+                    person = self.person(pid, early[0].t, True)
+                    for cues in early:
+                        person.add_face(cues, cues.t)
             for pid, cues in face_step.cues.items():
                 self.person(pid, step.t, True).add_face(cues, step.t)
             for event in face_step.events:
                 if event.participant in self.people:
                     self.people[event.participant].add_behaviour(event.kind)
+            for key, pid in face_step.confirmed.items():
+                self._settle(key, pid, step.t, has_face=True)
+            for key in face_step.dropped:
+                self._settle(key, None, step.t, has_face=False)
+            self.candidates = {key: cues.mouth_movement for key, cues in face_step.tentative.items()}
+            for key in self.candidates:  # present or not, a candidate's voice waits for its answer
+                self.waiting.setdefault(key, [])
             for pid in face_step.ended:  # gone with the shot: not "left the picture", just over
                 self.ended.add(pid)
                 if pid in self.people:
@@ -95,7 +113,9 @@ class SignalAnalyzer:
             self.voice_now.update(voice.now)
             for event in voice.events:
                 pid = self.attribution.owner_at(event.channel, event.start, event.end)
-                if pid not in self.ended:
+                if pid in self.waiting:
+                    self.waiting.setdefault(pid, []).append(event)
+                elif pid not in self.ended:
                     self.person(pid, step.t, False).add_voice_event(event)
         self._ticks(out, step.t, inclusive=True)
         if step.final:
@@ -117,7 +137,10 @@ class SignalAnalyzer:
         speaking = {ch: now.speaking for ch, now in sorted(self.voice_now.items())}
         owners = faces or {pid: p.mouth for pid, p in self.people.items() if p.has_face
                            and p.last_seen is not None and t - p.last_seen <= VOICE_KEEPS_FACE_S}
+        owners = {**owners, **self.candidates}
         for channel, pid in self.attribution.assign(t, speaking, owners).items():
+            if pid in self.candidates:
+                continue  # an unconfirmed face's voice: nobody's yet
             if pid not in self.people and not speaking[channel]:
                 continue  # a silent channel with no face to give it to makes no one
             self.person(pid, t, False).add_voice_now(self.voice_now[channel])
@@ -143,6 +166,16 @@ class SignalAnalyzer:
         out.quality = self.quality.overall()
         for pid in [p for p, person in self.people.items() if t - person.last_active > FORGET_S]:
             self._announce(out, *self.people.pop(pid).finish(t))
+
+    def _settle(self, key: str, pid: str | None, t: float, has_face: bool) -> None:
+        """Candidate `key` became participant `pid` (or vanished: pid None): the voice it held
+        becomes theirs (or the voice's own, as if no face had been there)."""
+        self.attribution.rename(key, pid)
+        self.candidates.pop(key, None)
+        for event in self.waiting.pop(key, []):
+            owner = pid or self.attribution.voice_only(event.channel)
+            if owner not in self.ended:
+                self.person(owner, t, has_face).add_voice_event(event)
 
     def _announce(self, out: SignalStep, announcements: list, segment: StateSegment | None) -> None:
         for kind, event in announcements:

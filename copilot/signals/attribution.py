@@ -58,6 +58,21 @@ class SpeechAttribution:
                 best, best_score = pid, score
         return best
 
+    def rename(self, old: str, new: str | None) -> None:
+        """A candidate face's key becomes a participant's id; None: the candidate vanished, and what
+        it held goes back to each channel's voice alone."""
+        mouths = self.mouths.pop(old, None)
+        if new is not None and mouths is not None:
+            self.mouths[new] = mouths
+        for channel, held in self.held.items():
+            owner = new or self.voice_only(channel)
+            self.held[channel] = deque((t, owner if pid == old else pid) for t, pid in held)
+
+    @staticmethod
+    def voice_only(channel: str) -> str:
+        """The participant a channel's voice is when no face holds it."""
+        return VOICE_ONLY.get(channel, channel)
+
     def owner_at(self, channel: str, start: float, end: float) -> str:
         """Who held `channel` at the middle of [start, end] (the latest holder if not recorded)."""
         held = self.held.get(channel)

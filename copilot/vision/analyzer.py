@@ -16,7 +16,9 @@ class FaceAnalyzer:
 
     The engine makes steps without a frame only once the video is over (a sound track can
     outlast it); once that has lasted PICTURE_OVER_S, every face is ended as a cut would end
-    it: the picture has stopped, the people in it have not walked out of it.
+    it: the picture has stopped, the people in it have not walked out of it. The final step
+    confirms the candidates seen in every frame since they appeared (FaceTracker.finish): a
+    photo's faces, or a face whose file ended before its first second was over.
     """
 
     name = "faces"
@@ -28,7 +30,12 @@ class FaceAnalyzer:
     def analyze(self, step: Step) -> list[Face]:
         if step.frame is None:
             over = self._last_frame_t is not None and step.t - self._last_frame_t >= PICTURE_OVER_S
-            return FrameFaces([], self.tracker.end_all() if over else ())
+            if step.final:
+                last = self.tracker.finish()
+                if over:
+                    last.ended = self.tracker.end_all()
+                return last
+            return self.tracker.end_picture() if over else FrameFaces([])
         self._last_frame_t = step.t
         return self.tracker.process(step.frame.image, step.t)
 

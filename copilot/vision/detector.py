@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from copilot.vision.geometry import Region, crop, iou
+from copilot.vision.people_settings import people_settings
 from copilot.vision.runtime import DETECTOR, ImageModel, Loader
 
 INPUT_SIZE = 128
@@ -74,24 +75,44 @@ def merge_overlapping(scores: np.ndarray, rows: np.ndarray,
     return merged
 
 
-def views(width: int, height: int, tiles: bool = True) -> list[Region]:
-    """The whole frame, plus square tiles across a wide (or tall) frame.
+def views(width: int, height: int, tiles: bool = True, min_face_px: float | None = None) -> list[Region]:
+    """The whole frame, square tiles across a wide (or tall) frame, and finer tiles for small faces.
 
     Letterboxing a 16:9 frame into 128x128 leaves a face in a group shot or a call's
     gallery view at 10-15 tensor pixels, below the smallest anchor (19 pixels) of this
-    short-range model; a tile of the frame's short side shows it 1.3-2x larger.
+    short-range model; a tile of the frame's short side shows it 1.3-2x larger. With
+    `min_face_px`, tiles of half that side, then half again, follow until a face that small
+    shows at `smallest_face_tensor_px` (people.toml [detection]): a 3x3 or 4x4 gallery at
+    1080p and thumbnails in a 1440p screen capture hold faces of 60-200 px (issue 18).
     """
     long_side, short_side = max(width, height), min(width, height)
     found = [Region(width / 2, height / 2, long_side, long_side)]
-    if not tiles or long_side < TILE_ASPECT * short_side:
+    if not tiles:
         return found
-    count = -(-long_side // short_side) + 1  # overlapping, so a face cut by one tile sits whole in the next
-    for k in range(count):
-        start = k * (long_side - short_side) / (count - 1)
-        centre = start + short_side / 2
-        cx, cy = (centre, height / 2) if width >= height else (width / 2, centre)
-        found.append(Region(cx, cy, short_side, short_side))
+    if long_side >= TILE_ASPECT * short_side:
+        found += _tiling(width, height, short_side, 1.0 - short_side / long_side)
+    if min_face_px:
+        cfg = people_settings()["detection"]
+        finest = min_face_px * INPUT_SIZE / cfg["smallest_face_tensor_px"]
+        side = short_side / 2
+        while side >= finest * 0.75:  # the last level may show the smallest faces a bit larger
+            found += _tiling(width, height, side, cfg["tile_overlap"])
+            side /= 2
     return found
+
+
+def _tiling(width: int, height: int, side: float, overlap: float) -> list[Region]:
+    """Square tiles of `side` covering the frame, neighbours overlapping by `overlap` of a side."""
+    step = max(1.0, side * (1.0 - overlap))
+    regions = []
+    across = [side / 2 + k * (width - side) / max(1, -(-(width - side) // step))
+              for k in range(int(-(-(width - side) // step)) + 1)] if width > side else [width / 2]
+    down = [side / 2 + k * (height - side) / max(1, -(-(height - side) // step))
+            for k in range(int(-(-(height - side) // step)) + 1)] if height > side else [height / 2]
+    for cy in down:
+        for cx in across:
+            regions.append(Region(cx, cy, side, side))
+    return regions
 
 
 def _inside(box: tuple[float, float, float, float], view: Region, width: int, height: int) -> bool:
@@ -112,11 +133,18 @@ class FaceDetector:
         self.min_score = min_score
         self._anchors = anchor_centres()
 
-    def detect(self, image_bgr: np.ndarray, tiles: bool = True) -> list[Detection]:
+    def detect(self, image_bgr: np.ndarray, tiles: bool = True,
+               min_face_px: float | None = None) -> list[Detection]:
+        """Faces in the frame, best first; `min_face_px` adds finer tiles (see `views`)."""
         height, width = image_bgr.shape[:2]
+        regions = views(width, height, tiles, min_face_px)
+        batch = np.stack([crop(image_bgr, view, INPUT_SIZE, pad_black=True)[..., ::-1]
+                          for view in regions]).astype(np.float32) * (2.0 / 255.0) - 1.0
+        out = self.model.run(batch)  # every view in one call: the batch is cut over the cores
         found: list[Detection] = []
-        for view in views(width, height, tiles):
-            found += [d for d in self._detect_in(image_bgr, view) if _inside(d.box, view, width, height)]
+        for k, view in enumerate(regions):
+            found += [d for d in self._decode_view(out[896 * 16][k], out[896][k], view)
+                      if _inside(d.box, view, width, height)]
         found.sort(key=lambda d: -d.score)
         kept: list[Detection] = []
         for candidate in found:  # across views the best-scoring one wins; its box is the tightest
@@ -124,11 +152,8 @@ class FaceDetector:
                 kept.append(candidate)
         return kept
 
-    def _detect_in(self, image_bgr: np.ndarray, view: Region) -> list[Detection]:
-        tensor = crop(image_bgr, view, INPUT_SIZE, pad_black=True)[..., ::-1].astype(np.float32)
-        tensor = tensor[None] * (2.0 / 255.0) - 1.0
-        out = self.model.run(tensor)
-        scores, rows = decode(out[896 * 16], out[896], self._anchors, self.min_score)
+    def _decode_view(self, raw_boxes: np.ndarray, raw_scores: np.ndarray, view: Region) -> list[Detection]:
+        scores, rows = decode(raw_boxes, raw_scores, self._anchors, self.min_score)
         side = view.width
         found = []
         for score, row in merge_overlapping(scores, rows):

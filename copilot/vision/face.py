@@ -38,10 +38,24 @@ class Face:
 
 
 class FrameFaces(list):
-    """The faces of one frame (a list of Face), and `ended`: the ids whose people a shot cut
-    took off screen in this frame. The tracker never gives those ids out again, so whatever
-    follows a person (cues, signals) can close them now rather than wait to forget them."""
+    """The faces of one frame (a list of Face: confirmed participants only), and `ended`: the ids
+    whose people a shot cut took off screen in this frame. Whatever follows a person (cues,
+    signals) can close them now rather than wait to forget them; the tracker gives an id back
+    only when the same face is recognised later (copilot.vision.appearance), and that starts the
+    person afresh.
 
-    def __init__(self, faces: list[Face] | tuple[Face, ...] = (), ended: tuple[str, ...] = ()) -> None:
+    A face is a participant only once confirmed (seen steadily for about a second, issue 18).
+    Until then it is `tentative`, under a candidate key ("c1", ...): what follows faces may read
+    it to keep its first second, but must say nothing of it. `confirmed` maps the keys confirmed
+    in this frame to their participant ids (the first second is that person's from now on);
+    `dropped` lists the candidates that vanished unconfirmed (what was read of them is thrown away).
+    """
+
+    def __init__(self, faces: list[Face] | tuple[Face, ...] = (), ended: tuple[str, ...] = (),
+                 tentative: list[Face] | tuple[Face, ...] = (), confirmed: dict[str, str] | None = None,
+                 dropped: tuple[str, ...] = ()) -> None:
         super().__init__(faces)
         self.ended = ended
+        self.tentative = list(tentative)
+        self.confirmed = confirmed or {}
+        self.dropped = dropped

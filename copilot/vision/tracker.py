@@ -5,7 +5,21 @@ so the detector is not needed while tracking holds: it runs when nothing is trac
 right after a face is lost, and on a slow cadence to notice people who arrive. A face
 that disappears for a moment (turned away, occluded) and comes back near where it was
 gets its old participant id back. A shot cut (copilot.vision.cuts) ends every track:
-across a cut, position says nothing about who is who, so faces after it get new ids.
+across a cut, position says nothing about who is who.
+
+A new face is only a candidate until its track has lasted about a second, seen steadily
+(people.toml [confirm]); candidates lost before that vanish, so a one-frame fragment never
+becomes a participant (issue 18: a room of three people read as twelve). When a candidate is
+confirmed, its appearance (copilot.vision.appearance) is compared with the participants not
+in the picture now: the same person back after leaving, after a cut or after a long
+occlusion gets their id back; only a face like none of them gets a new one.
+
+A candidate's face is still reported, apart (FrameFaces.tentative, under a key "c1", "c2", ...
+that is never a participant id), so what follows a face can read its first second before
+anyone knows whether it is a person: FrameFaces.confirmed says when a key becomes a
+participant, and FrameFaces.dropped when a candidate vanished unconfirmed. When the input ends
+(`finish`), a candidate seen in every frame since it appeared is confirmed: a photo has one
+frame, and a face at the end of a file was cut short by the file, not found to be a fragment.
 """
 
 from __future__ import annotations
@@ -15,25 +29,37 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from copilot.vision.appearance import blend, describe, similarity
 from copilot.vision.cuts import CutDetector
 from copilot.vision.detector import FaceDetector
 from copilot.vision.face import Face, FrameFaces
 from copilot.vision.geometry import Region, aligned_region, iou, points_box
 from copilot.vision.mesh import FACE_SCALE, FaceMesh, face_region
+from copilot.vision.people_settings import people_settings
 from copilot.vision.runtime import Loader, default_loader
 
 DETECT_EVERY_S = 1.0
 MIN_PRESENCE = 0.5  # MediaPipe's default min_tracking_confidence
-REMEMBER_LOST_S = 2.0  # how long a lost face's id waits to be given back
 SAME_FACE_IOU = 0.3
+# A 5x5 gallery (Zoom and Teams show up to 49, but faces in a 7x7 grid at 1080p are ~50 px,
+# under the 60 px issue 18 asks for); each face costs one landmark crop a frame.
+MAX_FACES = 25
+DESCRIBE_EVERY_S = 0.5  # a face's appearance memory takes in its latest look this often
+MEMORY_WEIGHT = 0.2  # ... each refresh moving it this far towards the new look
 
 
 @dataclass(slots=True)
 class _Track:
-    participant: str
+    participant: str | None  # None while a candidate
+    key: str  # the candidate key ("c1", ...) its frames are reported under until confirmed
     region: Region
     box: tuple[float, float, float, float]
     last_seen: float
+    first_seen: float = 0.0
+    first_frame: int = 0
+    frames: int = 0  # frames it was seen in
+    looks: np.ndarray | None = None  # running appearance descriptor
+    described_at: float = -np.inf
 
 
 @dataclass(slots=True)
@@ -51,8 +77,10 @@ class StageTimes:
 class FaceTracker:
     detect_every_s: float = DETECT_EVERY_S
     min_presence: float = MIN_PRESENCE
-    remember_lost_s: float = REMEMBER_LOST_S
-    max_faces: int = 8
+    remember_lost_s: float | None = None  # lost faces are reclaimed by position this long (people.toml)
+    confirm_s: float | None = None  # a candidate becomes a participant after this (people.toml)
+    max_faces: int = MAX_FACES
+    min_face_px: float | None = None  # the smallest face searched for (people.toml [detection])
     threads: int | None = None
     load: Loader | None = None
     timings: StageTimes = field(default_factory=StageTimes)
@@ -68,20 +96,39 @@ class FaceTracker:
         self._lost_last_frame = False
         self._next_id = 1
         self._cuts = CutDetector()
+        cfg = people_settings()
+        if self.remember_lost_s is None:
+            self.remember_lost_s = cfg["reid"]["by_position_s"]
+        if self.confirm_s is None:
+            self.confirm_s = cfg["confirm"]["confirm_s"]
+        if self.min_face_px is None:
+            self.min_face_px = cfg["detection"]["min_face_px"]
+        self._max_missing = cfg["confirm"]["max_missing_share"]
+        self._same_person = cfg["reid"]["same_person"]
+        self._reid = cfg["reid"]
+        self._remember_s = cfg["reid"]["remember_s"] or np.inf
+        self._gone: dict[str, _Track] = {}  # confirmed people out of the picture, for re-identification
+        self._last_full_detect_t: float | None = None
+        self._frame_no = 0
+        self._next_key = 1
+        self._confirmed: dict[str, str] = {}  # this frame's: candidate key -> participant
+        self._dropped: list[str] = []  # this frame's candidates that vanished unconfirmed
 
     def process(self, image_bgr: np.ndarray, t: float) -> FrameFaces:
         """Faces in this frame, tracked from earlier frames; `t` is the frame's session time."""
         times = self.timings
         times.detect = times.landmarks = times.iris = 0.0
+        self._frame_no += 1
+        self._confirmed, self._dropped = {}, []
         started = time.perf_counter()
         ended: tuple[str, ...] = ()
         if self._cuts.is_cut(image_bgr):
-            ended = self.end_all()  # neither region nor memory holds across a cut
+            ended = self.end_all()  # neither region nor position memory holds across a cut
         times.cuts = (time.perf_counter() - started) * 1000
         candidates = [(track, track.region) for track in self._tracks]
         if self._detection_due(t):
             started = time.perf_counter()
-            candidates += [(None, r) for r in self._new_face_regions(image_bgr)]
+            candidates += [(None, r) for r in self._new_face_regions(image_bgr, t)]
             times.detect = (time.perf_counter() - started) * 1000
             times.detections_run += 1
             self._last_detect_t = t
@@ -105,24 +152,121 @@ class FaceTracker:
                 continue
             track = track or self._reclaim_or_new(box, t)
             track.region, track.box, track.last_seen = face_region(result.landmarks), box, t
+            track.frames += 1
             kept.append((track, result.landmarks, result.presence))
         self._tracks = [track for track, _, _ in kept]
-        self._lost = [lost for lost in self._lost if t - lost.last_seen <= self.remember_lost_s]
+        self._remember_lost(t)
         self._lost_last_frame = lost_now
+        for track, landmarks, _ in kept:
+            self._look_and_confirm(track, image_bgr, landmarks, t)
 
-        started = time.perf_counter()
+        started = time.perf_counter()  # candidates' eyes too: their cues count once confirmed
         eyes = self.mesh.eyes(image_bgr, [landmarks for _, landmarks, _ in kept])
         times.iris = (time.perf_counter() - started) * 1000
         size = (image_bgr.shape[1], image_bgr.shape[0])
-        faces = [Face(track.participant, track.box, presence, landmarks, eye.iris, eye.contours, size)
+        faces = [Face(track.participant or track.key, track.box, presence, landmarks, eye.iris,
+                      eye.contours, size)
                  for (track, landmarks, presence), eye in zip(kept, eyes, strict=True)]
-        return FrameFaces(sorted(faces, key=lambda face: int(face.participant[1:])), ended)
+        people = [face for (track, _, _), face in zip(kept, faces, strict=True) if track.participant]
+        tentative = [face for (track, _, _), face in zip(kept, faces, strict=True) if not track.participant]
+        return FrameFaces(sorted(people, key=_order), ended, sorted(tentative, key=_order),
+                          self._confirmed, tuple(self._dropped))
+
+    def finish(self) -> FrameFaces:
+        """The input has ended: a candidate in the picture now that was seen in every frame since
+        it appeared is confirmed (a photo's faces, a face the end of a file cut short); the
+        other candidates are dropped. Nothing is ended: whatever follows faces closes its own."""
+        self._confirmed, self._dropped = {}, []
+        for track in self._tracks:
+            if track.participant is None and track.looks is not None and \
+                    track.frames >= self._frame_no - track.first_frame + 1:
+                track.participant = self._recognise(track)
+                self._confirmed[track.key] = track.participant
+        self._dropped += [track.key for track in (*self._tracks, *self._lost) if track.participant is None]
+        self._tracks = [track for track in self._tracks if track.participant is not None]
+        self._lost = [track for track in self._lost if track.participant is not None]
+        return FrameFaces([], (), [], self._confirmed, tuple(self._dropped))
+
+    def end_picture(self) -> FrameFaces:
+        """No faces, every track ended (the picture has stopped): `ended` and `dropped` said."""
+        self._confirmed, self._dropped = {}, []
+        ended = self.end_all()
+        return FrameFaces([], ended, dropped=tuple(self._dropped))
 
     def end_all(self) -> tuple[str, ...]:
-        """Ends every track for good (the picture has ended) and returns their ids."""
-        ended = tuple(track.participant for track in (*self._tracks, *self._lost))
+        """Ends every track (a cut, or the picture has ended) and returns the participants'
+        ids. Their looks are remembered: the same face after a cut gets its id back."""
+        ended = tuple(track.participant for track in (*self._tracks, *self._lost) if track.participant)
+        self._dropped += [track.key for track in (*self._tracks, *self._lost) if not track.participant]
+        for track in (*self._tracks, *self._lost):
+            if track.participant is not None and track.looks is not None:
+                self._gone[track.participant] = track
         self._tracks, self._lost = [], []
         return ended
+
+    def _remember_lost(self, t: float) -> None:
+        """Lost tracks wait `remember_lost_s` to be reclaimed by position; then a candidate
+        vanishes and a participant is kept by appearance only."""
+        keep = []
+        for lost in self._lost:
+            if t - lost.last_seen <= self.remember_lost_s:
+                keep.append(lost)
+            elif lost.participant is None:
+                self._dropped.append(lost.key)
+            elif lost.looks is not None:
+                self._gone[lost.participant] = lost
+        self._lost = keep
+        self._gone = {p: g for p, g in self._gone.items() if t - g.last_seen <= self._remember_s}
+
+    def _look_and_confirm(self, track: _Track, image_bgr: np.ndarray, landmarks: np.ndarray,
+                          t: float) -> None:
+        """Refreshes the track's appearance now and then, and confirms a steady candidate."""
+        looks = describe(image_bgr, landmarks)  # every frame: ~0.3 ms a face
+        if (track.participant is not None and track.looks is not None
+                and similarity(track.looks, looks) < self._same_person):
+            self._another_face(track, looks, t)
+        elif track.looks is None:
+            track.looks, track.described_at = looks, t
+        elif t - track.described_at >= DESCRIBE_EVERY_S:
+            track.looks, track.described_at = blend(track.looks, looks, MEMORY_WEIGHT), t
+        if track.participant is not None:
+            return
+        age = t - track.first_seen
+        if age + 1e-6 < self.confirm_s:
+            return
+        expected = self._frame_no - track.first_frame + 1  # frames since it appeared
+        if track.frames < (1.0 - self._max_missing) * expected:
+            return  # seen in and out: not steady yet
+        track.participant = self._recognise(track)
+        self._confirmed[track.key] = track.participant
+
+    def _another_face(self, track: _Track, looks: np.ndarray, t: float) -> None:
+        """Someone else now shows where this participant was followed: gallery tiles trade
+        places when someone joins or the layout changes, with no cut in the whole picture.
+        The participant is remembered as gone, and the face starts over as a candidate."""
+        gone = _Track(track.participant, track.key, track.region, track.box, t, looks=track.looks)
+        self._gone[track.participant] = gone
+        track.participant, track.key, track.looks, track.frames = None, self._new_key(), looks, 1
+        track.first_seen, track.first_frame = t, self._frame_no
+
+    def _recognise(self, track: _Track) -> str:
+        """The id of the participant out of the picture who looks most like this face, else a new one."""
+        on_screen = {other.participant for other in (*self._tracks, *self._lost)}
+        scores = sorted(((similarity(track.looks, gone.looks), pid) for pid, gone in self._gone.items()
+                         if pid not in on_screen), reverse=True)
+        best = None
+        if scores:
+            score, pid = scores[0]
+            lead = score - (scores[1][0] if len(scores) > 1 else -1.0)
+            if score >= self._same_person or (score >= self._reid["likely_same"]
+                                              and lead >= self._reid["margin"]):
+                best = pid
+        if best is not None:
+            del self._gone[best]
+            return best
+        pid = f"p{self._next_id}"
+        self._next_id += 1
+        return pid
 
     def _detection_due(self, t: float) -> bool:
         if not self._tracks or self._lost_last_frame or self._last_detect_t is None:
@@ -142,10 +286,19 @@ class FaceTracker:
             for k, result in zip(fresh, again, strict=True):
                 results[k] = result
 
-    def _new_face_regions(self, image_bgr: np.ndarray) -> list[Region]:
-        """Regions for detected faces that no track covers already."""
+    def _new_face_regions(self, image_bgr: np.ndarray, t: float) -> list[Region]:
+        """Regions for detected faces that no track covers already.
+
+        Small faces need many tiles (detector.views), about 100 model calls at 1080p, so the
+        fine search runs on the slow cadence only; a lost face is looked for at once in the
+        whole frame and its large tiles.
+        """
         regions = []
-        for found in self.detector.detect(image_bgr):
+        last = self._last_full_detect_t
+        full = last is None or not (0 <= t - last < self.detect_every_s)
+        if full:
+            self._last_full_detect_t = t
+        for found in self.detector.detect(image_bgr, min_face_px=self.min_face_px if full else None):
             x, y, w, h = found.box
             centre = (x + w / 2, y + h / 2)
             if any(iou(found.box, tr.box) > SAME_FACE_IOU or _contains(tr.box, centre)
@@ -167,9 +320,17 @@ class FaceTracker:
         if best is not None:
             self._lost.remove(best)
             return best
-        track = _Track(f"p{self._next_id}", Region(0, 0, 1, 1), box, t)
-        self._next_id += 1
-        return track
+        return _Track(None, self._new_key(), Region(0, 0, 1, 1), box, t, first_seen=t,
+                      first_frame=self._frame_no)
+
+    def _new_key(self) -> str:
+        key = f"c{self._next_key}"
+        self._next_key += 1
+        return key
+
+
+def _order(face: Face) -> int:
+    return int(face.participant[1:])
 
 
 def _contains(box: tuple[float, float, float, float], point: tuple[float, float]) -> bool:
