@@ -22,7 +22,7 @@ from copilot.vision.cues.settings import settings
 
 sys.path.insert(0, str(Path(__file__).parent))
 from media import still_frame
-from warp import build_rig, rig_around_face, rotation
+from warp import build_rig, faces_in_photo, rig_around_face, rotation
 
 FPS = 25.0
 
@@ -77,9 +77,10 @@ def turned_people(shared_data):
         photo = (cv2.imread(str(resource_path("assets", "faces/astronaut.jpg"))) if source is None
                  else still_frame(shared_data / source[0], source[1]))
         rig = rig_around_face(photo, FaceTracker)
-        start = FaceTracker().process(rig.render(), 0.0)[0].landmarks
-        found[name] = (start, [FaceTracker().process(rig.render(rotation(*angles)), 0.0)[0].landmarks
-                               for angles in POSES])
+        # each render read as a video's frames are after the first: from its own landmarks' crop
+        start = faces_in_photo(FaceTracker(), rig.render(), frames=2)[0].landmarks
+        found[name] = (start, [faces_in_photo(FaceTracker(), rig.render(rotation(*angles)), frames=2)[0]
+                               .landmarks for angles in POSES])
     return found
 
 
@@ -228,8 +229,10 @@ def test_pose_smoothing_adds_at_most_50_ms_of_lag(rig):
         fit = ShapeFit(pose["frontal_within_deg"], pose["shape_learn_rate"],
                        (pose["parallax_gain_sideways"], pose["parallax_gain_vertical"]))
         for k, a in enumerate(angle(t)):
-            face = tracker.process(rig.render(rotation(*((a, 0, 0) if axis == 0 else (0, a, 0)))), t[k])[0]
-            cues = analyzer.process([face], t[k]).cues[face.participant]
+            faces = tracker.process(rig.render(rotation(*((a, 0, 0) if axis == 0 else (0, a, 0)))), t[k])
+            face = (list(faces) or list(faces.tentative))[0]  # a candidate for its first second
+            step = analyzer.process(faces, t[k])
+            cues = {**step.tentative, **step.cues}[face.participant]
             smoothed.append((cues.yaw, cues.pitch)[axis])
             raw.append(pose_angles(fit.rotation(face.landmarks, head_frame(face.landmarks)),
                                    pose["pitch_offset_deg"])[axis])

@@ -33,14 +33,15 @@ FPS = 25.0
 
 
 def _cues(frames, screen: tuple[float, float] | None = None):
-    """Each frame's cues of the first face, from (t, image) pairs."""
+    """Each frame's cues of the first face, from (t, image) pairs; a face still a candidate (its
+    first second, issue 18) is read as well: it is the cue that is tested here, not the tracker."""
     from copilot.vision.tracker import FaceTracker
 
     tracker, analyzer = FaceTracker(), FaceCueAnalyzer(screen)
     out = []
     for t, image in frames:
-        cues = analyzer.process(tracker.process(image, t), t).cues
-        out += list(cues.values())[:1]
+        step = analyzer.process(tracker.process(image, t), t)
+        out += (list(step.cues.values()) or list(step.tentative.values()))[:1]
     return out
 
 

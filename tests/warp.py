@@ -114,7 +114,7 @@ def build_rig(photo_bgr: np.ndarray, centre: tuple[float, float], side: float, t
     shift = np.array([[scale, 0, SIZE / 2 - centre[0] * scale], [0, scale, SIZE / 2 - centre[1] * scale]])
     image = cv2.warpAffine(photo_bgr, shift, (SIZE, SIZE), flags=cv2.INTER_CUBIC,
                            borderMode=cv2.BORDER_REFLECT)
-    faces = tracker.process(image, 0.0)
+    faces = faces_in_photo(tracker, image)
     if len(faces) != 1:
         raise RuntimeError(f"expected one face in the rig photo, found {len(faces)}")
     mesh = faces[0].landmarks.astype(np.float64)
@@ -145,6 +145,16 @@ def build_rig(photo_bgr: np.ndarray, centre: tuple[float, float], side: float, t
 def rig_around_face(photo_bgr: np.ndarray, new_tracker) -> FaceRig:
     """A rig of the one face in a photo, framed twice its size; `new_tracker()` makes a fresh
     face tracker (one that has seen no other image, so nothing is carried over)."""
-    mesh = new_tracker().process(photo_bgr, 0.0)[0].landmarks[:, :2]
+    mesh = faces_in_photo(new_tracker(), photo_bgr)[0].landmarks[:, :2]
     low, high = mesh.min(axis=0), mesh.max(axis=0)
     return build_rig(photo_bgr, tuple((low + high) / 2), float(max(high - low) * 2), new_tracker())
+
+
+def faces_in_photo(tracker, image: np.ndarray, frames: int = 1) -> list:
+    """The faces of one photo: a tracker confirms a face only once seen for a while (or when the
+    input ends), so a single frame's faces are its candidates. With `frames` > 1 the photo is
+    shown again, and the faces are read from the crop their own landmarks place (as on every
+    frame of a video after the first) rather than from the detector's box."""
+    for k in range(frames):
+        frame = tracker.process(image, k / 25)
+    return list(frame) or list(frame.tentative)
