@@ -12,7 +12,7 @@ from copilot.signals import SIGNALS
 from copilot.signals.config import SignalModel
 from copilot.signals.engagement import EngagementState, StateSegment
 from copilot.signals.events import EventTrack, SignalEvent
-from copilot.signals.features import AT, FACE_MEANS, FEATURE_NAMES, INSTANTS, features_from
+from copilot.signals.features import AT, FACE_MEANS, FEATURE_NAMES, INSTANTS, LEXICAL_INSTANTS, features_from
 from copilot.signals.window import TickRing
 
 HOLD_FACE_S = 0.25  # a face missing from a tick's frames counts as seen if seen this recently
@@ -78,6 +78,7 @@ class ParticipantSignals:
         self.scores = np.array(model.resting)
         self.last_active = t
         self.last_tick: float | None = None  # time of the ring's latest row
+        self.quotes: list[tuple[float, str, str]] = []  # (t, feature, words) said in the long window
 
     # -- cues in ------------------------------------------------------------------------
     def add_face(self, cues, t: float) -> None:
@@ -136,6 +137,21 @@ class ParticipantSignals:
             a[AT["laugh_heard_s"]] += event.end - event.start
         elif event.kind == "utterance":
             self._utterance(d)
+
+    def add_said(self, said, t: float) -> None:
+        """A transcribed stretch of this person's speech: its lexical cues count like other cues.
+
+        An affirmation that was a short listener response arrives as a backchannel too
+        (WordsResult.responses): it counts there, once, not again here.
+        """
+        responses = list(said.responses)
+        for cue in said.cues:
+            if cue.kind == "affirmation" and cue.quote in responses:
+                responses.remove(cue.quote)
+                self.quotes.append((t, "backchannel", cue.quote))
+                continue
+            self.acc[AT[LEXICAL_INSTANTS[cue.feature]]] += 1
+            self.quotes.append((t, cue.feature, cue.quote))
 
     def _looked_away_during(self, start: float, end: float) -> float:
         """Share of the ticks in [start, end] with the face seen that were spent looking away.
@@ -196,11 +212,13 @@ class ParticipantSignals:
         if seen or row[AT["speaking"]]:
             self.last_active = t
         announcements = []
+        self.quotes = [q for q in self.quotes if t - q[0] <= self.model.long_s + 1e-9]
+        quotes = {feature: words for _, feature, words in self.quotes}  # the latest of each
         for s, track in enumerate(self.tracks):
             if track.open or self.scores[s] >= self.model.events["on"]:
                 contribution = self.model.weights[s] * features
                 announcements += track.update(t, float(self.scores[s]), row.copy(), contribution,
-                                              self._recent_rows)
+                                              self._recent_rows, quotes)
         segment = self.state.update(t, float(self.scores[ENGAGEMENT]), float(self.scores[DISENGAGEMENT]))
         self.acc = np.zeros(len(INSTANTS))
         self.frames = 0
