@@ -130,20 +130,36 @@ def test_a_yeah_on_its_own_is_agreement():
     assert [d["text"] for d in said(steps)][1].lower().startswith("yeah")
 
 
-def test_the_result_carries_the_transcript(shared_data, monkeypatch):
-    import tqdm
+def test_the_transcript_reaches_the_result_the_session_record_search_and_report(shared_data, tmp_path):
+    import subprocess
+    import sys
 
-    from copilot.commands.analyze import analyze_file
     from copilot.result import validate
 
-    monkeypatch.setattr(tqdm.tqdm, "monitor_interval", 0)  # no progress-bar monitor thread left behind
-    document, errors = analyze_file(shared_data / "whisper/jfk.flac")
-    assert not errors
+    def copilot(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "copilot", *args], capture_output=True, text=True,
+                              timeout=120)
+
+    out, report = tmp_path / "jfk.json", tmp_path / "jfk.html"
+    jfk = str(shared_data / "whisper/jfk.flac")
+    done = copilot("analyze", jfk, "--out", str(out), "--report", str(report))
+    assert done.returncode == 0, done.stderr
+    document = json.loads(out.read_text())
     validate(document)
     transcript = document["transcript"]
-    assert transcript and all(s["participant"] for s in transcript)
+    assert transcript and all(s["participant"] == document["participants"][0]["id"] for s in transcript)
     assert word_errors(JFK, " ".join(s["text"] for s in transcript)).wer <= READ_SPEECH_WER
     for stretch in transcript:
         starts = [w["start"] for w in stretch["words"]]
         assert starts == sorted(starts) and stretch["start"] <= starts[0]
         assert stretch["words"][-1]["end"] <= stretch["end"] + 1e-3
+
+    shown = copilot("sessions", "show", "last", "--transcript")
+    assert shown.returncode == 0 and f"transcript: {len(transcript)} lines" in shown.stdout
+    assert transcript[-1]["text"] in shown.stdout
+    found = copilot("sessions", "search", "YOUR COUNTRY")
+    assert found.returncode == 0 and "jfk.flac" in found.stdout and "country" in found.stdout
+    assert copilot("sessions", "search", "zebra crossing").returncode == 1
+    exported = json.loads(copilot("sessions", "export", "last").stdout)
+    assert exported["transcript"] == transcript
+    assert "What was said" in report.read_text() and "your country" in report.read_text()
