@@ -126,7 +126,8 @@ def test_an_um_on_its_own_is_a_filler_not_agreement():
 def test_a_yeah_on_its_own_is_agreement():
     steps = run_words(_lone_word("yeah"))
     agreement = ended(steps, "agreement")
-    assert agreement and "short spoken response" in agreement[0].rationale
+    # the rationale quotes the words heard, not just "a short spoken response"
+    assert agreement and 'said "yeah' in agreement[0].rationale.lower(), agreement[0].rationale
     assert [d["text"] for d in said(steps)][1].lower().startswith("yeah")
 
 
@@ -163,3 +164,66 @@ def test_the_transcript_reaches_the_result_the_session_record_search_and_report(
     exported = json.loads(copilot("sessions", "export", "last").stdout)
     assert exported["transcript"] == transcript
     assert "What was said" in report.read_text() and "your country" in report.read_text()
+
+
+@speech_missing
+def test_a_hedge_is_quoted_in_the_uncertainty_rationale():
+    """The issue's "Said 'I'm not sure' and paused 2 s": the words said are quoted. (The 2 s
+    pause after them is not named yet: the pause features do not drive uncertainty enough.)"""
+    track = Track()
+    track.put(0.3, say("So what do you think about the new plan for the office?"))
+    track.then(1.0, say("Well, I'm not sure,"), "not sure")
+    track.then(2.0, say("it could work, but the rooms are small."))
+    track.pad_to(track.duration_s + 2.0)
+    steps = run_words(with_noise(track.samples, seed=5))
+    unsure = ended(steps, "uncertainty")
+    print("\n" + "\n".join(e.rationale for e in unsure))
+    assert any("\"I'm not sure\"" in e.rationale for e in unsure), [e.rationale for e in unsure]
+
+
+# Word times are estimated (median 0.24 s off on batchalign, see above) and the sound detector
+# marks the vowel it hears, so a detection within half a second of the labelled vowel (about
+# two words at conversational pace) is the same filler.
+FILLER_SLACK_S = 0.5
+FILLER_RECALL = 0.9  # the issue's target
+
+
+def _fillers_found(path: Path) -> list[tuple[str, float, float]]:
+    """Fillers the product finds in a file: the words' filler cues and the voice's filled pauses."""
+    from copilot.capture.media_file import MediaFile
+    from copilot.engine import Engine
+    from copilot.voice.analyzer import VoiceAnalyzer
+    from copilot.words.analyzer import WordsAnalyzer
+
+    found: list[tuple[str, float, float]] = []
+
+    def take(step) -> None:
+        found.extend(("words", c.start, c.end) for s in step.results["words"].said for c in s.cues
+                     if c.kind == "filler")
+        found.extend(("sound", e.start, e.end) for e in step.results["voice"].events if e.kind == "filled_pause")
+
+    Engine([MediaFile(path)], [VoiceAnalyzer(), WordsAnalyzer()], [take], lossless=True).run()
+    return found
+
+
+def test_filler_recall_on_labelled_clips(shared_data):
+    import tomllib
+
+    labels = tomllib.loads((Path(__file__).parent / "scenarios/fillers.toml").read_text())["filler"]
+    found = {clip: _fillers_found(shared_data / clip) for clip in {f["clip"] for f in labels}}
+    hits: dict[str, list[bool]] = {"text": [], "candidate": []}
+    for f in labels:
+        by = sorted({how for how, a, b in found[f["clip"]]
+                     if a < f["end"] + FILLER_SLACK_S and b > f["start"] - FILLER_SLACK_S})
+        hits[f["source"]].append(bool(by))
+        print(f"\n{f['clip']} {f['said']} {f['start']:.2f}-{f['end']:.2f}: {'+'.join(by) or 'MISSED'}", end="")
+    for clip, dets in found.items():
+        extra = [d for d in dets if not any(f["clip"] == clip and d[1] < f["end"] + FILLER_SLACK_S
+                                            and d[2] > f["start"] - FILLER_SLACK_S for f in labels)]
+        print(f"\n{clip}: {len(extra)} detections away from any label "
+              f"({', '.join(f'{h} {a:.2f}' for h, a, _ in extra)})", end="")
+    every = hits["text"] + hits["candidate"]
+    print(f"\nfiller recall: {sum(every)}/{len(every)} = {sum(every) / len(every):.2f} "
+          f"(independently labelled batchalign: {sum(hits['text'])}/{len(hits['text'])})")
+    assert sum(every) / len(every) >= FILLER_RECALL
+    assert all(hits["text"])

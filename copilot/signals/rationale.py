@@ -84,6 +84,15 @@ def _evidence_of(entry: dict[str, str]) -> str:
     return entry.get("needs") or entry["lead"]
 
 
+def _phrase(entry: dict[str, str], key: str, numbers: dict[str, object]) -> str:
+    """The entry's `lead` or `with`, or its `quoted_` form when the words it names were heard:
+    a short response the transcript read as "yeah" is quoted, one heard only as sound is not."""
+    quoted = entry.get("quoted")
+    if quoted and numbers.get(quoted):
+        key = f"quoted_{key}"
+    return entry[key].format(**numbers)
+
+
 def sentence(evidence: Evidence, phrases: dict[str, dict[str, str]]) -> str:
     """One sentence naming up to three behaviours that drove the score most, with numbers."""
     numbers = evidence.numbers()
@@ -102,8 +111,8 @@ def sentence(evidence: Evidence, phrases: dict[str, dict[str, str]]) -> str:
     usable = [u for u in usable if u[0] >= MENTION_SHARE * usable[0][0]][:3] if usable else []
     if not usable:
         return phrases["fallback"]["lead"].format(**numbers) + "."
-    text = usable[0][1]["lead"].format(**numbers)
-    withs = [entry["with"].format(**numbers) for _, entry in usable[1:]]
+    text = _phrase(usable[0][1], "lead", numbers)
+    withs = [_phrase(entry, "with", numbers) for _, entry in usable[1:]]
     if withs:  # "Closed the eyes for 3.2 s, looking away for 2.6 s." / "Nodded twice while smiling."
         text += (" " if withs[0].startswith("while ") else ", ") + " and ".join(withs)
     return text + "."

@@ -8,8 +8,10 @@ in `copilot.words.timing`.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -45,10 +47,21 @@ def model_dir() -> Path:
     return folder
 
 
+# Loaded models not in use, kept for the life of the process: loading takes 0.4-1.1 s, which
+# every analysis of a file would pay again (a test run analyses dozens). A model is handed to
+# one owner at a time, never shared, since it is not thread-safe.
+_IDLE: list[Any] = []
+_IDLE_LOCK = threading.Lock()
+
+
 class SpeechToText:
-    """One loaded model; not thread-safe, so each worker owns one."""
+    """One loaded model; not thread-safe, so each worker owns one until `close` gives it back."""
 
     def __init__(self) -> None:
+        with _IDLE_LOCK:
+            self._model: Any = _IDLE.pop() if _IDLE else None
+        if self._model is not None:
+            return
         from moonshine_voice import ModelArch, MoonshineError, Transcriber
 
         folder = model_dir()
@@ -67,4 +80,8 @@ class SpeechToText:
                 for line in found.lines if line.text.strip()]
 
     def close(self) -> None:
-        self._model.close()
+        """Done with it: the loaded model waits for the next owner in this process."""
+        if self._model is not None:
+            with _IDLE_LOCK:
+                _IDLE.append(self._model)
+            self._model = None
