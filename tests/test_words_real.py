@@ -73,6 +73,10 @@ def clips(shared_data):
 
 def test_word_error_rate_on_read_and_prepared_speech(clips):
     read = [k for k in clips if not k.startswith("whisper_timestamped")]
+    print("\n\nclip                                   kind            words  errors   WER")
+    for name, (score, _, _) in clips.items():
+        kind = "read" if name in read else "conversational"
+        print(f"{name:38s} {kind:15s} {score.reference_words:5d} {score.errors:7d} {score.wer:6.1%}")
     errors = sum(clips[k][0].errors for k in read)
     total = sum(clips[k][0].reference_words for k in read)
     print(f"\nread and prepared speech: {errors}/{total} words wrong = {errors / total:.1%} WER")

@@ -8,7 +8,6 @@ in `copilot.words.timing`.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,14 @@ from copilot.errors import CopilotError
 
 MODEL_NAME = "tiny-en"
 MODEL_FILES = ("encoder_model.ort", "decoder_model_merged.ort", "tokenizer.bin")
+# The wheel's speaker identification, off: we know the channel, and with it on, two freshly
+# loaded models read the same audio differently. The wheel's voice detector also keeps state
+# from one call to the next (the same audio read twice came out as "Bimblew, F, two now." and
+# then "You" + "Bimblew F. Two now."), so a model is never reused across analyses: each
+# analysis loads its own and reads its stretches in the same order, fast or paced. (Turning
+# that detector off, vad_threshold 0, cost words: WER rose on every clip; its look-behind
+# option set to 0 or 1 crashes the library.)
+MODEL_OPTIONS = {"identify_speakers": "false"}
 
 
 class SpeechModelError(CopilotError):
@@ -47,26 +54,15 @@ def model_dir() -> Path:
     return folder
 
 
-# Loaded models not in use, kept for the life of the process: loading takes 0.4-1.1 s, which
-# every analysis of a file would pay again (a test run analyses dozens). A model is handed to
-# one owner at a time, never shared, since it is not thread-safe.
-_IDLE: list[Any] = []
-_IDLE_LOCK = threading.Lock()
-
-
 class SpeechToText:
-    """One loaded model; not thread-safe, so each worker owns one until `close` gives it back."""
+    """One loaded model; not thread-safe, so each worker owns one."""
 
     def __init__(self) -> None:
-        with _IDLE_LOCK:
-            self._model: Any = _IDLE.pop() if _IDLE else None
-        if self._model is not None:
-            return
         from moonshine_voice import ModelArch, MoonshineError, Transcriber
 
         folder = model_dir()
         try:
-            self._model = Transcriber(str(folder), ModelArch.TINY)
+            self._model: Any = Transcriber(str(folder), ModelArch.TINY, options=MODEL_OPTIONS)
         except MoonshineError as exc:
             raise SpeechModelError(f"{folder}: speech model does not load ({exc})") from exc
 
@@ -80,8 +76,4 @@ class SpeechToText:
                 for line in found.lines if line.text.strip()]
 
     def close(self) -> None:
-        """Done with it: the loaded model waits for the next owner in this process."""
-        if self._model is not None:
-            with _IDLE_LOCK:
-                _IDLE.append(self._model)
-            self._model = None
+        self._model.close()
