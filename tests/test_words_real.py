@@ -204,7 +204,8 @@ def _fillers_found(path: Path) -> list[tuple[str, float, float]]:
     def take(step) -> None:
         found.extend(("words", c.start, c.end) for s in step.results["words"].said for c in s.cues
                      if c.kind == "filler")
-        found.extend(("sound", e.start, e.end) for e in step.results["voice"].events if e.kind == "filled_pause")
+        found.extend(("sound", e.start, e.end) for e in step.results["voice"].events
+                     if e.kind == "filled_pause")
 
     Engine([MediaFile(path)], [VoiceAnalyzer(), WordsAnalyzer()], [take], lossless=True).run()
     return found
@@ -220,7 +221,8 @@ def test_filler_recall_on_labelled_clips(shared_data):
         by = sorted({how for how, a, b in found[f["clip"]]
                      if a < f["end"] + FILLER_SLACK_S and b > f["start"] - FILLER_SLACK_S})
         hits[f["source"]].append(bool(by))
-        print(f"\n{f['clip']} {f['said']} {f['start']:.2f}-{f['end']:.2f}: {'+'.join(by) or 'MISSED'}", end="")
+        print(f"\n{f['clip']} {f['said']} {f['start']:.2f}-{f['end']:.2f}: {'+'.join(by) or 'MISSED'}",
+              end="")
     for clip, dets in found.items():
         extra = [d for d in dets if not any(f["clip"] == clip and d[1] < f["end"] + FILLER_SLACK_S
                                             and d[2] > f["start"] - FILLER_SLACK_S for f in labels)]

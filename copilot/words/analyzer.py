@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -98,6 +99,10 @@ class TranscriptionWorker:
         self._wake = threading.Condition()
         self._stop = threading.Event()
         self.error: str | None = None
+        # For `copilot bench`: seconds spent reading audio, and seconds of audio read (the
+        # transcription real-time factor is their ratio).
+        self.busy_s = 0.0
+        self.audio_s = 0.0
         self._thread = threading.Thread(target=self._run, name="transcription", daemon=True)
         self._thread.start()
 
@@ -130,7 +135,10 @@ class TranscriptionWorker:
                 job = self._jobs.popleft()
             try:
                 if model is not None:
+                    started = time.perf_counter()
                     job.said = _transcribe(model, job)
+                    self.busy_s += time.perf_counter() - started
+                    self.audio_s += len(job.samples) / SAMPLE_RATE_HZ
             except Exception:
                 log.exception("transcribing %s %.2f-%.2f s failed", job.channel, job.start, job.end)
             finally:
