@@ -233,3 +233,25 @@ def test_filler_recall_on_labelled_clips(shared_data):
           f"(independently labelled batchalign: {sum(hits['text'])}/{len(hits['text'])})")
     assert sum(every) / len(every) >= FILLER_RECALL
     assert all(hits["text"])
+
+
+def test_live_caption_delay_is_measured_at_pace(shared_data):
+    """The live path (words handed on as soon as they are read) with two clips played at their
+    own pace: every utterance gets its caption, and the p95 delay from an utterance's end to
+    its caption is printed (the issue's target is 1.5 s; a delay depends on the machine's
+    load, so it is reported, not asserted)."""
+    import math
+
+    from copilot.commands.bench import bench_captions
+
+    delays: list[float] = []
+    for name in ("whisper/jfk.flac", "pyannote/ami_dev00.wav"):
+        figures = bench_captions(shared_data / name)
+        print(f"\n{name}: {figures['captions']} utterances captioned, {figures['uncaptioned']} not, "
+              f"delays {figures['delays_s']}")
+        assert figures["captions"] >= 4 and figures["uncaptioned"] <= 1
+        delays += figures["delays_s"]
+    ordered = sorted(delays)
+    p95 = ordered[math.ceil(0.95 * len(ordered)) - 1]
+    print(f"live caption delay over {len(delays)} utterances: median {ordered[len(ordered) // 2]:.2f} s, "
+          f"p95 {p95:.2f} s (target 1.5 s)")
