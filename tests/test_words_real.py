@@ -255,3 +255,29 @@ def test_live_caption_delay_is_measured_at_pace(shared_data):
     p95 = ordered[math.ceil(0.95 * len(ordered)) - 1]
     print(f"live caption delay over {len(delays)} utterances: median {ordered[len(ordered) // 2]:.2f} s, "
           f"p95 {p95:.2f} s (target 1.5 s)")
+
+
+def test_two_models_reading_the_same_stretches_in_order_read_them_alike(shared_data):
+    """What fast and paced analyses rely on (each loads its own model): the same stretches in
+    the same order read the same. And the reset in `SpeechToText.lines` keeps the audio before
+    out: without it, the sentence read after a longer cut of itself began with a "You" that
+    belonged to the cut before."""
+    from copilot.capture.media_file import MediaFile
+    from copilot.engine import Engine
+    from copilot.words.speech_to_text import SpeechToText
+
+    chunks: list[np.ndarray] = []
+    Engine([MediaFile(shared_data / "grid_lipnet/bbaf2n.mpg")], [],
+           [lambda step: chunks.extend(c.samples for c in step.audio.values())], lossless=True).run()
+    audio = np.concatenate(chunks)
+    sentence, longer = audio[int(0.6 * 16000):int(2.4 * 16000)], audio[int(0.2 * 16000):int(2.9 * 16000)]
+    reads = []
+    for _ in range(2):
+        model = SpeechToText()
+        try:
+            reads.append([[line.text for line in model.lines(clip)] for clip in (sentence, longer, sentence)])
+        finally:
+            model.close()
+    print(f"\n{reads[0]}")
+    assert reads[0] == reads[1]
+    assert all(texts and texts[0].lower() != "you" for texts in reads[0])
