@@ -80,3 +80,22 @@ def test_word_error_rate_scores_words_not_spelling():
     assert word_errors("set white with p two soon", "Set white with p2 soon.").errors == 0
     score = word_errors("ask not what your country can do", "As not what your country can do for")
     assert (score.errors, score.reference_words) == (2, 7)  # one substitution, one insertion
+
+
+def test_a_filled_pause_counts_once_whether_the_sound_the_words_or_both_find_it():
+    """The issue: a filled pause counts when either finds it. One the sound found at 1.0 s and
+    the words place at 1.2 s is one filler; one only the words found is another."""
+    from copilot.signals.config import model, rationales
+    from copilot.signals.features import AT
+    from copilot.signals.participant import ParticipantSignals
+    from copilot.voice.cues import VoiceEvent
+    from copilot.words.analyzer import Said
+
+    person = ParticipantSignals("p1", model(), rationales(), 0.0, False)
+    person.add_voice_event(VoiceEvent("filled_pause", "file", 1.0, 1.4))
+    assert person.acc[AT["fillers"]] == 1
+    text = "so um tonight I mean um or no"
+    spoken = words(text, start=0.9, step=0.3)  # "um" at 1.2 s and 2.4 s
+    person.add_said(Said("file", 0.9, 3.3, text, spoken, find(spoken), None), 3.5)
+    assert person.acc[AT["fillers"]] == 2  # the first "um" is the sound's; the second is new
+    assert "um" in {q for _, feature, q in person.quotes if feature == "fillers"}

@@ -71,9 +71,10 @@ class SignalAnalyzer:
         self.quality = QualityMeter(self.model.quality, self.model.resting)
         self.voice_now: dict = {}
         self.last_t = 0.0
-        # With a transcript, fillers and listener responses are known by their words
-        # (copilot/words): the voice's guesses from the sound alone stand aside, so an
-        # isolated "um" is a filler, not a response, and a response counts only if it says yes.
+        # With a transcript, listener responses are known by their words (copilot/words): the
+        # voice's guesses from the sound alone stand aside, so an isolated "um" is a filler, not
+        # a response, and a response counts only if it says yes. Filled pauses count when either
+        # the sound or the words find them (ParticipantSignals.add_said counts each once).
         self.by_words = False
 
     def person(self, pid: str, t: float, has_face: bool) -> ParticipantSignals:
@@ -101,7 +102,7 @@ class SignalAnalyzer:
         if voice is not None:
             self.voice_now.update(voice.now)
             for event in voice.events:
-                if self.by_words and event.kind in ("filled_pause", "backchannel"):
+                if self.by_words and event.kind == "backchannel":
                     continue
                 pid = self.attribution.owner_at(event.channel, event.start, event.end)
                 if pid not in self.ended:
