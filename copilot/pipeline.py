@@ -12,17 +12,24 @@ if TYPE_CHECKING:
 
 
 def standard_analyzers(mode: str = "practice", rules: RuleSet | None = None,
-                       screen: tuple[float, float] | None = None) -> list[Analyzer]:
+                       screen: tuple[float, float] | None = None, *, words: bool = True,
+                       live: bool = False) -> list[Analyzer]:
     """Fresh analyzers for one session (they keep per-session state such as face ids); `mode`
     (presenter, sales, practice) picks the coach's nudge rules, from `rules` or the shipped file;
-    `screen` is the user's calibrated screen centre (FaceCueAnalyzer), for their own camera only."""
+    `screen` is the user's calibrated screen centre (FaceCueAnalyzer), for their own camera only.
+    `words` turns transcription on; `live` hands words on as soon as they are ready instead of
+    on a fixed delay of the session clock (which keeps a file's results the same however fast
+    it is read)."""
     from copilot.coach.coach import Coach
     from copilot.signals.analyzer import SignalAnalyzer
     from copilot.vision.analyzer import FaceAnalyzer
     from copilot.vision.cues.analyzer import FaceCueAnalyzer
     from copilot.voice.analyzer import VoiceAnalyzer
+    from copilot.words.analyzer import WordsAnalyzer
 
-    return [FaceAnalyzer(), FaceCueAnalyzer(screen), VoiceAnalyzer(), SignalAnalyzer(), Coach(mode, rules)]
+    said = [WordsAnalyzer(wait=not live)] if words else []
+    return [FaceAnalyzer(), FaceCueAnalyzer(screen), VoiceAnalyzer(), *said, SignalAnalyzer(),
+            Coach(mode, rules)]
 
 
 def model_checksums() -> dict[str, str]:

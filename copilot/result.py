@@ -49,6 +49,8 @@ class ResultCollector:
     periods: list[dict] = field(default_factory=list)
     quality: dict[str, int] | None = None
     nudges: list[dict] = field(default_factory=list)  # what the coach said, when it said anything
+    transcript: list[dict] = field(default_factory=list)  # what each person said, when transcribed
+    transcribing: bool = False
 
     def __call__(self, step: Step) -> None:
         self.steps += 1
@@ -57,9 +59,11 @@ class ResultCollector:
         for face in step.results.get("faces") or ():
             _note(self.participants, face.participant, step.t)
         self.nudges += [nudge.to_json() for nudge in step.results.get("coach") or ()]
+        self.transcribing |= "words" in step.results
         signals = step.results.get("signals")
         if signals is None:
             return
+        self.transcript += signals.said
         self.events += [event.to_json() for event in signals.ended]
         self.segments += [segment.to_json() for segment in signals.segments]
         self.periods += signals.periods
@@ -83,6 +87,9 @@ class ResultCollector:
                 for pid, seen in people.items()
             ],
             **({"nudges": self.nudges} if self.nudges else {}),  # additive: only when there were any
+            # additive: what was said, whenever transcription ran (an empty list: nothing was said)
+            **({"transcript": sorted(self.transcript, key=lambda s: (s["start"], s["participant"]))}
+               if self.transcribing else {}),
             "meta": {
                 # what was analysed: the last sound hop may end a few ms past the container's figure
                 "duration": round(max(duration_s, self.last_t), 3),

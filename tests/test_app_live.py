@@ -68,6 +68,8 @@ def test_a_talking_clip_moves_the_gauges_marks_the_timeline_and_fires_a_nudge(wi
     qtbot.waitUntil(lambda: len(history.t) > 20, timeout=WAIT_MS)  # 10 ticks a second
     assert history.t.dtype == np.float64 and np.all(np.diff(history.t) > 0)
     assert len(window.dashboard.feed.nudges) == 1  # the cooldown keeps it from repeating
+    # live captions: what she said, under the video, once the worker has transcribed a stretch
+    qtbot.waitUntil(lambda: window.dashboard.captions.text().startswith("p1: "), timeout=WAIT_MS)
 
     window.actions.mark()
     assert "Marked" in window.statusBar().currentMessage()

@@ -240,7 +240,8 @@ def test_devices_says_plainly_what_is_missing():
 
 def test_bench_reports_medians_per_stage_as_json(shared_data):
     clip = shared_data / "grid_lipnet/bbaf2n.mpg"
-    done = copilot("bench", str(clip), "--repeats", "1", "--voice-seconds", "5", "--json", timeout=300)
+    done = copilot("bench", str(clip), "--repeats", "1", "--voice-seconds", "5", "--captions", "--json",
+                   timeout=300)
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert report["provider"].endswith("ExecutionProvider")
@@ -250,6 +251,9 @@ def test_bench_reports_medians_per_stage_as_json(shared_data):
     assert figures["faces"]["faces_median"] == 1 and figures["faces"]["landmarks_ms"] > 0
     assert 0 < figures["faces"]["cuts_ms"] < figures["faces"]["landmarks_ms"]
     assert figures["face_cues"]["cues_ms_per_face_median"] > 0
+    assert figures["pipeline"]["transcription_rtf"] > 0  # printed, not bounded: it depends on the load
+    captions = figures["captions"]  # the clip's one sentence, played at pace with live words
+    assert captions["captions"] >= 1 and 0 < captions["delay_median_s"] <= captions["delay_p95_s"]
     assert 0 < report["voice"]["real_time_factor"] < 1
     assert report["signals"]["ms_per_step_6_participants"] > 0
 

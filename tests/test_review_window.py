@@ -76,6 +76,17 @@ def test_clicking_the_timeline_seeks_the_video(window, qtbot):
     assert not window.frame.pixmap().isNull()
 
 
+def test_the_caption_says_what_was_said_at_the_scrubbed_moment(window):
+    window.sessions.setCurrentRow(0)
+    transcript = window.data.document["transcript"]
+    assert transcript  # a man testifying: the analysis transcribed him
+    line = transcript[-1]
+    window.timeline.seek((line["start"] + line["end"]) / 2)
+    assert line["text"] in window.captions.text()
+    window.timeline.seek(0.0)
+    assert line["text"] not in window.captions.text()
+
+
 def test_a_bad_database_is_reported_in_the_window(qtbot, tmp_path):
     path = tmp_path / "bad.sqlite3"
     path.write_bytes(b"not a database at all" * 50)

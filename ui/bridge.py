@@ -58,6 +58,7 @@ class FrameView:
     revised: tuple[EventMark, ...] = ()  # events under way or just ended, with their latest wording
     gazes: dict[str, tuple[float, float]] = field(default_factory=dict)  # participant -> gaze yaw,
     #                                         pitch (degrees) of a face whose cues are ready (calibration)
+    said: tuple[tuple[float, str, str], ...] = ()  # (start, participant, text) just transcribed
 
     @classmethod
     def from_step(cls, step: Step) -> FrameView:
@@ -74,8 +75,9 @@ class FrameView:
                                   for e in events)
                             for events in (signals.started, [*signals.updated, *signals.ended]))
         ticks = tuple((row.t, row.participant, np.array(row.scores, np.float64)) for row in signals.ticks)
+        said = tuple((float(d["start"]), str(d["participant"]), str(d["text"])) for d in signals.said)
         return cls(step.t, image, faces, signals.scores, signals.states, ticks, started,
-                   tuple(step.results.get("coach") or ()), revised, gazes)
+                   tuple(step.results.get("coach") or ()), revised, gazes, said)
 
     def after(self, older: FrameView | None) -> FrameView:
         """This view with what `older` (not yet delivered) carried that must not be lost."""
@@ -86,7 +88,7 @@ class FrameView:
                          self.scores or older.scores, self.states or older.states,
                          older.ticks + self.ticks, older.started + self.started,
                          older.nudges + self.nudges, older.revised + self.revised,
-                         self.gazes if self.image is not None else older.gazes)
+                         self.gazes if self.image is not None else older.gazes, older.said + self.said)
 
 
 class EngineBridge(QObject):

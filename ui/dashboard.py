@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from copilot.coach import Nudge
 from ui.bridge import FrameView
+from ui.captions import Captions
 from ui.gauges import SignalGauges, pick_participant
 from ui.nudge_feed import NudgeFeed
 from ui.overlay import Overlay, top_signals
@@ -28,6 +29,7 @@ class Dashboard(QObject):
         self.gauges = SignalGauges()
         self.timeline = Timeline()
         self.feed = NudgeFeed()
+        self.captions = Captions()
         self.overlay = Overlay()
         self.sound = False
         self.t = 0.0  # session time of the newest result
@@ -55,6 +57,7 @@ class Dashboard(QObject):
             self.feed.revise_event(event)
         for nudge in view.nudges:
             self.show_nudge(nudge)
+        self.captions.add(view.said)
 
     def show_nudge(self, nudge: Nudge) -> None:
         self.feed.add_nudge(nudge)
@@ -85,6 +88,7 @@ class Dashboard(QObject):
         self.gauges.reset()
         self.timeline.reset()
         self.feed.clear()
+        self.captions.clear()
         self.overlay.clear()
         self.video.face_labels = {}
 

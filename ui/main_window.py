@@ -53,9 +53,11 @@ class MainWindow(QMainWindow):
         self.signals_panel = self.dashboard.gauges
         self.left = QSplitter(Qt.Orientation.Vertical)
         self.left.addWidget(self.video)
+        self.left.addWidget(self.dashboard.captions)
         self.left.addWidget(self.dashboard.timeline)
         self.left.setStretchFactor(0, 3)
-        self.left.setStretchFactor(1, 1)
+        self.left.setStretchFactor(1, 0)
+        self.left.setStretchFactor(2, 1)
         self.right = QSplitter(Qt.Orientation.Vertical)
         self.right.addWidget(self.dashboard.gauges)
         self.right.addWidget(self.dashboard.feed)

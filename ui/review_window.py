@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from copilot.errors import CopilotError
 from copilot.session.library import SessionData, list_sessions, load_session
 from copilot.session.store import open_database, resolve, said_as_database_errors
+from ui.captions import Captions, caption_at
 from ui.review.frame_pane import FramePane
 from ui.review.summary import summary_html
 from ui.review.timeline import SessionTimeline
@@ -47,6 +48,7 @@ class ReviewWindow(QMainWindow):
         self.timeline = SessionTimeline()
         self.timeline.seeked.connect(self._seeked)
         self.position = QLabel("0.0 s")
+        self.captions = Captions()  # what was being said at the scrubbed moment
         self.summary = QTextBrowser()
 
         left = QWidget()
@@ -63,8 +65,9 @@ class ReviewWindow(QMainWindow):
         stack.addLayout(bar)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.frame)
+        split.addWidget(self.captions)
         split.addWidget(self.timeline)
-        split.setSizes([380, 360])
+        split.setSizes([380, 50, 360])
         stack.addWidget(split, 1)
         outer = QSplitter(Qt.Orientation.Horizontal)
         for widget in (left, middle, self.summary):
@@ -143,6 +146,8 @@ class ReviewWindow(QMainWindow):
     def _seeked(self, t: float) -> None:
         self.position.setText(f"{t:.1f} s")
         self.frame.seek(t)
+        transcript = self.data.document.get("transcript", []) if self.data is not None else []
+        self.captions.setText(caption_at(transcript, t))
 
 
 def open_review_window(parent: QWidget | None = None, database: Path | str | None = None) -> ReviewWindow:

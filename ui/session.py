@@ -98,7 +98,9 @@ class LiveSession:
                                   if options.record else (None, None))
         sinks = [self.bridge.sink] + ([recorder] if recorder is not None else [])
         screen = options.screen if choice_kind(choice) == "camera" else None
-        engine = Engine([video, *sound], standard_analyzers(options.mode, options.rules, screen), sinks,
+        live = choice_kind(choice) != "file"  # a file plays paced: its words keep the file's timing
+        analyzers = standard_analyzers(options.mode, options.rules, screen, live=live)
+        engine = Engine([video, *sound], analyzers, sinks,
                         on_error=self.bridge.report_error, skip_failed_sources=bool(sound))
         try:
             engine.start()

@@ -91,6 +91,9 @@ def analyze_file(path: Path, *, paced: bool = False, csv_path: Path | None = Non
                                   source=source.describe(), models=model_checksums())
     if engine.errors:
         document["meta"]["errors"] = engine.errors
+    for analyzer in engine.analyzers:  # a part that switched itself off (the speech model would not load)
+        if getattr(analyzer, "error", None):
+            engine.warnings.append(analyzer.error)
     if engine.warnings:
         document["meta"]["warnings"] = engine.warnings
     for message in engine.warnings:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import statistics
 import tempfile
 import time
@@ -19,6 +20,11 @@ from copilot.signals.bench import bench_signals
 from copilot.vision.bench import bench_faces
 from copilot.vision.cues.bench import bench_face_cues
 from copilot.voice.bench import bench_voice
+from copilot.words.analyzer import WordsAnalyzer
+
+# The voice's utterance may end a little after the last word the model placed in it (its edge
+# lags by a window, see copilot/words/analyzer.py PAD_S): still the same utterance.
+CAPTION_SLACK_S = 0.3
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -30,6 +36,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--repeats", type=int, default=5, help="runs per measurement (default 5)")
     parser.add_argument("--voice-seconds", type=float, default=600.0, metavar="S",
                         help="seconds of generated two-channel talk for the voice benchmark (default 600)")
+    parser.add_argument("--captions", action="store_true",
+                        help="also play each clip at its own pace with live words and time the captions")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.set_defaults(run=run)
 
@@ -50,21 +58,66 @@ def bench_decode(path: Path, repeats: int) -> dict[str, float]:
 
 def bench_pipeline(path: Path, repeats: int) -> dict[str, object]:
     """The engine end to end (decode, every standard analyzer, sinks) on the file, lossless."""
-    per_frame_ms, stage_ms = [], {}
+    per_frame_ms, stage_ms, rtf = [], {}, []
     for _ in range(repeats):
-        engine = Engine([MediaFile(path)], standard_analyzers(), lossless=True)
+        analyzers = standard_analyzers()
+        engine = Engine([MediaFile(path)], analyzers, lossless=True)
         started = time.perf_counter()
         engine.run()
         stats = engine.stats()
+        worker = next((a.worker for a in analyzers if isinstance(a, WordsAnalyzer)), None)
+        if worker is not None and worker.audio_s > 0:
+            # the worker reads while the face pipeline runs on the analysis thread: its time
+            # per second of speech is the transcription real-time factor the issue asks for
+            rtf.append(worker.busy_s / worker.audio_s)
         per_frame_ms.append((time.perf_counter() - started) * 1000 / max(stats.steps, 1))
         for name, ms in stats.stage_ms.items():
             stage_ms.setdefault(name, []).append(ms)
     median = statistics.median(per_frame_ms)
     return {"ms_per_step": round(median, 3), "steps_per_s": round(1000 / median, 1),
-            "stage_ms": {k: round(statistics.median(v), 3) for k, v in stage_ms.items()}}
+            "stage_ms": {k: round(statistics.median(v), 3) for k, v in stage_ms.items()},
+            **({"transcription_rtf": round(statistics.median(rtf), 3)} if rtf else {})}
 
 
-def measure(paths: list[Path], repeats: int) -> dict[str, object]:
+def bench_captions(path: Path) -> dict[str, object]:
+    """Live captions on the file played at its own pace, as a live session runs (words handed
+    on as soon as they are read): for each utterance the voice found, the delay from its end
+    to the moment words covering it reach the sinks, in wall time since the start (which the
+    paced file keeps equal to the session clock). Utterances no words ever covered (a cough,
+    a laugh) are counted apart."""
+    ends: dict[str, list[float]] = {}
+    delays: list[float] = []
+    heard: list[str] = []
+    started = [0.0]
+
+    def listen(step) -> None:
+        now = time.perf_counter() - started[0]
+        voice = step.results.get("voice")
+        for event in voice.events if voice is not None else []:
+            if event.kind == "utterance":
+                ends.setdefault(event.channel, []).append(event.end)
+        for said in step.results["signals"].said:
+            heard.append(said["text"])
+            waiting = ends.get(said["channel"], [])
+            covered = [e for e in waiting if e <= said["end"] + CAPTION_SLACK_S]
+            delays.extend(now - e for e in covered)
+            ends[said["channel"]] = [e for e in waiting if e > said["end"] + CAPTION_SLACK_S]
+
+    engine = Engine([MediaFile(path, pace=True)], standard_analyzers(live=True), [listen])
+    started[0] = time.perf_counter()
+    engine.run()
+    uncovered = sum(len(v) for v in ends.values())
+    if not delays:
+        return {"captions": 0, "uncaptioned": uncovered}
+    ordered = sorted(delays)
+    p95 = ordered[min(len(ordered) - 1, math.ceil(0.95 * len(ordered)) - 1)]
+    return {"captions": len(delays), "uncaptioned": uncovered, "text": " ".join(heard),
+            "delays_s": [round(d, 2) for d in delays],
+            "delay_median_s": round(statistics.median(delays), 2), "delay_p95_s": round(p95, 2),
+            "delay_max_s": round(ordered[-1], 2)}
+
+
+def measure(paths: list[Path], repeats: int, *, captions: bool = False) -> dict[str, object]:
     results = {}
     names = [path.name for path in paths]
     for path in paths:
@@ -79,6 +132,7 @@ def measure(paths: list[Path], repeats: int) -> dict[str, object]:
             "pipeline": bench_pipeline(path, max(1, repeats // 2)),
             "faces": bench_faces(path, repeats=max(1, repeats // 2)),
             "face_cues": bench_face_cues(path),
+            **({"captions": bench_captions(path)} if captions and source.has_audio else {}),
         }
     report = {"provider": execution_provider(), "repeats": repeats, "clips": results}
     further = further_face_ms([clip["faces"] for clip in results.values()])
@@ -108,6 +162,14 @@ def format_text(report: dict[str, object]) -> str:
                      f"{pipeline['steps_per_s']:8.1f} steps/s")
         for stage, ms in pipeline["stage_ms"].items():
             lines.append(f"    {stage:<12}{ms:8.2f} ms")
+        if "transcription_rtf" in pipeline:
+            lines.append(f"  transcription real-time factor {pipeline['transcription_rtf']:.3f} "
+                         "(seconds reading per second of speech, the face pipeline running alongside)")
+        if clip.get("captions", {}).get("captions"):
+            cap = clip["captions"]
+            lines.append(f"  live captions ({cap['captions']} utterances, played at pace): delay after "
+                         f"each ends median {cap['delay_median_s']:.2f} s, p95 {cap['delay_p95_s']:.2f} s, "
+                         f"max {cap['delay_max_s']:.2f} s")
         faces = clip["faces"]
         lines.append(f"  face stages ({faces['faces_median']:.0f} faces, detection "
                      f"{faces['detections_per_pass']}x per pass), median ms per frame:")
@@ -137,7 +199,7 @@ def run(args: argparse.Namespace) -> int:
             make_bench_clip(Path(tmp) / "one_face_720p.mp4", faces=1),
             make_bench_clip(Path(tmp) / "four_faces_720p.mp4", faces=4),
         ]
-        report = measure(paths, max(1, args.repeats))
+        report = measure(paths, max(1, args.repeats), captions=args.captions)
     report["signals"] = {"ms_per_step_6_participants": round(bench_signals(participants=6), 3)}
     if args.voice_seconds > 0:
         report["voice"] = bench_voice(seconds=args.voice_seconds)

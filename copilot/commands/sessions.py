@@ -24,7 +24,7 @@ def add_database_option(parser: argparse.ArgumentParser, *, after_action: bool =
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "sessions", help="list, show, export or delete recorded sessions",
+        "sessions", help="list, show, search, export or delete recorded sessions",
         description="Every live session and every `copilot analyze` run is recorded (signals, events, "
                     "nudges, markers; no video or sound). These commands read that record.")
     add_database_option(parser)
@@ -33,7 +33,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     listing.set_defaults(run=run_list)
     show = actions.add_parser("show", help="a session's summary: participants, events, quality")
     show.add_argument("session", help="session number, or `last`")
+    show.add_argument("--transcript", action="store_true", help="also print what was said, line by line")
     show.set_defaults(run=run_show)
+    search = actions.add_parser("search", help="find what was said: sessions and moments whose transcript "
+                                               "contains TEXT")
+    search.add_argument("text", help="words to look for (case ignored)")
+    search.set_defaults(run=run_search)
     export = actions.add_parser("export", help="write a session as the JSON result document or as CSV")
     export.add_argument("session", help="session number, or `last`")
     export.add_argument("--out", "-o", type=Path, help="where to write (default: standard output for JSON)")
@@ -46,7 +51,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     delete = actions.add_parser("delete", help="delete sessions for good")
     delete.add_argument("session", nargs="+", help="session numbers, or `last`")
     delete.set_defaults(run=run_delete)
-    for action in (listing, show, export, delete):
+    for action in (listing, show, search, export, delete):
         add_database_option(action, after_action=True)
 
 
@@ -123,6 +128,26 @@ def run_show(args: argparse.Namespace) -> int:
         print(f"  nudge   {nudge['t']:7.1f} s  {nudge['participant'] or '':<4} {nudge['message']}")
     for marker in data.markers:
         print(f"  marker  {marker['t']:7.1f} s  {marker['label']}")
+    if getattr(args, "transcript", False):
+        said = doc.get("transcript", [])
+        print(f"transcript: {len(said)} lines" if said else "transcript: nothing was transcribed")
+        for line in said:
+            print(f"  {_minutes(line['start']):>8}  {line['participant']}: {line['text']}")
+    return 0
+
+
+def run_search(args: argparse.Namespace) -> int:
+    from copilot.session.library import search_transcripts
+
+    if not args.text.strip():
+        raise CopilotError("sessions search: give some words to look for")
+    found = search_transcripts(_database(args), args.text.strip())
+    if not found:
+        print(f"nothing said matches {args.text.strip()!r}")
+        return 1
+    for line in found:
+        print(f"session {line.session_id:>4}  {_minutes(line.start):>8}  {line.source_name}  "
+              f"{line.participant}: {line.text}")
     return 0
 
 

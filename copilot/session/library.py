@@ -125,6 +125,13 @@ def result_document(db: sqlite3.Connection, info: SessionInfo) -> dict[str, Any]
                          "signal": r[4], "value": None if r[5] is None else round(r[5], 3)}
                         for r in db.execute("SELECT t, rule, participant, message, signal, value FROM nudges "
                                             "WHERE session_id = ? ORDER BY t", sid)]
+    collector.transcript = [
+        {"participant": r[0], "start": r[1], "end": r[2], "text": r[3], "words": json.loads(r[4]),
+         "channel": r[5], "timing": "estimated",
+         **({"words_per_minute": r[7]} if r[7] is not None else {}), "cues": json.loads(r[6])}
+        for r in db.execute('SELECT participant, start, "end", text, words, channel, cues, words_per_minute '
+                            "FROM transcript WHERE session_id = ? ORDER BY start", sid)]
+    collector.transcribing = bool(collector.transcript)
     if meta:
         meta = json.loads(meta)
     else:  # never closed: what we know from the rows that made it to disk
@@ -145,6 +152,24 @@ def result_document(db: sqlite3.Connection, info: SessionInfo) -> dict[str, Any]
     if markers:
         document["markers"] = markers
     return document
+
+
+@dataclass(frozen=True, slots=True)
+class SaidLine:
+    session_id: int
+    source_name: str
+    participant: str
+    start: float
+    text: str
+
+
+def search_transcripts(db: sqlite3.Connection, text: str) -> list[SaidLine]:
+    """Every transcribed stretch, in any session, that contains `text` (case ignored)."""
+    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return [SaidLine(*row) for row in db.execute(
+        "SELECT t.session_id, s.source_name, t.participant, t.start, t.text FROM transcript t "
+        "JOIN sessions s ON s.id = t.session_id WHERE t.text LIKE ? ESCAPE '\\' "
+        "ORDER BY t.session_id, t.start", (pattern,))]
 
 
 def load_session(db: sqlite3.Connection, ref: int | str) -> SessionData:

@@ -54,6 +54,18 @@ def session_from_result(path: Path) -> SessionData:
                        markers=list(document.get("markers") or []))
 
 
+def _said(transcript: list[dict] | None) -> str:
+    """The transcript as a table; the lexical cues found in a line are named beside it."""
+    if transcript is None:
+        return "<p>Not transcribed.</p>"
+    if not transcript:
+        return "<p>Nothing was said.</p>"
+    rows = [[f"{line['start']:.1f} s", line["participant"], line["text"],
+             ", ".join(f"{c['kind']}: “{c['quote']}”" for c in line.get("cues", []))]
+            for line in transcript]
+    return _table(["when", "who", "said", "cues"], rows)
+
+
 def _e(value: object) -> str:
     return html.escape(str(value))
 
@@ -169,6 +181,7 @@ def render(data: SessionData, *, speaking: bool | None = None) -> str:
                                                   for n in data.nudges]) if data.nudges else "<p>None.</p>",
         markers=_table(["when", "label"], [[clock(m["t"]), m["label"]] for m in data.markers])
         if data.markers else "<p>None.</p>",
+        transcript=_said(data.document.get("transcript")),
         version=_e(meta.get("version", "")))
 
 

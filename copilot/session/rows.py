@@ -67,13 +67,16 @@ class StepRows:
 
     def rows(self, step: Step) -> list[Row]:
         c = self.collector
-        events, segments, periods = len(c.events), len(c.segments), len(c.periods)
+        events, segments, periods, said = len(c.events), len(c.segments), len(c.periods), len(c.transcript)
         c(step)
         self.frames += step.frame is not None
         out: list[Row] = [("signal_events", _event_row(e)) for e in c.events[events:]]
         out += [("engagement", (s["participant"], s["state"], s["start"], s["end"]))
                 for s in c.segments[segments:]]
         out += [("quality_periods", (p["start"], p["end"], dumps(p["values"]))) for p in c.periods[periods:]]
+        out += [("transcript", (d["participant"], d.get("channel", ""), d["start"], d["end"], d["text"],
+                                dumps(d["words"]), dumps(d.get("cues", [])), d.get("words_per_minute")))
+                for d in c.transcript[said:]]
         out += self._participants(step)
         out += self._scores(step)
         out += self._cues(step)

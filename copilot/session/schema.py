@@ -30,6 +30,7 @@ COLUMNS = {
     "cue_summaries": ("t", "who", '"values"'),
     "nudges": ("t", "rule", "participant", "message", "signal", "value"),
     "markers": ("t", "label"),
+    "transcript": ("participant", "channel", "start", '"end"', "text", "words", "cues", "words_per_minute"),
 }
 
 _V1 = f"""
@@ -108,7 +109,20 @@ _V1_WRITE_ORDER = ("engagement", "interest", "agreement", "confidence", "disenga
 _V2 = "UPDATE scores SET " + ", ".join(
     f"{name} = {SCORE_COLUMNS[_V1_WRITE_ORDER.index(name)]}" for name in SCORE_COLUMNS) + ";"
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2)  # MIGRATIONS[k] takes a file from version k to k + 1
+# Version 3: what was said (copilot/words), one row per transcribed stretch of speech.
+_V3 = """
+CREATE TABLE transcript (
+    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    participant TEXT NOT NULL, channel TEXT NOT NULL, start REAL NOT NULL, "end" REAL NOT NULL,
+    text TEXT NOT NULL,
+    words TEXT NOT NULL,               -- JSON [{word, start, end}], times estimated
+    cues TEXT NOT NULL,                -- JSON [{kind, quote, start}], the lexical cues found
+    words_per_minute REAL              -- NULL for under a second of speech
+);
+CREATE INDEX transcript_by_session ON transcript (session_id, start);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)  # MIGRATIONS[k] takes a file from version k to k + 1
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -53,6 +53,7 @@ class SignalStep:
     heard: list[tuple[float, str]] = field(default_factory=list)  # (tick t, participant) while speaking
     periods: list[dict] = field(default_factory=list)  # quality periods that closed
     quality: dict[str, int] | None = None  # overall so far (None when no tick in this step)
+    said: list[dict] = field(default_factory=list)  # transcribed stretches handed on now, with participant
 
 
 class SignalAnalyzer:
@@ -76,6 +77,11 @@ class SignalAnalyzer:
         # candidate vanishes (a face-less "speaker" only then, not while a face is still unconfirmed).
         self.candidates: dict[str, float] = {}
         self.waiting: dict[str, list] = {}
+        # With a transcript, listener responses are known by their words (copilot/words): the
+        # voice's guesses from the sound alone stand aside, so an isolated "um" is a filler, not
+        # a response, and a response counts only if it says yes. Filled pauses count when either
+        # the sound or the words find them (ParticipantSignals.add_said counts each once).
+        self.by_words = False
 
     def person(self, pid: str, t: float, has_face: bool) -> ParticipantSignals:
         found = self.people.get(pid)
@@ -109,19 +115,36 @@ class SignalAnalyzer:
                 self.ended.add(pid)
                 if pid in self.people:
                     self._announce(out, *self.people.pop(pid).finish(step.t))
+        words = step.results.get("words")
+        self.by_words |= words is not None
         if voice is not None:
             self.voice_now.update(voice.now)
             for event in voice.events:
+                if self.by_words and event.kind == "backchannel":
+                    continue
                 pid = self.attribution.owner_at(event.channel, event.start, event.end)
                 if pid in self.waiting:
                     self.waiting.setdefault(pid, []).append(event)
                 elif pid not in self.ended:
                     self.person(pid, step.t, False).add_voice_event(event)
+        if words is not None:
+            self._words(out, words, step.t)
         self._ticks(out, step.t, inclusive=True)
         if step.final:
             self._finish(out, step.t)
         self.last_t = step.t
         return out
+
+    def _words(self, out: SignalStep, words, t: float) -> None:
+        for said in words.said:
+            pid = self.attribution.owner_at(said.channel, said.start, said.end)
+            out.said.append(said.to_json(pid))
+            if pid not in self.ended:
+                self.person(pid, t, False).add_said(said, t)
+        for event in words.responses:
+            pid = self.attribution.owner_at(event.channel, event.start, event.end)
+            if pid not in self.ended:
+                self.person(pid, t, False).add_voice_event(event)
 
     def _ticks(self, out: SignalStep, t: float, inclusive: bool) -> None:
         while True:

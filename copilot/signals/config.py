@@ -144,7 +144,13 @@ def load_rationales(path: Path = RATIONALES_PATH) -> dict[str, dict[str, str]]:
         entry = raw.get(feature)
         if not isinstance(entry, dict) or not {"lead", "with"} <= set(entry):
             raise SignalsConfigError(f"{path}: [{feature}] needs `lead` and `with` phrases")
-        for key in ("lead", "with"):
+        if "quoted" in entry and (entry["quoted"] not in EXAMPLE_TALLY
+                                  or not {"quoted_lead", "quoted_with"} <= set(entry)):
+            raise SignalsConfigError(f"{path}: [{feature}] quoted: needs a known number and "
+                                     "`quoted_lead` and `quoted_with` phrases")
+        for key in ("lead", "with", "quoted_lead", "quoted_with"):
+            if key not in entry:
+                continue
             try:
                 entry[key].format(**EXAMPLE_TALLY)
             except (KeyError, IndexError, ValueError) as exc:

@@ -62,9 +62,12 @@ class EventTrack:
         return self.state != "off"
 
     def update(self, t: float, score: float, row: np.ndarray, contribution: np.ndarray,
-               recent_rows) -> list[tuple[str, SignalEvent]]:
-        """Feeds one tick; returns ("started" | "updated" | "ended", event) announcements."""
+               recent_rows, quotes: dict[str, str] | None = None) -> list[tuple[str, SignalEvent]]:
+        """Feeds one tick; returns ("started" | "updated" | "ended", event) announcements.
+        `quotes`: words said in the long window that lexical features counted, by feature."""
         cfg, eps = self.cfg, 1e-9
+        if self.evidence is not None and quotes:
+            self.evidence.quotes.update(quotes)
         if self.state == "off":
             if score >= cfg["on"]:
                 seed = recent_rows()
@@ -72,6 +75,7 @@ class EventTrack:
                     return []  # evidence first: too little seen and heard of this person yet
                 self.state, self.since, self.peak = "pending", t, score
                 self.evidence = Evidence(seed, self.tick_s)
+                self.evidence.quotes.update(quotes or {})
                 self.evidence.add(row, contribution)
                 if cfg["min_on_s"] <= eps:  # no wait asked for: announce at the crossing
                     self.state, self.start, self.last_sent = "on", t, t

@@ -18,7 +18,9 @@ INSTANTS = ("seen", "absent", "smile", "brow_lower", "brow_raise", "brow_asymmet
             "gaze_far", "eyes_closed", "tilt", "lean_in", "lean_out", "motion", "nod_swings", "shake_swings",
             "yawns", "blinks", "speaking", "quiet", "loud", "pitch_up", "fillers", "pause_excess_s",
             "pause_away", "latency_excess_s", "backchannels", "rising", "fast", "monotone", "shaky",
-            "interruptions", "sighs", "voiced", "smiling", "laughing", "laughs", "laugh_heard_s")
+            "interruptions", "sighs", "voiced", "smiling", "laughing", "laughs", "laugh_heard_s",
+            "affirmations", "hedges", "pushbacks", "clarifications", "doubts", "curiosities",
+            "frustrations", "questions")
 AT = {name: k for k, name in enumerate(INSTANTS)}
 FACE_MEANS = INSTANTS[AT["smile"]:AT["motion"] + 1]  # averaged over the frames of a tick
 EXPRESSIONS = ("smile", "brow_lower", "brow_raise", "brow_asymmetry", "lip_press",
@@ -82,7 +84,22 @@ FEATURES: dict[str, tuple[str, str]] = {
                  "share of the last 2 s laughing on the face (open smile, mouth working), half = 1"),
     "laughter_heard": ("audio", "a laugh heard in the voice in the last 6 s (1 = 1)"),
     "fluent": ("audio", "speaking for most of the last 6 s without fillers or long pauses"),
+    # What was said, from the transcript (copilot/words/lexicon.toml lists the phrases and their
+    # sources). One phrase in 6 s is full scale: a plain "I disagree" says as much as a head shake.
+    "affirming": ("audio", "saying yes in words ('yes', 'I agree', 'makes sense'), last 6 s (1 = 1)"),
+    "hedging": ("audio", "hedged words ('maybe', 'I guess', 'I'm not sure'), last 6 s (2 = 1)"),
+    "pushback": ("audio", "pushing back in words ('no', 'I disagree', 'not really'), last 6 s (1 = 1)"),
+    "asking_clarification": ("audio", "asking to explain or repeat ('what do you mean'), last 6 s (1 = 1)"),
+    "doubting": ("audio", "doubting in words ('really?', 'are you sure'), last 6 s (1 = 1)"),
+    "curious": ("audio", "asking for more ('tell me more', 'how does'), last 6 s (1 = 1)"),
+    "frustrated_words": ("audio", "words of annoyance ('come on', 'waste of time'), last 6 s (1 = 1)"),
+    "asking": ("audio", "questions asked, last 6 s (2 = 1)"),
 }
+# Each lexicon.toml feature and the instant that counts it.
+LEXICAL_INSTANTS = {"fillers": "fillers", "affirming": "affirmations", "hedging": "hedges",
+                    "pushback": "pushbacks", "asking_clarification": "clarifications",
+                    "doubting": "doubts", "curious": "curiosities", "frustrated_words": "frustrations",
+                    "asking": "questions"}
 FEATURE_NAMES = tuple(FEATURES)
 FEAT = {name: k for k, name in enumerate(FEATURE_NAMES)}
 
@@ -142,5 +159,13 @@ def features_from(ring: TickRing) -> np.ndarray:
     out[FEAT["smiling"]] = s[AT["smiling"]] / seen2
     out[FEAT["laughing"]] = _unit(2 * s[AT["laughing"]] / seen2)
     out[FEAT["laughter_heard"]] = _unit(c6[AT["laughs"]])
+    out[FEAT["affirming"]] = _unit(c6[AT["affirmations"]])
+    out[FEAT["hedging"]] = _unit(c6[AT["hedges"]] / 2)
+    out[FEAT["pushback"]] = _unit(c6[AT["pushbacks"]])
+    out[FEAT["asking_clarification"]] = _unit(c6[AT["clarifications"]])
+    out[FEAT["doubting"]] = _unit(c6[AT["doubts"]])
+    out[FEAT["curious"]] = _unit(c6[AT["curiosities"]])
+    out[FEAT["frustrated_words"]] = _unit(c6[AT["frustrations"]])
+    out[FEAT["asking"]] = _unit(c6[AT["questions"]] / 2)
     out[FEAT["fluent"]] = _unit(talk6 / 0.6) * (1 - fillers) * (1 - long_pause)
     return np.clip(out, 0.0, 1.0)

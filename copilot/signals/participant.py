@@ -12,7 +12,7 @@ from copilot.signals import SIGNALS
 from copilot.signals.config import SignalModel
 from copilot.signals.engagement import EngagementState, StateSegment
 from copilot.signals.events import EventTrack, SignalEvent
-from copilot.signals.features import AT, FACE_MEANS, FEATURE_NAMES, INSTANTS, features_from
+from copilot.signals.features import AT, FACE_MEANS, FEATURE_NAMES, INSTANTS, LEXICAL_INSTANTS, features_from
 from copilot.signals.window import TickRing
 
 HOLD_FACE_S = 0.25  # a face missing from a tick's frames counts as seen if seen this recently
@@ -27,6 +27,11 @@ FAR_GAZE_DEG = 30.0  # gaze this far off the screen's centre is beyond any scree
 # counts as held where it was (on the screen) instead.
 GESTURE_GAZE_HOLD_S = 0.8
 LONG_PAUSE_S = 1.0  # a silence this long inside one's own speech is more than a phrase break
+# A filler in the words within this of a filled pause the sound found is the same one: word
+# times are estimated (median 0.24 s off on batchalign, tests/test_words_real.py), about two
+# words' worth of slack.
+SAME_FILLER_S = 0.5
+FILLER_KEEP_S = 30.0  # sound fillers kept to meet the words, which come after the stretch ends
 FACE_INDEX = np.array([AT[n] for n in FACE_MEANS])
 ENGAGEMENT, DISENGAGEMENT = SIGNALS.index("engagement"), SIGNALS.index("disengagement")
 
@@ -79,6 +84,8 @@ class ParticipantSignals:
         self.scores = np.array(model.resting)
         self.last_active = t
         self.last_tick: float | None = None  # time of the ring's latest row
+        self.quotes: list[tuple[float, str, str]] = []  # (t, feature, words) said in the long window
+        self.heard_fillers: list[tuple[float, float]] = []  # filled pauses the sound found (start, end)
 
     # -- cues in ------------------------------------------------------------------------
     def add_face(self, cues, t: float) -> None:
@@ -120,6 +127,8 @@ class ParticipantSignals:
         a, d = self.acc, event.details
         if event.kind == "filled_pause":
             a[AT["fillers"]] += 1
+            self.heard_fillers = [f for f in self.heard_fillers if event.start - f[1] <= FILLER_KEEP_S]
+            self.heard_fillers.append((event.start, event.end))
         elif event.kind == "pause":
             a[AT["pause_excess_s"]] += max(0.0, event.end - event.start - LONG_PAUSE_S)
             if event.end - event.start > LONG_PAUSE_S:
@@ -137,6 +146,27 @@ class ParticipantSignals:
             a[AT["laugh_heard_s"]] += event.end - event.start
         elif event.kind == "utterance":
             self._utterance(d)
+
+    def add_said(self, said, t: float) -> None:
+        """A transcribed stretch of this person's speech: its lexical cues count like other cues.
+
+        An affirmation that was a short listener response arrives as a backchannel too
+        (WordsResult.responses): it counts there, once, not again here. A filler the sound
+        found as a filled pause has counted already (the issue: a filled pause counts when
+        either the sound or the words find it), so it is not counted twice.
+        """
+        responses = list(said.responses)
+        for cue in said.cues:
+            if cue.kind == "affirmation" and cue.quote in responses:
+                responses.remove(cue.quote)
+                self.quotes.append((t, "backchannel", cue.quote))
+                continue
+            self.quotes.append((t, cue.feature, cue.quote))
+            if cue.kind == "filler" and any(cue.start < end + SAME_FILLER_S
+                                            and cue.end > start - SAME_FILLER_S
+                                            for start, end in self.heard_fillers):
+                continue  # the sound found this one already: one filled pause, counted once
+            self.acc[AT[LEXICAL_INSTANTS[cue.feature]]] += 1
 
     def _looked_away_during(self, start: float, end: float) -> float:
         """Share of the ticks in [start, end] with the face seen that were spent looking away.
@@ -197,11 +227,13 @@ class ParticipantSignals:
         if seen or row[AT["speaking"]]:
             self.last_active = t
         announcements = []
+        self.quotes = [q for q in self.quotes if t - q[0] <= self.model.long_s + 1e-9]
+        quotes = {feature: words for _, feature, words in self.quotes}  # the latest of each
         for s, track in enumerate(self.tracks):
             if track.open or self.scores[s] >= self.model.events["on"]:
                 contribution = self.model.weights[s] * features
                 announcements += track.update(t, float(self.scores[s]), row.copy(), contribution,
-                                              self._recent_rows)
+                                              self._recent_rows, quotes)
         segment = self.state.update(t, float(self.scores[ENGAGEMENT]), float(self.scores[DISENGAGEMENT]))
         self.acc = np.zeros(len(INSTANTS))
         self.frames = 0

@@ -25,7 +25,12 @@ SHARES = {"smile_pct": "smile", "frown_pct": "brow_lower", "raise_pct": "brow_ra
           "lean_out_pct": "lean_out", "on_pct": "gaze_on"}
 SECONDS = {"tilt_s": "tilt", "away_s": "gaze_off", "closed_s": "eyes_closed", "gone_s": "absent",
            "speaking_s": "speaking"}
-EXAMPLE_TALLY = {"span": 4.0, "pause_s": 2.4, "latency_s": 1.8, "laugh_s": 3.2, "smile_s": 2.0,
+# Words said, quoted: quote_<feature> for the lexical features (copilot/words/lexicon.toml), and
+# quote_backchannel for a short response's words; "" when nothing was said.
+QUOTED = ("backchannel", "affirming", "hedging", "pushback", "asking_clarification", "doubting",
+          "curious", "frustrated_words", "asking", "fillers")
+EXAMPLE_TALLY = {**{f"quote_{k}": "yeah" for k in QUOTED},
+                 "span": 4.0, "pause_s": 2.4, "latency_s": 1.8, "laugh_s": 3.2, "smile_s": 2.0,
                  **{k: 2 for k in COUNTS}, **{f"{k}_times": "twice" for k in COUNTS},
                  **{k: 50 for k in SHARES}, **{k: 1.5 for k in SECONDS}}
 
@@ -42,6 +47,7 @@ class Evidence:
         self.shown = (seed_rows >= SHOWN).sum(axis=0) if len(seed_rows) else np.zeros(len(INSTANTS))
         self.most = seed_rows.max(axis=0) if len(seed_rows) else np.zeros(len(INSTANTS))
         self.drive = np.zeros(len(FEATURE_NAMES))  # summed positive contribution per feature
+        self.quotes: dict[str, str] = {}  # feature -> the latest words said that it counted
 
     def add(self, row: np.ndarray, contribution: np.ndarray) -> None:
         self.ticks += 1
@@ -52,7 +58,8 @@ class Evidence:
 
     def numbers(self) -> dict[str, object]:
         seen = max(self.sums[AT["seen"]], 1.0)
-        out: dict[str, object] = {"span": round(self.ticks * self.tick_s, 1)}
+        out: dict[str, object] = {"span": round(self.ticks * self.tick_s, 1),
+                                  **{f"quote_{k}": self.quotes.get(k, "") for k in QUOTED}}
         for key, name in COUNTS.items():
             n = self.sums[AT[name]]
             out[key] = math.ceil(n / 2 - 1e-9) if name.endswith("_swings") else round(float(n))
@@ -77,6 +84,15 @@ def _evidence_of(entry: dict[str, str]) -> str:
     return entry.get("needs") or entry["lead"]
 
 
+def _phrase(entry: dict[str, str], key: str, numbers: dict[str, object]) -> str:
+    """The entry's `lead` or `with`, or its `quoted_` form when the words it names were heard:
+    a short response the transcript read as "yeah" is quoted, one heard only as sound is not."""
+    quoted = entry.get("quoted")
+    if quoted and numbers.get(quoted):
+        key = f"quoted_{key}"
+    return entry[key].format(**numbers)
+
+
 def sentence(evidence: Evidence, phrases: dict[str, dict[str, str]]) -> str:
     """One sentence naming up to three behaviours that drove the score most, with numbers."""
     numbers = evidence.numbers()
@@ -95,8 +111,8 @@ def sentence(evidence: Evidence, phrases: dict[str, dict[str, str]]) -> str:
     usable = [u for u in usable if u[0] >= MENTION_SHARE * usable[0][0]][:3] if usable else []
     if not usable:
         return phrases["fallback"]["lead"].format(**numbers) + "."
-    text = usable[0][1]["lead"].format(**numbers)
-    withs = [entry["with"].format(**numbers) for _, entry in usable[1:]]
+    text = _phrase(usable[0][1], "lead", numbers)
+    withs = [_phrase(entry, "with", numbers) for _, entry in usable[1:]]
     if withs:  # "Closed the eyes for 3.2 s, looking away for 2.6 s." / "Nodded twice while smiling."
         text += (" " if withs[0].startswith("while ") else ", ") + " and ".join(withs)
     return text + "."

@@ -1,0 +1,310 @@
+"""Analyzer "words": each voice's utterances transcribed on a worker thread, released on the session clock.
+
+The voice analyzer says where utterances are. Utterances of one channel that follow each
+other within `JOIN_GAP_S` form one stretch of speech (the model reads a sentence better
+whole than in the pieces a 0.2 s pause cuts); when the channel has been quiet that long
+the stretch's audio goes to the worker, which transcribes it with Moonshine while the
+analysis thread goes on.
+
+Live (`wait=False`) each utterance goes to the worker as soon as the voice analyzer closes
+it, not joined with the next: a caption must follow its utterance within about 1.5 s, and a
+stretch joined over 25 s would only be read once it all ended (measured: p95 6-24 s). The
+cost is context: the model reads short utterances a little worse.
+
+Determinism: with `wait=True` (files) a stretch's words are handed on at the first step
+at or after its end + `RELEASE_S`, waiting for the worker only if it is later than that,
+so a file analysed flat out or paced gives the same words at the same steps, and the
+signals stay identical. Live (`wait=False`) they are handed on as soon as they are ready.
+
+Short listener responses (voice "backchannel" events) are judged by their words: one
+that says yes ("yeah", "mm-hmm", "right") is handed on in `responses`; one that is a
+filler ("um") or anything else is not a response at all.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from copilot.capture.items import SAMPLE_RATE_HZ
+from copilot.step import Step
+from copilot.voice.cues import VoiceEvent
+from copilot.voice.responses import SILENCE_AFTER_S
+from copilot.words.lexicon import LexicalCue, find, words_per_minute
+from copilot.words.speech_to_text import Line, SpeechToText
+from copilot.words.timing import Word, spread
+
+log = logging.getLogger(__name__)
+
+# The same voice going on sooner than this continues the stretch: responses.py's reasoning
+# (phrase breaks are shorter), so a short response stands as a stretch of its own.
+JOIN_GAP_S = SILENCE_AFTER_S
+MAX_STRETCH_S = 25.0  # a longer monologue is cut at an utterance boundary (Moonshine reads up to ~30 s)
+PAD_S = 0.15  # audio kept either side of the voice gate's edges: Silero's edges lag by a window
+RELEASE_S = 1.5  # files: words enter the session this long after the stretch ended (JOIN_GAP_S + model time)
+HISTORY_S = MAX_STRETCH_S + 10.0  # audio kept per channel
+LIVE_BACKLOG = 8  # live: stretches waiting for the worker beyond this drop the oldest (counted)
+MATCH_KEEP_S = 10.0  # released stretches kept this long for a late backchannel to find its words
+
+
+@dataclass(slots=True)
+class Said:
+    """One transcribed stretch of one channel's speech."""
+
+    channel: str
+    start: float
+    end: float
+    text: str
+    words: list[Word]
+    cues: list[LexicalCue]
+    wpm: float | None
+    responses: list[str] = field(default_factory=list)  # quotes of affirmations that were responses
+
+    def to_json(self, participant: str) -> dict[str, object]:
+        return {"participant": participant, "start": round(self.start, 3), "end": round(self.end, 3),
+                "text": self.text, "words": [w.to_json() for w in self.words],
+                "channel": self.channel, "timing": "estimated",
+                **({"words_per_minute": self.wpm} if self.wpm is not None else {}),
+                "cues": [{"kind": c.kind, "quote": c.quote, "start": round(c.start, 3)} for c in self.cues]}
+
+
+@dataclass(slots=True)
+class WordsResult:
+    t: float
+    said: list[Said] = field(default_factory=list)  # stretches handed on at this step
+    responses: list[VoiceEvent] = field(default_factory=list)  # backchannels that said yes
+    waiting: int = 0  # stretches still with the worker
+    dropped: int = 0  # live stretches dropped so far because the worker fell behind
+
+
+@dataclass(slots=True)
+class _Job:
+    channel: str
+    start: float
+    end: float
+    clip_t0: float
+    samples: np.ndarray
+    voiced: list[tuple[float, float]]  # the utterances the stretch joined
+    said: Said | None = None
+    done: threading.Event = field(default_factory=threading.Event)
+
+
+class TranscriptionWorker:
+    """One thread and one model; jobs in, finished in order of arrival. Lives until `stop`."""
+
+    def __init__(self, model_factory: Callable[[], SpeechToText] = SpeechToText) -> None:
+        self._factory = model_factory
+        self._jobs: deque[_Job] = deque()
+        self._wake = threading.Condition()
+        self._stop = threading.Event()
+        self.error: str | None = None
+        # For `copilot bench`: seconds spent reading audio, and seconds of audio read (the
+        # transcription real-time factor is their ratio).
+        self.busy_s = 0.0
+        self.audio_s = 0.0
+        self._thread = threading.Thread(target=self._run, name="transcription", daemon=True)
+        self._thread.start()
+
+    def submit(self, job: _Job) -> None:
+        with self._wake:
+            self._jobs.append(job)
+            self._wake.notify()
+
+    def drop_oldest(self) -> _Job | None:
+        with self._wake:
+            return self._jobs.popleft() if self._jobs else None
+
+    def backlog(self) -> int:
+        with self._wake:
+            return len(self._jobs)
+
+    def _run(self) -> None:
+        model = None
+        try:
+            model = self._factory()
+        except Exception as exc:  # one line to the user; the rest of the session goes on
+            self.error = str(exc)
+            log.error("transcription is off: %s", exc)
+        while True:
+            with self._wake:
+                while not self._jobs and not self._stop.is_set():
+                    self._wake.wait(0.5)
+                if not self._jobs:
+                    break
+                job = self._jobs.popleft()
+            try:
+                if model is not None:
+                    started = time.perf_counter()
+                    job.said = _transcribe(model, job)
+                    self.busy_s += time.perf_counter() - started
+                    self.audio_s += len(job.samples) / SAMPLE_RATE_HZ
+            except Exception:
+                log.exception("transcribing %s %.2f-%.2f s failed", job.channel, job.start, job.end)
+            finally:
+                job.done.set()
+        if model is not None:
+            model.close()
+
+    def stop(self, timeout_s: float = 3.0) -> None:
+        self._stop.set()
+        with self._wake:
+            self._wake.notify()
+        self._thread.join(timeout_s)
+
+
+def _transcribe(model: SpeechToText, job: _Job) -> Said | None:
+    lines: list[Line] = model.lines(job.samples)
+    words = [w for line in lines
+             for w in spread(line.text, job.clip_t0 + line.start, job.clip_t0 + line.end, job.voiced)]
+    if not words:
+        return None
+    return Said(job.channel, words[0].start, words[-1].end, " ".join(line.text for line in lines), words,
+                find(words), words_per_minute(words))
+
+
+class _Channel:
+    def __init__(self) -> None:
+        self.chunks: deque[tuple[float, np.ndarray]] = deque()
+        self.stretch: tuple[float, float] | None = None  # utterances gathered, not yet sent
+        self.voiced: list[tuple[float, float]] = []  # ... each of them
+
+    def add(self, t: float, samples: np.ndarray) -> None:
+        self.chunks.append((t, np.asarray(samples, np.float32)))
+        end = t + len(samples) / SAMPLE_RATE_HZ
+        while self.chunks and self.chunks[0][0] + len(self.chunks[0][1]) / SAMPLE_RATE_HZ < end - HISTORY_S:
+            self.chunks.popleft()
+
+    def cut(self, start: float, end: float) -> tuple[float, np.ndarray]:
+        parts, first = [], None
+        for t, samples in self.chunks:
+            a = round((start - t) * SAMPLE_RATE_HZ)
+            b = round((end - t) * SAMPLE_RATE_HZ)
+            a, b = max(a, 0), min(b, len(samples))
+            if b > a:
+                first = t + a / SAMPLE_RATE_HZ if first is None else first
+                parts.append(samples[a:b])
+        if not parts:
+            return start, np.zeros(0, np.float32)
+        return first, np.concatenate(parts)
+
+
+class WordsAnalyzer:
+    name = "words"
+
+    def __init__(self, *, wait: bool = True,
+                 model_factory: Callable[[], SpeechToText] = SpeechToText) -> None:
+        self.wait = wait
+        self.worker = TranscriptionWorker(model_factory)
+        self.channels: dict[str, _Channel] = {}
+        self.jobs: deque[_Job] = deque()
+        self.held: list[VoiceEvent] = []  # backchannels waiting for their words
+        self.recent: deque[Said] = deque()
+        self.dropped = 0
+
+    @property
+    def error(self) -> str | None:
+        """Why transcription is off (the model would not load), else None."""
+        return self.worker.error
+
+    def analyze(self, step: Step) -> WordsResult:
+        for name, chunk in step.audio.items():
+            self.channels.setdefault(name, _Channel()).add(chunk.t, chunk.samples)
+        voice = step.results.get("voice")
+        if voice is not None:
+            for event in voice.events:
+                if event.kind == "utterance":
+                    self._gather(event)
+                    if not self.wait:  # live: each utterance is read as soon as it ends
+                        self._send(event.channel)
+                elif event.kind == "backchannel":
+                    self.held.append(event)
+            for name, channel in self.channels.items():
+                now = voice.now.get(name)
+                quiet = now is None or not now.speaking
+                if channel.stretch is not None and (step.final or (quiet and step.t - channel.stretch[1]
+                                                                   >= JOIN_GAP_S - 1e-9)):
+                    self._send(name)
+        if step.final:
+            for name in self.channels:
+                self._send(name)
+        out = WordsResult(step.t)
+        self._release(step.t, out, final=step.final)
+        self._match(out, final=step.final)
+        out.waiting, out.dropped = len(self.jobs), self.dropped
+        return out
+
+    def _gather(self, utterance: VoiceEvent) -> None:
+        channel = self.channels.setdefault(utterance.channel, _Channel())
+        if channel.stretch is not None:
+            start, end = channel.stretch
+            if utterance.start - end < JOIN_GAP_S and utterance.end - start <= MAX_STRETCH_S:
+                channel.stretch = (start, utterance.end)
+                channel.voiced.append((utterance.start, utterance.end))
+                return
+            self._send(utterance.channel)
+        channel.stretch = (utterance.start, utterance.end)
+        channel.voiced = [(utterance.start, utterance.end)]
+
+    def _send(self, name: str) -> None:
+        channel = self.channels[name]
+        if channel.stretch is None:
+            return
+        start, end = channel.stretch
+        channel.stretch = None
+        clip_t0, samples = channel.cut(start - PAD_S, end + PAD_S)
+        job = _Job(name, start, end, clip_t0, samples, channel.voiced)
+        channel.voiced = []
+        self.jobs.append(job)
+        self.worker.submit(job)
+        if not self.wait and self.worker.backlog() > LIVE_BACKLOG:
+            old = self.worker.drop_oldest()
+            if old is not None:
+                old.done.set()
+                self.dropped += 1
+
+    def _release(self, t: float, out: WordsResult, *, final: bool) -> None:
+        while self.jobs:
+            job = self.jobs[0]
+            if self.wait:
+                if not final and t < job.end + RELEASE_S - 1e-9:
+                    return
+                job.done.wait()
+            elif not job.done.is_set() or (not final and t < job.end + SILENCE_AFTER_S + 0.1):
+                if not final:
+                    return  # live: a backchannel for it is confirmed SILENCE_AFTER_S after its end
+                job.done.wait(10.0)
+            self.jobs.popleft()
+            if job.said is not None:
+                out.said.append(job.said)
+                self.recent.append(job.said)
+        while self.recent and self.recent[0].end < t - MATCH_KEEP_S:
+            self.recent.popleft()
+
+    def _match(self, out: WordsResult, *, final: bool) -> None:
+        """Backchannels meet the words said in them: a yes is a response, anything else is dropped."""
+        still = []
+        for event in self.held:
+            said = next((s for s in self.recent if s.channel == event.channel
+                         and s.start < event.end + PAD_S and s.end > event.start - PAD_S), None)
+            stretch = self.channels[event.channel].stretch if event.channel in self.channels else None
+            pending = any(j.channel == event.channel and j.start < event.end and j.end > event.start
+                          for j in self.jobs) or (stretch is not None and stretch[1] >= event.start)
+            if said is None:
+                if pending and not final:
+                    still.append(event)
+                continue  # no words came out of it: not a response we can vouch for
+            yes = [c for c in said.cues if c.kind == "affirmation"]
+            if yes:
+                said.responses.append(yes[0].quote)
+                out.responses.append(VoiceEvent(event.kind, event.channel, event.start, event.end,
+                                                {**event.details, "words": yes[0].quote}))
+        self.held = still
+
+    def close(self) -> None:
+        self.worker.stop()

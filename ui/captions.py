@@ -1,0 +1,51 @@
+"""Live captions: the last few things said, under the video, as the transcription worker finishes them.
+
+Words arrive a stretch of speech at a time (copilot/words): a caption appears a moment
+after the speaker pauses, not word by word, because the model reads a whole stretch.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QWidget
+
+SHOWN_LINES = 3  # enough to follow an exchange of turns without covering the window
+
+
+def caption_line(participant: str, text: str) -> str:
+    return f"{participant}: {text}"
+
+
+class Captions(QLabel):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("captions")
+        self.setWordWrap(True)
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setToolTip("What was said, transcribed on this machine a moment after each pause")
+        self.lines: deque[str] = deque(maxlen=SHOWN_LINES)
+        self.clear()
+
+    def add(self, said: tuple[tuple[float, str, str], ...]) -> None:
+        """(start, participant, text) of stretches just transcribed."""
+        for _, participant, text in said:
+            self.lines.append(caption_line(participant, text))
+        if said:
+            self.setText("\n".join(self.lines))
+
+    def clear(self) -> None:
+        self.lines.clear()
+        self.setText("")
+
+
+HELD_S = 3.0  # in review, a line stays up this long after it was said, as a caption would live
+
+
+def caption_at(transcript: list[dict], t: float) -> str:
+    """The caption a viewer would see at session time `t`: the lines said then, or just before."""
+    lines = [caption_line(s["participant"], s["text"]) for s in transcript
+             if s["start"] <= t + 1e-9 and t <= s["end"] + HELD_S]
+    return "\n".join(lines[-SHOWN_LINES:])
