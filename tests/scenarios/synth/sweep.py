@@ -42,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # tests/: the warp
 from warp import SIZE, rotation
 
 FPS = 25
-LEAD_S, TAIL_S = 1.0, 1.5  # still head before and after a gesture
+LEAD_S, TAIL_S = 1.0, 0.8  # still head before and after a gesture (the end of input closes a run)
 HALF_SWINGS_S = (0.15, 0.3, 0.6, 1.2)
 AMPLITUDES_DEG = (3, 10, 20, 35)
 MAX_PEAK_SPEED_DEG_S = 500.0
