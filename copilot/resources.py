@@ -1,4 +1,5 @@
-"""Finds the files that ship with the app: the only place a resource path is built.
+"""Finds the files that ship with the app: the only place a resource path is built; and reads
+the data files that sit beside their modules (thresholds, settings) one way.
 
 The same lookup works in a source checkout (models/ and assets/ at the top of the
 repository), an installed wheel (copied to copilot/_bundled/) and a PyInstaller
@@ -9,7 +10,9 @@ from __future__ import annotations
 
 import os
 import sys
+import tomllib
 from pathlib import Path
+from typing import Any
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 _KINDS = ("models", "assets")
@@ -45,3 +48,13 @@ def resource_dir(kind: str) -> Path:
 def resource_path(kind: str, name: str) -> Path:
     """Path of one shipped file; it may not exist, callers say what it was for."""
     return resource_dir(kind) / name
+
+
+def read_toml(path: Path, what: str) -> dict[str, Any]:
+    """A data file, parsed; a missing or broken one is RuntimeError("<what> <path>: <reason>"),
+    a clear error naming what the file is for and where, not a traceback from deep in tomllib."""
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise RuntimeError(f"{what} {path}: {exc}") from exc

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from copilot.evaluation.labels import LabelsError, _no_unknown_keys, _seconds, _text
+from copilot.evaluation.labels import LabelsError, _no_unknown_keys, _seconds, _text, read_labels_file
 
 BEHAVIOURS = ("nod", "head_shake", "smile", "laughter")
 SPLITS = ("tuning", "checking", "synthetic")
@@ -79,12 +79,7 @@ def is_behaviour_labels(path: Path) -> bool:
 
 
 def load_behaviour_labels(path: Path) -> BehaviourLabels:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise LabelsError(f"cannot read labels file {path}: {exc.strerror or exc}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise LabelsError(f"labels file {path} is not valid TOML: {exc}") from exc
+    data = read_labels_file(path)
     where = str(path)
     _no_unknown_keys(data, _TOP_KEYS, where)
     split = _text(data, "split", where)

@@ -93,13 +93,18 @@ def clip_path(labels: ClipLabels) -> Path:
     return (labels.path.parent / labels.clip).resolve()
 
 
-def load_labels(path: Path) -> ClipLabels:
+def read_labels_file(path: Path) -> dict:
+    """The parsed labels file (of either kind); one line naming it when it can't be read or parsed."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise LabelsError(f"cannot read labels file {path}: {exc.strerror or exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise LabelsError(f"labels file {path} is not valid TOML: {exc}") from exc
+
+
+def load_labels(path: Path) -> ClipLabels:
+    data = read_labels_file(path)
     where = str(path)
     _no_unknown_keys(data, _TOP_KEYS, where)
     clip = _text(data, "clip", where)

@@ -15,7 +15,6 @@ so a laugh is known about 0.4 s after its last call.
 from __future__ import annotations
 
 import itertools
-import tomllib
 from collections import deque
 from dataclasses import dataclass, field
 from functools import cache
@@ -24,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from copilot.resources import read_toml
 from copilot.voice.cues import VoiceEvent
 from copilot.voice.frames import HopFeatures
 from copilot.voice.gate import FLOOR_RISE_DB_PER_S
@@ -36,11 +36,7 @@ CONTEXT_HOPS = 64  # ~1 s of envelope kept to measure a call's core on both side
 @cache
 def settings() -> dict[str, dict[str, Any]]:
     """The parsed laughter.toml; a missing or broken file is a clear error naming it."""
-    try:
-        with SETTINGS_FILE.open("rb") as handle:
-            return tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise RuntimeError(f"laughter settings {SETTINGS_FILE}: {exc}") from exc
+    return read_toml(SETTINGS_FILE, "laughter settings")
 
 
 @dataclass(slots=True)

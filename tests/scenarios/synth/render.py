@@ -79,7 +79,7 @@ def speech_track(scenario: Scenario) -> tuple[np.ndarray, list[float]]:
     return with_noise(track.samples[: round(scenario.duration_s * RATE_HZ)]), ends
 
 
-def _mouth(samples: np.ndarray, n_frames: int) -> np.ndarray:
+def mouth_levels(samples: np.ndarray, n_frames: int) -> np.ndarray:
     """Jaw opening per video frame, 0..1 in quarter steps, from the speech loudness."""
     hop = RATE_HZ // FPS
     rms = np.array([np.sqrt(np.mean(samples[k * hop:(k + 1) * hop] ** 2)) if k * hop < len(samples) else 0.0
@@ -96,7 +96,7 @@ def render_clip(scenario: Scenario, path: Path, rig=None) -> list[float]:
     rig = rig or _rig()
     audio, ends = speech_track(scenario)
     n_frames = round(scenario.duration_s * FPS)
-    mouth = _mouth(audio, n_frames)
+    mouth = mouth_levels(audio, n_frames)
     background = tuple(int(v) for v in np.median(rig.image[:40].reshape(-1, 3), axis=0))
     cache: dict[tuple, np.ndarray] = {}
     with av.open(str(path), "w") as out:

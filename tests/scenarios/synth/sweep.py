@@ -41,6 +41,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # tests/: the warp and speech helpers
 from warp import SIZE, rotation
 
+from .render import mouth_levels  # the jaw follows the speech's loudness, as in the scenarios
+
 FPS = 25
 LEAD_S, TAIL_S = 1.0, 0.8  # still head before and after a gesture (the end of input closes a run)
 HALF_SWINGS_S = (0.15, 0.3, 0.6, 1.2)
@@ -203,16 +205,6 @@ def _silence(duration_s: float) -> np.ndarray:
     return with_noise(np.zeros(round(duration_s * RATE_HZ), np.float32))
 
 
-def _mouth(samples: np.ndarray, n_frames: int) -> np.ndarray:
-    from speech import RATE_HZ
-
-    hop = RATE_HZ // FPS
-    rms = np.array([np.sqrt(np.mean(samples[k * hop:(k + 1) * hop] ** 2)) if k * hop < len(samples) else 0.0
-                    for k in range(n_frames)])
-    level = np.clip(rms / max(float(rms.max()), 1e-6), 0, 1) if rms.max() > 0.01 else np.zeros(n_frames)
-    return np.round(level * 4) / 4
-
-
 def render(cell: Cell, path: Path, rig, cache: dict) -> None:
     """Writes the cell's clip (H.264 + AAC mp4, 480x480, 25 fps)."""
     import av
@@ -220,7 +212,7 @@ def render(cell: Cell, path: Path, rig, cache: dict) -> None:
 
     audio = _speech(cell.duration_s) if cell.talking else _silence(cell.duration_s)
     n_frames = round(cell.duration_s * FPS)
-    mouth = _mouth(audio, n_frames)
+    mouth = mouth_levels(audio, n_frames)
     if cell.negative == "laughing":  # the jaw opens and closes with each "ha"
         mouth = np.array([LAUGH_OPEN * (k / FPS % 0.2 < 0.1) if any(s <= k / FPS < e for s, e in LAUGH_BOUTS)
                           else 0.0 for k in range(n_frames)])
