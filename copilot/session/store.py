@@ -67,10 +67,10 @@ def why(path: Path, exc: Exception) -> str:
     if path.exists() and not os.access(path, os.W_OK):
         return "the file cannot be written"
     free = shutil.disk_usage(path.parent).free
-    if free < LOW_DISK_BYTES:  # SQLite may say only "disk I/O error" (it could not make the -shm
-        # file), or "database or disk is full" without saying which: say how much room is left
-        said = "" if "full" in str(exc) else "; its disk is full"
-        return f"{exc}{said} ({free // 1024} KiB free)"
+    if free < LOW_DISK_BYTES and "full" not in str(exc):  # SQLite may say only "disk I/O error"
+        # (it could not make the -shm file); say why. Where it says "full" the text stays as it is,
+        # so the same fault is the same line however much room is left (notices are not repeated).
+        return f"{exc}; its disk is full ({free // 1024} KiB free)"
     return str(exc)
 
 
