@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from copilot.evaluation.labels import LabelsError, _no_unknown_keys, _seconds, _text, read_labels_file
+from copilot.evaluation.labels import LabelsError, _no_unknown_keys, _text, read_labels_file, span_times
 
 BEHAVIOURS = ("nod", "head_shake", "smile", "laughter")
 SPLITS = ("tuning", "checking", "synthetic")
@@ -102,9 +102,7 @@ def load_behaviour_labels(path: Path) -> BehaviourLabels:
         screen = entry.get("screen")
         if screen not in ("on", "off"):
             raise LabelsError(f"{here}: 'screen' must be \"on\" or \"off\", got {screen!r}")
-        start, end = _seconds(entry, "start", here), _seconds(entry, "end", here)
-        if end <= start:
-            raise LabelsError(f"{here}: 'end' ({end}) must be after 'start' ({start})")
+        start, end = span_times(entry, here)
         labels.gaze.append(GazeSpan(screen == "on", start, end))
     return labels
 
@@ -121,9 +119,7 @@ def _span(entry: dict, where: str) -> BehaviourSpan:
     behaviour = _text(entry, "behaviour", where)
     if behaviour not in BEHAVIOURS:
         raise LabelsError(f"{where}: 'behaviour' is {behaviour!r}, not one of {', '.join(BEHAVIOURS)}")
-    start, end = _seconds(entry, "start", where), _seconds(entry, "end", where)
-    if end <= start:
-        raise LabelsError(f"{where}: 'end' ({end}) must be after 'start' ({start})")
+    start, end = span_times(entry, where)
     return BehaviourSpan(behaviour, start, end, _text(entry, "why", where))
 
 

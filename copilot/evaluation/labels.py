@@ -129,13 +129,19 @@ def _span(entry: object, allowed: set[str], where: str) -> Span:
     signal = _text(entry, "signal", where)
     if signal not in allowed:
         raise LabelsError(f"{where}: 'signal' is {signal!r}, not one of {', '.join(sorted(allowed))}")
-    start, end = _seconds(entry, "start", where), _seconds(entry, "end", where)
-    if end <= start:
-        raise LabelsError(f"{where}: 'end' ({end}) must be after 'start' ({start})")
+    start, end = span_times(entry, where)
     participant = entry.get("participant")
     if participant is not None and (not isinstance(participant, str) or not participant):
         raise LabelsError(f"{where}: 'participant' must be a participant id such as \"p1\" or \"you\"")
     return Span(signal, start, end, _text(entry, "why", where), participant)
+
+
+def span_times(entry: dict, where: str) -> tuple[float, float]:
+    """A span's start and end in seconds; the end must come after the start."""
+    start, end = _seconds(entry, "start", where), _seconds(entry, "end", where)
+    if end <= start:
+        raise LabelsError(f"{where}: 'end' ({end}) must be after 'start' ({start})")
+    return start, end
 
 
 def _no_unknown_keys(table: dict, allowed: set[str], where: str) -> None:
