@@ -153,7 +153,7 @@ def test_three_segments_stream_their_events_in_order_as_each_is_analysed(api, se
 
     ready, configured = seen[0], seen[1]
     assert ready["type"] == "session.ready"
-    assert ready["data"]["segment"] == {"min_s": 3.0, "max_bytes": 1_000_000}
+    assert ready["data"]["segment_limits"] == {"min_s": 3.0, "max_bytes": 1_000_000}
     assert set(ready["data"]["include_options"]) == {QUALITY_OVERALL, QUALITY_TIMELINE}
     assert configured["type"] == "session.updated"
     assert configured["data"]["include"] == [QUALITY_OVERALL, QUALITY_TIMELINE]

@@ -29,7 +29,8 @@ class Server:
         import uvicorn
 
         try:
-            self.socket = socket.create_server((host, port))
+            family = socket.AF_INET6 if ":" in host else socket.AF_INET
+            self.socket = socket.create_server((host, port), family=family)
         except OSError as exc:
             raise CopilotError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
         self.host, self.port = host, self.socket.getsockname()[1]

@@ -11,7 +11,6 @@ analysis by a bounded outbox, its sending by a bounded number of pending segment
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import shutil
 import threading
@@ -54,10 +53,12 @@ class StreamSession:
         self.starts: list[tuple[float, int]] = []  # (start on the timeline, segment number)
         self.placed: deque[Placed] = deque()  # handed to the engine, not yet fully analysed
         self.reached_t = -1.0  # the time of the engine's latest finished step
-        self.progress = threading.Lock()  # over placed and reached_t: the two threads meet there
+        self.progress = threading.Lock()  # over events, placed and reached_t: where the threads meet
         self.analysed: list[int] = []
         self.analysed_s = 0.0  # where the last fully analysed segment ends on the timeline
-        self.received = 0
+        self.received = 0  # binary messages so far: the last one's number
+        self.queued = 0  # the number of the last segment handed to the feed
+        self.settled: set[int] = set()  # segments analysed, or answered with an error
 
     # -- messages out ------------------------------------------------------------------
     def send(self, kind: str, data: dict[str, Any]) -> None:
@@ -70,7 +71,7 @@ class StreamSession:
         limits = self.limits
         return {"session_id": self.correlation_id, "idle_timeout_s": limits.idle_timeout_s,
                 "max_duration_s": limits.max_session_s,
-                "segment": {"min_s": limits.segment_min_s, "max_bytes": limits.message_bytes},
+                "segment_limits": {"min_s": limits.segment_min_s, "max_bytes": limits.message_bytes},
                 "include_options": list(INCLUDE_OPTIONS),
                 "formats": [suffix.lstrip(".") for suffix in SUPPORTED_SUFFIXES]}
 
@@ -91,9 +92,8 @@ class StreamSession:
     async def _stop_worker(self) -> None:
         if self.feed is not None:
             self.feed.abandon()
-        if self.worker is not None:
-            with contextlib.suppress(Exception):
-                await asyncio.shield(self.worker)
+        if self.worker is not None:  # it reports its own failures: it only has to end
+            await asyncio.shield(self.worker)
         shutil.rmtree(self.folder, ignore_errors=True)
 
     # -- messages in -------------------------------------------------------------------
@@ -107,6 +107,8 @@ class StreamSession:
                     try:
                         message = await asyncio.wait_for(self.websocket.receive(), limits.idle_timeout_s)
                     except TimeoutError:
+                        if self.queued and self.queued not in self.settled:
+                            continue  # not idle: waiting for its segments to be analysed
                         raise ApiError("idle_timeout", f"nothing came for {limits.idle_timeout_s:g} s") \
                             from None
                     if message["type"] == "websocket.disconnect":
@@ -139,17 +141,23 @@ class StreamSession:
         if self.feed is None:
             self._start_worker()
         self.feed.add(Segment(number, data, received_at))
+        self.queued = number
 
     # -- the analysis (worker and engine threads) --------------------------------------
     def _start_worker(self) -> None:
         self.folder.mkdir(mode=0o700)
         loop = asyncio.get_running_loop()
         self.feed = SegmentFeed(self.folder, self.limits.segment_min_s,
-                                on_error=lambda problem: self.outbox.put(self.error(problem)),
+                                on_error=self._skipped,
                                 on_taken=lambda: loop.call_soon_threadsafe(self.slots.release),
                                 on_started=lambda number, start: self.starts.append((start, number)),
                                 on_placed=self._placed)
         self.worker = asyncio.ensure_future(in_thread(f"stream {self.number}", self._analyse))
+
+    def _skipped(self, problem: ApiError) -> None:
+        """Capture thread: a segment could not be used (or not to its end)."""
+        self.settled.add(problem.segment)
+        self.outbox.put(self.error(problem))
 
     def _analyse(self) -> None:
         engine = Engine([self.feed], standard_analyzers(), [self._sink], lossless=True)
@@ -164,9 +172,9 @@ class StreamSession:
     def _sink(self, step: Step) -> None:
         """Analysis thread: a step's events go out at once, then any segment it completes."""
         number = self._segment_at(step.t)
-        for kind, data in self.events(step):
-            self.send(kind, {**data, "segment": number})
         with self.progress:
+            for kind, data in self.events(step):
+                self.send(kind, {**data, "segment": number})
             self.reached_t = step.t
             self._complete()
 
@@ -188,6 +196,7 @@ class StreamSession:
 
     def _analysed(self, placed: Placed) -> None:
         self.analysed.append(placed.number)
+        self.settled.add(placed.number)
         self.analysed_s = placed.end_s
         quality = self.events.take_quality()
         shaped = conversation_quality(self.include, *quality) if quality is not None else None
