@@ -349,3 +349,15 @@ def test_copilot_serve_prints_its_address_and_a_private_key_and_stays_on_this_ma
     finally:
         again.terminate()
         again.wait(30)
+
+
+def test_bench_serve_times_an_upload_and_each_streamed_segment(shared_data):
+    from copilot.serve.bench import format_serve, measure_serve
+
+    report = measure_serve([shared_data / UPLOADED])  # 5 s: one whole 3 s segment
+    clip = report["clips"]["2.mp4"]
+    assert clip["upload_to_response_s"] > 0 and clip["signals_in_response"] > 0
+    assert clip["segments"] == 1 and clip["segment_analysed_after_s"]["count"] == 1
+    assert clip["upload_cpu_s"] > 0 and clip["stream_cpu_s"] > 0
+    assert len(report["load_average_before"]) == 3
+    assert "upload to response" in format_serve(report)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import threading
 from pathlib import Path
 
 from copilot.errors import CopilotError
@@ -60,5 +61,15 @@ def run(args: argparse.Namespace) -> int:
               f"  upload  POST {server.base_url}{UPLOAD_PATH}\n"
               f"  stream  {server.base_url.replace('http', 'ws', 1)}{STREAM_PATH}\n"
               f"  key     {token}  ({where}; send it as 'Authorization: Bearer KEY')", flush=True)
+        threading.Thread(target=_load_models, name="load models", daemon=True).start()
         server.run()
     return 0
+
+
+def _load_models() -> None:
+    """Loads the models while the server already listens, so the first request does not wait
+    for them (ONNX Runtime's sessions are kept for the process; copilot/inference.py)."""
+    from copilot.pipeline import standard_analyzers
+
+    for analyzer in standard_analyzers(words=False):
+        analyzer.close()
