@@ -7,6 +7,7 @@ of its own and stop it from outside.
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 import threading
 
@@ -31,8 +32,9 @@ class Server:
         try:
             family = socket.AF_INET6 if ":" in host else socket.AF_INET
             self.socket = socket.create_server((host, port), family=family)
-        except OSError as exc:
-            raise CopilotError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+        except OSError as exc:  # said plainly: the socket module adds the address it tried again
+            reason = os.strerror(exc.errno) if exc.errno else str(exc)
+            raise CopilotError(f"cannot listen on {host}:{port}: {reason}") from None
         self.host, self.port = host, self.socket.getsockname()[1]
         config = uvicorn.Config(app, log_level="warning", lifespan="off", ws_max_size=ws_max_size,
                                 timeout_graceful_shutdown=GRACEFUL_S)
