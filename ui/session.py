@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from copilot.capture.items import SourceError
 from copilot.coach.rules import RuleSet
@@ -18,10 +19,12 @@ from copilot.engine import Engine
 from copilot.engine_stats import EngineStats
 from copilot.errors import CopilotError
 from copilot.pipeline import execution_provider, standard_analyzers
-from copilot.serve.publisher import Publisher
 from copilot.step import Step
 from ui.bridge import EngineBridge
 from ui.sources import audio_sources, choice_kind, describe_choice, source_from_choice
+
+if TYPE_CHECKING:
+    from copilot.serve.publisher import Publisher
 
 log = logging.getLogger(__name__)
 

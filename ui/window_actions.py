@@ -13,9 +13,6 @@ from PySide6.QtCore import QObject
 
 from copilot.coach.rules import RuleSet, load_rules
 from copilot.errors import CopilotError
-from copilot.serve.auth import stored_token
-from copilot.serve.limits import load_limits
-from copilot.serve.publisher import Publisher
 from ui import preferences
 from ui.nudge_feed import clock
 from ui.region_picker import RegionPicker, region_choice
@@ -80,6 +77,10 @@ class WindowActions(QObject):
             publisher.stop()
             publisher = None
         if prefs.publish_live and publisher is None:
+            from copilot.serve.auth import stored_token  # the server's libraries load only when asked for
+            from copilot.serve.limits import load_limits
+            from copilot.serve.publisher import Publisher
+
             try:
                 publisher = Publisher(prefs.publish_port, stored_token(), load_limits())
             except (CopilotError, OSError) as exc:
