@@ -317,8 +317,9 @@ def test_copilot_serve_prints_its_address_and_a_private_key_and_stays_on_this_ma
     import subprocess
     import sys
 
-    settings = tmp_path / "settings"
-    env = {**os.environ, "MEETING_COPILOT_SETTINGS_DIR": str(settings),
+    settings, scratch = tmp_path / "settings", tmp_path / "tmp"
+    scratch.mkdir()
+    env = {**os.environ, "MEETING_COPILOT_SETTINGS_DIR": str(settings), "TMPDIR": str(scratch),
            "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     command = [sys.executable, "-m", "copilot", "serve", "--port", "0"]
     remote = subprocess.run([*command, "--host", "0.0.0.0"], env=env, capture_output=True, text=True,
@@ -339,9 +340,11 @@ def test_copilot_serve_prints_its_address_and_a_private_key_and_stays_on_this_ma
         status = httpx.get(f"{base}/v1/status", headers={"Authorization": f"Bearer {key}"})
         assert status.json()["streams"] == 0
         assert httpx.get(f"{base}/v1/status").status_code == 401
+        assert list(scratch.glob("copilot-serve-*"))  # where uploads and segments pass through
     finally:
         server.terminate()
         server.wait(30)
+    assert server.returncode == 0 and list(scratch.iterdir()) == []  # stopped cleanly, as by Ctrl+C
     again = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True)
     try:
         assert again.stdout.readline() and again.stdout.readline() and again.stdout.readline()

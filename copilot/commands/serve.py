@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
-import threading
 from pathlib import Path
 
 from copilot.errors import CopilotError
@@ -56,18 +56,26 @@ def run(args: argparse.Namespace) -> int:
         hub = Hub(limits, token, Path(folder))
         server = Server(create_app(hub), args.host, args.port, ws_max_size=limits.read_bytes)
         hub.base_url = server.base_url
-        where = "given with --token" if args.token else f"kept in {token_path()}"
-        print(f"Serving the Signals API (Ctrl+C stops it)\n"
-              f"  upload  POST {server.base_url}{UPLOAD_PATH}\n"
-              f"  stream  {server.base_url.replace('http', 'ws', 1)}{STREAM_PATH}\n"
-              f"  key     {token}  ({where}; send it as 'Authorization: Bearer KEY')", flush=True)
-        threading.Thread(target=_load_models, name="load models", daemon=True).start()
-        server.run()
+        _load_models()
+        try:
+            signal.signal(signal.SIGTERM, _stopped)  # stopped by a service manager: as by Ctrl+C
+            where = "given with --token" if args.token else f"kept in {token_path()}"
+            print(f"Serving the Signals API (Ctrl+C stops it)\n"
+                  f"  upload  POST {server.base_url}{UPLOAD_PATH}\n"
+                  f"  stream  {server.base_url.replace('http', 'ws', 1)}{STREAM_PATH}\n"
+                  f"  key     {token}  ({where}; send it as 'Authorization: Bearer KEY')", flush=True)
+            server.run()
+        except KeyboardInterrupt:  # the normal way to stop a server: it closed its streams first
+            print("stopped", file=sys.stderr)
     return 0
 
 
+def _stopped(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def _load_models() -> None:
-    """Loads the models while the server already listens, so the first request does not wait
+    """Loads the models before the address is printed, so that the first request does not wait
     for them (ONNX Runtime's sessions are kept for the process; copilot/inference.py)."""
     from copilot.pipeline import standard_analyzers
 
