@@ -191,4 +191,7 @@ class MainWindow(QMainWindow):
         self.video.stop()
         self.dashboard.close()
         self.session.stop()
+        if self.session.publisher is not None:
+            self.session.publisher.stop()
+            self.session.publisher = None
         super().closeEvent(event)

@@ -46,6 +46,7 @@ class SignalStep:
     ticks: list[TickRow] = field(default_factory=list)  # every tick computed in this step
     scores: dict[str, dict[str, float]] = field(default_factory=dict)  # latest, per participant
     states: dict[str, str] = field(default_factory=dict)
+    since: dict[str, float] = field(default_factory=dict)  # when each one's current state began
     started: list[SignalEvent] = field(default_factory=list)
     updated: list[SignalEvent] = field(default_factory=list)
     ended: list[SignalEvent] = field(default_factory=list)
@@ -177,6 +178,7 @@ class SignalAnalyzer:
             out.ticks.append(TickRow(t, pid, person.scores, person.state.state))
             out.scores[pid] = dict(zip(SIGNALS, person.scores.round(3).tolist(), strict=True))
             out.states[pid] = person.state.state
+            out.since[pid] = person.state.start
             if t - person.last_active <= PRESENT_S:
                 present.append(person.scores)
             if pid in faces:
