@@ -13,7 +13,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QCheckBox, QGridLayout, QVBoxLayout, QWidget
 
 from copilot.signals import DEFINITIONS, SIGNAL_GROUPS, SIGNALS
-from ui.nudge_feed import clock
+from ui.readings import clock
 
 WINDOW_S = 180.0  # what the timeline shows: the last three minutes
 CAPACITY = 3600  # ticks kept per participant (six minutes at 10 Hz)
@@ -102,7 +102,8 @@ class TimelinePlot(pg.PlotWidget):
         self.showGrid(x=True, y=True, alpha=0.2)
         self.curves = {}
         for k, name in enumerate(SIGNALS):
-            curve = self.plot([], [], pen=pg.mkPen(COLOURS[name], width=2))
+            # connect="finite": a NaN (no score yet, too little evidence) is a gap, not a drop to 0
+            curve = self.plot([], [], pen=pg.mkPen(COLOURS[name], width=2), connect="finite")
             curve.setVisible(name in SHOWN_AT_START)
             curve.setClipToView(True)
             self.curves[name] = (k, curve)
