@@ -165,7 +165,8 @@ def test_a_recording_without_video_says_so_in_one_line_not_a_large_empty_pane(wi
     window.open_choice(str(clip))
     assert window.video.placeholder == "♪  talk.mkv: sound only — the voices are analysed, there are no faces"
     qtbot.waitUntil(lambda: window.video.height() <= COMPACT_HEIGHT  # the room goes to the timeline
-                    and window.dashboard.timeline.height() > window.left.height() / 2, timeout=FIRST_FRAMES_MS)
+                    and window.dashboard.timeline.height() > window.left.height() / 2,
+                    timeout=FIRST_FRAMES_MS)
     qtbot.waitUntil(lambda: window.session.engine is None, timeout=FIRST_FRAMES_MS)
     assert not window.video.has_image
     window.open_choice(str(shared_data / NODDING))  # a video gets its pane back

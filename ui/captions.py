@@ -26,6 +26,9 @@ class Captions(QLabel):
         self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom)
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setToolTip("What was said, transcribed on this machine a moment after each pause")
+        # room for the lines from the start: captions arriving must not push the video up (issue 19);
+        # a line that wraps is cut at the top, the newest words stay in view
+        self.setFixedHeight(self.fontMetrics().lineSpacing() * SHOWN_LINES + 2 * self.margin() + 4)
         self.lines: deque[str] = deque(maxlen=SHOWN_LINES)
         self.clear()
 

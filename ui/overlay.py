@@ -11,7 +11,7 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from copilot.signals.bands import reading
-from ui.readings import BAND_TIP, top_signals
+from ui.readings import BAND_TIP, WAITING, top_signals
 
 TOP_N = 3
 STYLE = ("#overlay { background: rgba(20, 22, 26, 225); border: 1px solid #4fc3f7; border-radius: 8px; }"
@@ -53,7 +53,7 @@ class Overlay(QWidget):
         self.who.setText(f"<b>{participant}</b> · {state}")
         top = top_signals(scores, TOP_N)
         self.signals.setText("<br>".join(f"{name} <b>{reading(value)}</b>" for name, value in top)
-                             or "not enough evidence yet")
+                             or WAITING)
 
     def show_nudge(self, message: str) -> None:
         self.nudge.setText(f"▶ {message}")
