@@ -18,7 +18,7 @@ from app_fixtures import *  # noqa: F403  (fixtures: window; autouse: no_running
 from PySide6.QtCore import QPoint, QRect
 
 from copilot.signals import SIGNALS
-from copilot.signals.bands import NONE, band_of, has_score, percent, reading
+from copilot.signals.bands import NO_EVIDENCE, NONE, band_of, has_score, percent, reading
 from copilot.signals.engagement import state_of
 from copilot.signals.measures import PERSONAL, measures
 from ui.readings import WAITING
@@ -69,7 +69,7 @@ def test_gauge_face_label_feed_header_and_overlay_agree_at_every_redraw(window, 
             assert shown["readings"][name] == reading(score)
             assert shown["bars"][name] == (percent(score) if has_score(score) else 0)
         state = state_of(scores["engagement"], scores["disengagement"])
-        assert shown["header"] == f"<b>{who}</b> — {state or WAITING}"
+        assert shown["header"] == f"<b>{who}</b> — {state or NO_EVIDENCE}"
         if state == "engaged":
             assert band_of(scores["engagement"]) in ("medium", "high")
         if all(not has_score(s) for s in scores.values()):

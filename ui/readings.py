@@ -42,7 +42,8 @@ def face_label(scores: dict[str, float | None]) -> str:
 
 
 def state_words(scores: dict[str, float | None]) -> str:
-    return state_of(scores.get("engagement"), scores.get("disengagement")) or WAITING
+    """The engagement state the header and the overlay say beside a name ("p1 — engaged")."""
+    return state_of(scores.get("engagement"), scores.get("disengagement")) or NO_EVIDENCE
 
 
 def event_line(event: EventMark, score: float | None) -> str:

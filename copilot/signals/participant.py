@@ -80,9 +80,12 @@ class ParticipantSignals:
         self.tracks = [EventTrack(s, participant, {**model.events, "min_evidence_s": model.min_evidence_s[s]},
                                   phrases, tick_s)
                        for s in SIGNALS]
-        # Evidence first (issue 19): ticks in which the person was seen or heard speaking. A signal
-        # has a score to show only once this reaches its minimum evidence (weights.toml
-        # [events.min_evidence_s]); before that it is "no score", not its resting value.
+        # Evidence first (issue 19): ticks in which the person was watched or heard speaking. A face
+        # is watched from its confirmation on, in every tick, seen or not (a frame without it is
+        # evidence of its absence; a frame dropped under load leaves the last one standing, as the
+        # features do); a voice alone counts only while it speaks. A signal has a score to show only
+        # once this reaches its minimum evidence (weights.toml [events.min_evidence_s]); before
+        # that it is "no score", not its resting value.
         self.evidence_ticks = 0
         self.min_evidence_s = np.array([model.min_evidence_s[s] for s in SIGNALS])
         self.state: EngagementState | None = None  # none said until engagement has its evidence
@@ -231,7 +234,7 @@ class ParticipantSignals:
         row[AT["seen"]] = float(seen)
         row[AT["absent"]] = float(self.has_face and not seen)
         self.ring.add(row)
-        self.evidence_ticks += bool(seen or row[AT["speaking"]])
+        self.evidence_ticks += bool(self.has_face or seen or row[AT["speaking"]])
         self.last_tick = t
         features = self.calibration.apply(features_from(self.ring), learn=seen)
         self.scores = 1.0 / (1.0 + np.exp(-(self.model.weights @ features + self.model.bias)))
@@ -257,7 +260,7 @@ class ParticipantSignals:
 
     @property
     def evidence_s(self) -> float:
-        """Seconds the person has been seen or heard speaking so far."""
+        """Seconds the person has been watched (a face) or heard speaking (a voice) so far."""
         return self.evidence_ticks / self.model.tick_hz
 
     def known(self) -> np.ndarray:
