@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections import deque
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QLabel, QWidget
 
 SHOWN_LINES = 3  # enough to follow an exchange of turns without covering the window
+NOTHING_YET = "What is said shows here, a moment after each pause."
 
 
 def caption_line(participant: str, text: str) -> str:
@@ -37,11 +39,17 @@ class Captions(QLabel):
         for _, participant, text in said:
             self.lines.append(caption_line(participant, text))
         if said:
-            self.setText("\n".join(self.lines))
+            self.set_lines("\n".join(self.lines))
+
+    def set_lines(self, text: str) -> None:
+        """Shows `text`, or while there is none a faint line saying what will be here: the room kept
+        for the captions is not a blank band."""
+        self.setForegroundRole(QPalette.ColorRole.WindowText if text else QPalette.ColorRole.PlaceholderText)
+        self.setText(text or NOTHING_YET)
 
     def clear(self) -> None:
         self.lines.clear()
-        self.setText("")
+        self.set_lines("")
 
 
 HELD_S = 3.0  # in review, a line stays up this long after it was said, as a caption would live

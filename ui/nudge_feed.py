@@ -22,8 +22,15 @@ NUDGE_COLOUR = "#ffca28"
 Key = tuple[str, str, float]  # (participant, signal, start): names an event
 
 
+SHARES = ("camera_gaze", "talk_share")  # practice measures that are a share of the time (coach.rules)
+
+
 def nudge_text(nudge: Nudge) -> str:
-    value = reading(nudge.value) if nudge.signal in SIGNALS else f"{nudge.value:.2f}"
+    """A nudge's line; its value as the rest of the window shows such a value."""
+    if nudge.signal in SIGNALS:
+        value = reading(nudge.value)
+    else:
+        value = f"{nudge.value:.0%}" if nudge.signal in SHARES else f"{nudge.value:.1f}"
     return f"{clock(nudge.t)}  {nudge.message}  ({nudge.participant}: {nudge.signal} {value})"
 
 

@@ -9,7 +9,9 @@ state (copilot.signals.engagement.state_of) functions, so they can only agree.
 
 from __future__ import annotations
 
-from copilot.signals.bands import NO_EVIDENCE, NONE, band_of, has_score, legend, reading
+import pyqtgraph as pg
+
+from copilot.signals.bands import BANDS, NO_EVIDENCE, NONE, band_of, has_score, legend, percent, reading
 from copilot.signals.config import model
 from copilot.signals.engagement import state_of
 from ui.bridge import EventMark
@@ -22,6 +24,20 @@ STATE_TIP = ("The engagement state of this moment, from the engagement and disen
              f"{NONE.word}: {NO_EVIDENCE}\n"
              f"The report counts a state once it has held for {model().engagement['dwell_s']:g} s.")
 WAITING = f"{NONE.word} {NO_EVIDENCE}"
+
+
+def draw_bands(plot: pg.PlotWidget, colour: str) -> None:
+    """A score plot in the gauges' terms: its axis counts 0-100 and a faint line marks where each
+    band starts, named, so a curve reads as "medium" exactly where a gauge would say it."""
+    plot.getAxis("left").setScale(100)
+    for band in BANDS[1:]:
+        line = pg.InfiniteLine(band.start, angle=0, movable=False,
+                               pen=pg.mkPen(colour, width=1, style=pg.QtCore.Qt.PenStyle.DashLine),
+                               label=f"{band.word} {percent(band.start)}",
+                               labelOpts={"position": 0.02, "color": colour, "anchors": [(0, 1), (0, 1)]})
+        line.setZValue(-10)
+        line.setToolTip(BAND_TIP)
+        plot.addItem(line)
 
 
 def clock(t: float) -> str:

@@ -158,7 +158,7 @@ class ReviewWindow(QMainWindow):
         self.position.setText(f"{t:.1f} s")
         self.frame.seek(t)
         transcript = self.data.document.get("transcript", []) if self.data is not None else []
-        self.captions.setText(caption_at(transcript, t))
+        self.captions.set_lines(caption_at(transcript, t))
 
 
 def open_review_window(parent: QWidget | None = None, database: Path | str | None = None) -> ReviewWindow:
