@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject
 from copilot.coach.rules import RuleSet, load_rules
 from copilot.errors import CopilotError
 from ui import preferences
-from ui.nudge_feed import clock
+from ui.readings import clock
 from ui.region_picker import RegionPicker, region_choice
 from ui.screen_calibration import LOOK_MESSAGE, ScreenCalibrator, describe
 from ui.session import SessionOptions

@@ -176,12 +176,13 @@ def _run(args: argparse.Namespace, scratch: Callable[[], Path]) -> int:
     written = [path for path in (args.out, args.csv, args.report) if path is not None]
     if args.report is not None:
         from copilot.session.library import load_session
-        from copilot.session.report import write_report
+        from copilot.session.report import Review, write_report
         from copilot.session.store import open_database, said_as_database_errors
 
         with said_as_database_errors(database):
             data = load_session(open_database(database, create=False), recorder.session_id)
-        write_report(data, args.report)
+        # a session kept in a scratch database (not recorded) has nothing to open later
+        write_report(data, args.report, review=Review(database) if database is args.database else None)
     if written:
         # Issue 19: with every output in files and no terminal (no progress bar), the run said
         # nothing at all; standard output is free then, and one line says what came of it.

@@ -90,7 +90,7 @@ class StepEvents:
         for pid in [s.participant for s in signals.segments if s.participant not in signals.states]:
             self.states.pop(pid, None)  # gone: if they come back, that is news
         for pid, state in signals.states.items():
-            if self.states.get(pid, {}).get("state") != state:
+            if state and self.states.get(pid, {}).get("state") != state:  # "": no evidence for one yet
                 self.states[pid] = {"participant": pid, "state": state, "start": round(signals.since[pid], 3)}
                 found.append(("engagement.updated", dict(self.states[pid])))
         self.periods += signals.periods
