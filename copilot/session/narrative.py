@@ -18,7 +18,7 @@ from copilot.signals.quality import DIMENSIONS, NO_EVIDENCE
 # One thing to try next time when a dimension came out below "no evidence either way".
 ADVICE = {
     "clarity": "pause after each main point and ask what is unclear",
-    "authority": "slow down, drop the fillers and finish sentences on a falling tone",
+    "authority": "speak a little slower and end sentences on a falling tone, not a rising one",
     "energy": "change the pace: ask a direct question or show something new",
     "rapport": "ask for their view before giving yours, and acknowledge objections",
     "learning": "check understanding with a question before moving on",
