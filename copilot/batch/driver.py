@@ -119,9 +119,12 @@ class Bar:
     def __init__(self, calls: list[Call], outcomes: dict[str, Outcome]) -> None:
         from tqdm import tqdm
 
+        class Quiet(tqdm):
+            monitor_interval = 0  # no helper thread: the bar moves only when a file is done
+
         done = [c for c in calls if outcomes[c.name].status != "not analysed"]
         self.files, self.files_done = len(calls), len(done)
-        self._bar = tqdm(total=round(sum(c.duration_s for c in calls) / 3600, 3),
+        self._bar = Quiet(total=round(sum(c.duration_s for c in calls) / 3600, 3),
                          initial=round(sum(c.duration_s for c in done) / 3600, 3), unit="h",
                          desc="analysing", disable=None, file=sys.stderr, dynamic_ncols=True,
                          bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.2f}/{total:.2f} media-hours, "
@@ -169,9 +172,12 @@ class Finisher:
         session, data, problems = self.records.keep(call, analysed)
         if problems:
             document["meta"]["warnings"] = [*document["meta"].get("warnings", []), *problems]
+        # session, worker and seconds belong to this run (another run records another session, on
+        # another worker, in another time); the rest is the same whoever analyses the recording
         document["batch"] = {"input": call.name, "sha256": call.sha256, "settings": self.settings,
-                             "recorded": call.recorded, "session": session,
-                             "figures": call_figures(data).to_json()}
+                             "recorded": call.recorded, "figures": call_figures(data).to_json(),
+                             "session": session, "worker": analysed.worker,
+                             "seconds": round(analysed.seconds, 2)}
         write_json_atomically(document, call.result(self.out_dir))
         status = "partial" if analysed.errors else "analysed"
         return Outcome(call, status, document["batch"], "; ".join(analysed.errors))

@@ -8,7 +8,6 @@ style sheet, tables and chart helpers, so the two read as one product.
 from __future__ import annotations
 
 import csv
-import html
 import io
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -23,7 +22,7 @@ from copilot.output import write_atomically
 SUMMARY_CSV = "summary.csv"
 TEAM_HTML = "team.html"
 REVIEW_CALLS = 10  # the calls listed to review first
-PAGE = Template((Path(__file__).with_name("team.html")).read_text(encoding="utf-8"))
+BODY = Template((Path(__file__).with_name("team.html")).read_text(encoding="utf-8"))
 COLUMNS = ("call", "person", "recorded", "week", "status", "duration_s", "people", "engaged", "talk_ratio",
            "pace_syl_s", "fillers_per_min", *WATCHED, "frequent_signals", "session", "result", "path",
            "reason")
@@ -71,14 +70,20 @@ def grouped(outcomes: Sequence[Outcome], key: Callable[[Outcome], str]) -> dict[
     return dict(sorted(groups.items()))
 
 
+def _length(seconds: float) -> str:
+    """Hours and minutes from an hour on, minutes below it."""
+    minutes = round(seconds / 60)
+    return f"{minutes // 60} h {minutes % 60:02d} min" if seconds >= 3600 else f"{seconds / 60:.1f} min"
+
+
 def _figures_table(first: str, groups: dict[str, Figures]) -> str:
     from copilot.session.report import percent, table
 
-    rows = [[name, f.calls, f"{f.duration_s / 3600:.2f}", percent(f.engaged), percent(f.talk_ratio),
+    rows = [[name, f.calls, _length(f.duration_s), percent(f.engaged), percent(f.talk_ratio),
              "–" if f.fillers_per_min is None else f"{f.fillers_per_min:.1f}",
              "–" if f.pace_syl_s is None else f"{f.pace_syl_s:.1f} syl/s", _signals(f)]
             for name, f in groups.items()]
-    return table([first, "calls", "hours", "engaged", "talk ratio", "fillers/min", "pace",
+    return table([first, "calls", "length", "engaged", "talk ratio", "fillers/min", "pace",
                   "most frequent signals"], rows)
 
 
@@ -103,6 +108,7 @@ def _shares_chart(groups: dict[str, Figures], title: str, *, over_time: bool) ->
         ax.set_ylabel("% ")
     else:
         ax.set_yticks([i + 0.2 for i in range(len(names))], names, fontsize=8)
+        ax.invert_yaxis()  # in the table's order, top down
         ax.set_xlim(0, 100)
         ax.set_xlabel("%")
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
@@ -117,7 +123,7 @@ def _review(outcomes: Sequence[Outcome], team: Team) -> str:
     if not watched:
         return "<p>No call had a disagreement or confusion event.</p>"
     rows = [[o.call.name, team.person(o.call.name), o.call.recorded,
-             *(o.figures.events.get(n, 0) for n in WATCHED), f"{o.figures.duration_s / 60:.1f} min",
+             *(o.figures.events.get(n, 0) for n in WATCHED), _length(o.figures.duration_s),
              o.batch.get("session") or "–"] for o in watched]
     return table(["call", "person", "recorded", *WATCHED, "length", "session"], rows)
 
@@ -125,7 +131,7 @@ def _review(outcomes: Sequence[Outcome], team: Team) -> str:
 def _calls(outcomes: Sequence[Outcome], team: Team) -> str:
     from copilot.session.report import percent, table
 
-    rows = [[o.call.name, team.person(o.call.name), o.call.recorded, f"{o.figures.duration_s / 60:.1f} min",
+    rows = [[o.call.name, team.person(o.call.name), o.call.recorded, _length(o.figures.duration_s),
              percent(o.figures.engaged), percent(o.figures.talk_ratio), _signals(o.figures), o.status]
             for o in outcomes if o.figures is not None]
     return table(["call", "person", "recorded", "length", "engaged", "talk ratio", "most frequent signals",
@@ -133,27 +139,24 @@ def _calls(outcomes: Sequence[Outcome], team: Team) -> str:
 
 
 def page(outcomes: Sequence[Outcome], team: Team) -> str:
-    from copilot.result import version
-    from copilot.session.report import STYLE, table
+    from copilot.session.report import html_page, table
 
     people = grouped(outcomes, lambda o: team.person(o.call.name))
     weeks = grouped(outcomes, lambda o: week(o.call.recorded))
     analysed = [o for o in outcomes if o.figures is not None]
     hours = sum(o.figures.duration_s for o in analysed) / 3600
     missing = [[o.call.name, o.status, o.reason] for o in outcomes if o.figures is None]
-    return PAGE.substitute(
-        style=STYLE, title="Meeting Copilot team summary",
-        overview=html.escape(f"{len(analysed)} of {len(outcomes)} calls analysed · {hours:.2f} hours · "
-                             f"{len(people)} {'person' if len(people) == 1 else 'people'} · "
-                             f"{len(weeks)} week{'' if len(weeks) == 1 else 's'}"),
+    overview = (f"{len(analysed)} of {len(outcomes)} calls analysed · {hours:.2f} hours · "
+                f"{len(people)} {'person' if len(people) == 1 else 'people'} · "
+                f"{len(weeks)} week{'' if len(weeks) == 1 else 's'}")
+    return html_page("Meeting Copilot team summary", overview, BODY.substitute(
         people=_figures_table("person", people),
         people_chart=_shares_chart(people, "engaged and talk ratio per person", over_time=False),
         weeks=_figures_table("week", weeks),
         weeks_chart=_shares_chart(weeks, "engaged and talk ratio per week", over_time=True)
         if len(weeks) > 1 else "",
         review=_review(outcomes, team), calls=_calls(outcomes, team),
-        failed=table(["call", "status", "why"], missing) if missing else "<p>Every call was analysed.</p>",
-        version=html.escape(version()))
+        failed=table(["call", "status", "why"], missing) if missing else "<p>Every call was analysed.</p>"))
 
 
 def write_summary(out_dir: Path, outcomes: Sequence[Outcome], team: Team) -> list[Path]:

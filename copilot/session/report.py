@@ -27,8 +27,11 @@ TOP_MOMENTS = 8
 THUMB_WIDTH_PX = 200  # a face stays recognisable; 8 of them add ~60 KB
 THUMB_JPEG_QUALITY = 70
 MAX_PARTICIPANT_CHARTS = 6
-PAGE = Template((Path(__file__).with_name("report.html")).read_text(encoding="utf-8"))
-STYLE = (Path(__file__).with_name("report.css")).read_text(encoding="utf-8")  # the team summary's too
+# Every page we write (this report, the team summary of copilot/batch) is the one shell and style
+# sheet around a body of its own.
+SHELL = Template((Path(__file__).with_name("page.html")).read_text(encoding="utf-8"))
+STYLE = (Path(__file__).with_name("report.css")).read_text(encoding="utf-8")
+BODY = Template((Path(__file__).with_name("report.html")).read_text(encoding="utf-8"))
 
 
 def session_from_result(path: Path) -> SessionData:
@@ -168,11 +171,12 @@ def render(data: SessionData, *, speaking: bool | None = None) -> str:
     info, meta = data.info, data.document["meta"]
     notes = "" if data.scores else ("<p class=note>Made from a result JSON: scores over time are only in "
                                     "recorded sessions.</p>")
-    return PAGE.substitute(
-        style=STYLE, title=_e(f"Meeting Copilot report: {info.source_name}"), source=_e(info.source_name),
-        when=_e(info.started_at[:19].replace("T", " ") or "–"), mode=_e(info.mode),
-        duration=_e(clock(float(meta.get("duration", info.duration_s)))),
-        people=_e(", ".join(p["id"] for p in data.document["participants"]) or "nobody"),
+    when = info.started_at[:19].replace("T", " ") or "–"
+    people = ", ".join(p["id"] for p in data.document["participants"]) or "nobody"
+    subtitle = " · ".join([f"Source: {info.source_name}", f"started {when}", f"{info.mode} mode",
+                           f"{clock(float(meta.get('duration', info.duration_s)))} long",
+                           f"participants: {people}"])
+    return html_page(f"Meeting Copilot report: {info.source_name}", subtitle, BODY.substitute(
         summary="".join(f"<p>{_e(line)}</p>" for line in summary(data)),
         scores="".join(f"<li>{_e(line)}</li>" for line in score_sentences(data)),
         notes=notes,
@@ -182,8 +186,15 @@ def render(data: SessionData, *, speaking: bool | None = None) -> str:
                                                   for n in data.nudges]) if data.nudges else "<p>None.</p>",
         markers=table(["when", "label"], [[clock(m["t"]), m["label"]] for m in data.markers])
         if data.markers else "<p>None.</p>",
-        transcript=_said(data.document.get("transcript")),
-        version=_e(meta.get("version", "")))
+        transcript=_said(data.document.get("transcript"))), version=meta.get("version", ""))
+
+
+def html_page(title: str, subtitle: str, main: str, *, version: str | None = None) -> str:
+    """`main` (markup) in the shell every page shares; the other texts are escaped here."""
+    from copilot.result import version as this_version
+
+    return SHELL.substitute(style=STYLE, title=_e(title), subtitle=_e(subtitle), main=main,
+                            version=_e(this_version() if version is None else version))
 
 
 def write_report(data: SessionData, out: Path, *, speaking: bool | None = None) -> int:
