@@ -27,7 +27,7 @@ ray = pytest.importorskip("ray", reason="Ray is the optional [team] extra: pip i
 # Short real clips: speech with a face (GRID), a laugh with no picture, a speaker on camera.
 # laugh1.mp3 comes before 3.mp4 on purpose: read in one process, it changed 3.mp4's words.
 CLIPS = ("grid_lipnet/bbaf2n.mpg", "whisper_timestamped/laugh1.mp3", "video_retalking/3.mp4")
-LONG_CLIP = "face_recognition/short_hamilton_clip.mp4"  # 10 s: still being analysed when stopped
+LONG_CLIP = "face_recognition/short_hamilton_clip.mp4"  # 10 s: most likely still being analysed when stopped
 # What differs between two runs of the same batch whoever runs it: the session each run records,
 # the worker that analysed the file, and how long that took. Nothing else may.
 RUN_SPECIFIC = ("session", "worker", "seconds")
@@ -133,7 +133,8 @@ def test_a_batch_stopped_with_ctrl_c_keeps_what_it_finished_and_goes_on_from_the
     assert batch.returncode == 130, stderr
     assert "copilot: interrupted" in stderr
     finished = results(out)
-    assert finished and "short_hamilton_clip.mp4.json" not in finished  # it was in the middle of that one
+    # stopped as the first result came: two workers cannot have finished the other three by then
+    assert 0 < len(finished) < len(clips)
     assert not [p.name for p in out.iterdir() if p.name.startswith(".")]  # no half-written file
     kept = {name: (out / name).stat().st_mtime_ns for name in finished}
     statuses = [row.split(",")[4] for row in (out / "summary.csv").read_text().splitlines()[1:]]

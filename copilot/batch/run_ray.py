@@ -23,8 +23,9 @@ from copilot.batch.run_local import Done
 from copilot.batch.worker import Analysed, analyse, load_models
 from copilot.errors import CopilotError
 
-# Results cross to the driver through Ray's object store. An hour's call is about 20 MB of rows
-# (measured: docs/team.md); a quarter of a gigabyte holds a dozen in flight, and more spills to disk.
+# Results cross to the driver through Ray's object store: about 5-6 MB for an hour's call, result
+# and session rows (measured: docs/team.md), so a quarter of a gigabyte holds dozens in flight and
+# more spills to disk; Ray's default would claim 30% of the machine's memory.
 OBJECT_STORE_BYTES = 256 << 20
 
 
