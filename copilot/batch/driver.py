@@ -124,16 +124,16 @@ class Bar:
 
         done = [c for c in calls if outcomes[c.name].status != "not analysed"]
         self.files, self.files_done = len(calls), len(done)
-        self._bar = Quiet(total=round(sum(c.duration_s for c in calls) / 3600, 3),
-                         initial=round(sum(c.duration_s for c in done) / 3600, 3), unit="h",
-                         desc="analysing", disable=None, file=sys.stderr, dynamic_ncols=True,
-                         bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.2f}/{total:.2f} media-hours, "
-                                    "{postfix} [{elapsed}<{remaining}]")
+        self._bar = Quiet(total=sum(c.duration_s for c in calls) / 3600,
+                          initial=sum(c.duration_s for c in done) / 3600, unit="h",
+                          desc="analysing", disable=None, file=sys.stderr, dynamic_ncols=True,
+                          bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.2f}/{total:.2f} media-hours"
+                                     "{postfix} [{elapsed}<{remaining}]")
         self._count()
 
     def advance(self, call: Call) -> None:
         self.files_done += 1
-        self._bar.update(call.duration_s / 3600)
+        self._bar.update(min(call.duration_s / 3600, self._bar.total - self._bar.n))  # sums may round over
         self._count()
 
     def say(self, line: str) -> None:
