@@ -13,21 +13,25 @@ if TYPE_CHECKING:
 
 def standard_analyzers(mode: str = "practice", rules: RuleSet | None = None,
                        screen: tuple[float, float] | None = None, *, words: bool = True,
-                       live: bool = False) -> list[Analyzer]:
+                       live: bool = False, speech_in_own_process: bool = False) -> list[Analyzer]:
     """Fresh analyzers for one session (they keep per-session state such as face ids); `mode`
     (presenter, sales, practice) picks the coach's nudge rules, from `rules` or the shipped file;
     `screen` is the user's calibrated screen centre (FaceCueAnalyzer), for their own camera only.
     `words` turns transcription on; `live` hands words on as soon as they are ready instead of
     on a fixed delay of the session clock (which keeps a file's results the same however fast
-    it is read)."""
+    it is read). `speech_in_own_process` reads the speech in a new process, so that the words do
+    not depend on what this process transcribed before (a batch worker: copilot/words/speech_process.py)."""
     from copilot.coach.coach import Coach
     from copilot.signals.analyzer import SignalAnalyzer
     from copilot.vision.analyzer import FaceAnalyzer
     from copilot.vision.cues.analyzer import FaceCueAnalyzer
     from copilot.voice.analyzer import VoiceAnalyzer
     from copilot.words.analyzer import WordsAnalyzer
+    from copilot.words.speech_process import SpeechInOwnProcess
+    from copilot.words.speech_to_text import SpeechToText
 
-    said = [WordsAnalyzer(wait=not live)] if words else []
+    model = SpeechInOwnProcess if speech_in_own_process else SpeechToText
+    said = [WordsAnalyzer(wait=not live, model_factory=model)] if words else []
     return [FaceAnalyzer(), FaceCueAnalyzer(screen), VoiceAnalyzer(), *said, SignalAnalyzer(),
             Coach(mode, rules)]
 

@@ -28,7 +28,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                     "and write its result as JSON: each person's signal events with the evidence for "
                     "them, engagement states and conversation quality (a superset of the Interhuman "
                     "Signals API's upload response; the exact layout is copilot/result.schema.json).")
-    parser.add_argument("file", type=Path, help="the recording to analyse")
+    parser.add_argument("files", nargs="+", type=Path, metavar="FILE",
+                        help="the recording to analyse; with --out-dir, any number of recordings and folders")
     parser.add_argument("--out", "-o", type=Path, help="where to write the JSON (default: standard output)")
     parser.add_argument("--csv", type=Path, metavar="FILE",
                         help="also write the signal scores per tick (10 a second) and participant as CSV")
@@ -39,7 +40,49 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--no-record", action="store_true",
                         help="do not keep this analysis in the session database")
     add_database_option(parser)
+    team = parser.add_argument_group(
+        "a library of calls", "With --out-dir, every recording named or found in the folders named (and "
+        "their subfolders) is analysed, on Ray workers when Ray is installed (pip install -e '.[team]'). "
+        "Each gets a result beside the others, with summary.csv and team.html; a recording already "
+        "analysed, known by its content and the settings, is skipped, so a stopped batch goes on "
+        "where it stopped.")
+    team.add_argument("--out-dir", type=Path, metavar="OUT", help="where the results and the summary go")
+    team.add_argument("--workers", type=_count, metavar="N",
+                      help="Ray workers on this machine (default: one per core)")
+    team.add_argument("--ray-address", metavar="ADDR",
+                      help="join the running Ray cluster at ADDR (e.g. head-node:6379) instead")
+    team.add_argument("--team", type=Path, metavar="FILE",
+                      help="whose each recording is, for the summary (TOML; see docs/team.md)")
     parser.set_defaults(run=run)
+
+
+def _count(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of workers (1 or more)")
+    return int(text)
+
+
+ONE_FILE = {"--out": "out", "--csv": "csv", "--report": "report", "--paced": "paced"}
+BATCH_ONLY = {"--workers": "workers", "--ray-address": "ray_address", "--team": "team"}
+
+
+def _one_or_batch(args: argparse.Namespace) -> None:
+    """Options that belong to one recording, or to a batch, used with the other: one line, before work."""
+    from copilot.errors import CopilotError
+
+    if args.out_dir is not None:
+        given = [option for option, name in ONE_FILE.items() if getattr(args, name)]
+        if given:
+            raise CopilotError(f"{', '.join(given)}: for one recording; a batch (--out-dir) writes a result "
+                               "per recording and its summary into OUT")
+        return
+    given = [option for option, name in BATCH_ONLY.items() if getattr(args, name) is not None]
+    if given:
+        raise CopilotError(f"{', '.join(given)}: for a batch; add --out-dir OUT")
+    if len(args.files) > 1 or args.files[0].is_dir():
+        raise CopilotError(f"{' '.join(str(f) for f in args.files)}: several recordings or a folder need "
+                           "--out-dir OUT (a result per recording, and their summary)")
+    args.file = args.files[0]
 
 
 class _Progress:
@@ -68,21 +111,25 @@ def write_json_atomically(document: dict, path: Path) -> None:
 
 
 def analyze_file(path: Path, *, paced: bool = False, csv_path: Path | None = None,
-                 sinks: Sequence[Sink] = (), progress: bool = True) -> tuple[dict, list[str]]:
-    """The result document of one recording and the errors met on the way (`copilot eval` and
-    `copilot serve` reuse it; a server has no terminal of its own for a `progress` bar)."""
+                 sinks: Sequence[Sink] = (), quiet: bool = False,
+                 speech_in_own_process: bool = False) -> tuple[dict, list[str]]:
+    """The result document of one recording and the errors met on the way (`copilot eval`, the
+    batch and `copilot serve` reuse it). `quiet`: no progress bar and no warnings on stderr (the
+    batch's own bar and lines say them; the warnings are in the document either way).
+    `speech_in_own_process`: see `standard_analyzers`."""
     source = MediaFile(path, pace=paced)
     source.open()
     collector = ResultCollector(source_kind="file")
-    bar = _Progress(source.duration_s, source.name) if progress else None
+    progress = None if quiet else _Progress(source.duration_s, source.name)
     scores = ScoresCsv(csv_path) if csv_path is not None else None
-    every = [collector, *([bar] if bar else []), *([scores] if scores else []), *sinks]
-    engine = Engine([source], standard_analyzers(), every, lossless=not paced)
+    every = [collector, *([progress] if progress else []), *([scores] if scores else []), *sinks]
+    engine = Engine([source], standard_analyzers(speech_in_own_process=speech_in_own_process), every,
+                    lossless=not paced)
     try:
         engine.run()
     finally:
-        if bar is not None:
-            bar.close()
+        if progress is not None:
+            progress.close()
         if scores is not None:
             scores.close()
     if not collector.heard_or_seen and not engine.errors:
@@ -96,7 +143,7 @@ def analyze_file(path: Path, *, paced: bool = False, csv_path: Path | None = Non
             engine.warnings.append(analyzer.error)
     if engine.warnings:
         document["meta"]["warnings"] = engine.warnings
-    for message in engine.warnings:
+    for message in [] if quiet else engine.warnings:
         print(f"copilot: warning: {message}", file=sys.stderr)
     return document, engine.errors
 
@@ -113,11 +160,19 @@ SCRATCH_PREFIX = "copilot-analyze-"
 
 
 def run(args: argparse.Namespace) -> int:
+    _one_or_batch(args)
     sweep(SCRATCH_PREFIX)
     with contextlib.ExitStack() as stack:
         def scratch() -> Path:
-            """A private folder for a report's database, made only when a report needs one."""
+            """A private folder for a database that is not the user's (a report's or a batch's figures),
+            made only when one is needed."""
             return Path(stack.enter_context(scratch_folder(SCRATCH_PREFIX))) / "report.sqlite3"
+        if args.out_dir is not None:
+            from copilot.batch.run import run_batch
+
+            return run_batch(args.files, args.out_dir, workers=args.workers, address=args.ray_address,
+                             database=args.database, record=not args.no_record, team_file=args.team,
+                             scratch=scratch, verbose=args.verbose)
         return _run(args, scratch)
 
 

@@ -76,7 +76,7 @@ def analyse_upload(data: BinaryIO, path: Path, name: str, include: list[str]) ->
         except SourceError as exc:
             raise ApiError("unsupported_format", str(exc).replace(str(path), name, 1)) from None
         try:
-            document, errors = analyze_file(path, progress=False)
+            document, errors = analyze_file(path, quiet=True)
         except SourceError as exc:
             raise ApiError("unreadable_media", str(exc).replace(str(path), name, 1)) from None
         if errors:

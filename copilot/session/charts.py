@@ -34,7 +34,7 @@ def shown_at_first(data: SessionData, participant: str | None) -> set[str]:
     return {*SHOWN_AT_FIRST, *(e["type"] for e in events if e["participant"] == participant)}
 
 
-def _figure(height_in: float = HEIGHT_IN):
+def figure(height_in: float = HEIGHT_IN):
     import matplotlib
 
     matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text: smaller, selectable, searchable
@@ -50,7 +50,7 @@ def _figure(height_in: float = HEIGHT_IN):
     return fig, ax
 
 
-def _svg(fig, title: str) -> str:
+def svg(fig, title: str) -> str:
     out = io.StringIO()
     fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
     text = out.getvalue()
@@ -76,7 +76,7 @@ def signal_scores(data: SessionData, participant: str) -> str:
     """The signals of one participant over time, on the engagement state's bands."""
     scores = data.scores[participant]
     shown = shown_at_first(data, participant)
-    fig, ax = _figure()
+    fig, ax = figure()
     for span in data.document["engagement_state"]:
         if span["participant"] == participant and span["state"] in STATE_COLOUR:
             colour, alpha = STATE_COLOUR[span["state"]]
@@ -91,7 +91,7 @@ def signal_scores(data: SessionData, participant: str) -> str:
     ax.set_xlabel("seconds")
     ax.set_ylabel("score")
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
-    return _svg(fig, f"signals of {participant}")
+    return svg(fig, f"signals of {participant}")
 
 
 def _bands(ax) -> None:
@@ -109,7 +109,7 @@ def signal_events(data: SessionData) -> str:
     """Every signal event as a bar on its person's and signal's row."""
     events = data.document["signals"]
     rows = sorted({(e["participant"], e["type"]) for e in events})
-    fig, ax = _figure(max(1.2, 0.6 + 0.28 * len(rows)))
+    fig, ax = figure(max(1.2, 0.6 + 0.28 * len(rows)))
     for row, (who, name) in enumerate(rows):
         mine = [e for e in events if (e["participant"], e["type"]) == (who, name)]
         ax.barh([row] * len(mine), [max(e["end"] - e["start"], 0.1) for e in mine],
@@ -118,12 +118,12 @@ def signal_events(data: SessionData) -> str:
     ax.set_yticks(range(len(rows)), [f"{who} {name}" for who, name in rows], fontsize=8)
     ax.set_xlim(0, max(float(data.document["meta"].get("duration", 0.0)), 1.0))
     ax.set_xlabel("seconds")
-    return _svg(fig, "signal events")
+    return svg(fig, "signal events")
 
 
 def quality_over_time(data: SessionData) -> str:
     periods = data.document["conversation_quality"]["timeline"]
-    fig, ax = _figure()
+    fig, ax = figure()
     if periods:
         x = [p["start"] for p in periods] + [periods[-1]["end"]]
         for name in periods[0]["values"]:
@@ -136,12 +136,12 @@ def quality_over_time(data: SessionData) -> str:
     ax.set_ylim(0, 100)
     ax.set_xlabel("seconds")
     ax.set_ylabel("0-100 (50: no evidence)")
-    return _svg(fig, "conversation quality per period")
+    return svg(fig, "conversation quality per period")
 
 
 def speaking_over_time(data: SessionData) -> str:
     """Practice: the pace of each utterance, with fillers and pauses on the same time axis."""
-    fig, ax = _figure()
+    fig, ax = figure()
     utterances = [e for e in data.cue_events if e["kind"] == "utterance"]
     for channel in sorted({e["who"] for e in utterances}):
         mine = [e for e in utterances if e["who"] == channel]
@@ -156,4 +156,4 @@ def speaking_over_time(data: SessionData) -> str:
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
     ax.set_xlabel("seconds")
     ax.set_ylabel("syllables per second")
-    return _svg(fig, "speaking pace per utterance")
+    return svg(fig, "speaking pace per utterance")

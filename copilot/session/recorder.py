@@ -25,7 +25,7 @@ from typing import Any
 
 from copilot.result import version
 from copilot.session.media import MediaKeeper
-from copilot.session.rows import StepRows, dumps
+from copilot.session.rows import Row, StepRows, dumps
 from copilot.session.store import DatabaseError, open_database, resolve, why
 from copilot.session.writer import Writer
 from copilot.step import Step
@@ -73,7 +73,11 @@ class SessionRecorder:
     def __call__(self, step: Step) -> None:
         if self.media is not None:
             self.media(step)
-        rows = self._rows.rows(step)
+        self.put(self._rows.rows(step))
+
+    def put(self, rows: list[Row]) -> None:
+        """Records rows made from the steps elsewhere (a batch worker's `KeptRows`), so that one
+        process writes the database however many analyse."""
         with self._lock:
             if not self._closed:
                 self._writer.put(rows)

@@ -30,7 +30,11 @@ TOP_MOMENTS = 8
 THUMB_WIDTH_PX = 200  # a face stays recognisable; 8 of them add ~60 KB
 THUMB_JPEG_QUALITY = 70
 MAX_PARTICIPANT_CHARTS = 6
-PAGE = Template((Path(__file__).with_name("report.html")).read_text(encoding="utf-8"))
+# Every page we write (this report, the team summary of copilot/batch) is the one shell and style
+# sheet around a body of its own.
+SHELL = Template((Path(__file__).with_name("page.html")).read_text(encoding="utf-8"))
+STYLE = (Path(__file__).with_name("report.css")).read_text(encoding="utf-8")
+BODY = Template((Path(__file__).with_name("report.html")).read_text(encoding="utf-8"))
 
 
 def session_from_result(path: Path) -> SessionData:
@@ -68,7 +72,7 @@ def _said(transcript: list[dict] | None, events: list[dict]) -> str:
              ", ".join(f"{c['kind']}: “{c['quote']}”" for c in line.get("cues", [])),
              _margin(line, events)]
             for line in transcript]
-    return _table(["when", "who", "said", "cues", "signals meanwhile"], rows)
+    return table(["when", "who", "said", "cues", "signals meanwhile"], rows)
 
 
 def _margin(line: dict, events: list[dict]) -> str:
@@ -82,13 +86,13 @@ def _e(value: object) -> str:
     return html.escape(str(value))
 
 
-def _table(header: list[str], rows: list[list[object]]) -> str:
+def table(header: list[str], rows: list[list[object]]) -> str:
     head = "".join(f"<th>{_e(h)}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>" for row in rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _percent(share: float | None) -> str:
+def percent(share: float | None) -> str:
     return "–" if share is None else f"{share * 100:.0f}%"
 
 
@@ -152,7 +156,7 @@ def _people(data: SessionData) -> str:
     cards = []
     for s in participant_summaries(data):
         shares = sorted(s.state_share.items(), key=lambda kv: -kv[1])
-        states = ", ".join(f"{k} {_percent(v)}" for k, v in shares) or "–"
+        states = ", ".join(f"{k} {percent(v)}" for k, v in shares) or "–"
         events = ", ".join(f"{k} ×{n}" for k, n in sorted(s.events.items(), key=lambda kv: -kv[1])) or "none"
         cards.append(f"<div class=card><h3>{_e(s.participant)}</h3>"
                      f"<p>{'heard' if s.by == 'voice' else 'seen'} for {_e(_seconds(s.seen_s))}</p>"
@@ -175,8 +179,8 @@ def _speaking(data: SessionData) -> str:
     rows = [[m.channel, _seconds(m.speaking_s), "–" if m.pace_syl_s is None else f"{m.pace_syl_s:.1f} syl/s",
              f"{m.fillers} ({'–' if m.fillers_per_min is None else m.fillers_per_min}/min)",
              str(m.pauses) if m.mean_pause_s is None else f"{m.pauses} (mean {m.mean_pause_s} s)",
-             _percent(m.talk_ratio), _percent(m.eyes_on_screen)] for m in metrics]
-    return _table(["voice", "speaking", "pace", "fillers", "pauses", "talk ratio", "eyes on screen"], rows)
+             percent(m.talk_ratio), percent(m.eyes_on_screen)] for m in metrics]
+    return table(["voice", "speaking", "pace", "fillers", "pauses", "talk ratio", "eyes on screen"], rows)
 
 
 def render(data: SessionData, *, speaking: bool | None = None, review: Review | None = None) -> str:
@@ -196,23 +200,32 @@ def render(data: SessionData, *, speaking: bool | None = None, review: Review | 
     info, meta = data.info, data.document["meta"]
     notes = "" if data.scores else ("<p class=note>Made from a result JSON: scores over time are only in "
                                     "recorded sessions.</p>")
-    return PAGE.substitute(
-        title=_e(f"Meeting Copilot report: {info.source_name}"), source=_e(info.source_name),
-        when=_e(info.started_at[:19].replace("T", " ") or "–"), mode=_e(info.mode),
-        duration=_e(clock(float(meta.get("duration", info.duration_s)))),
-        people=_e(", ".join(p["id"] for p in data.document["participants"]) or "nobody"),
+    when = info.started_at[:19].replace("T", " ") or "–"
+    people = ", ".join(p["id"] for p in data.document["participants"]) or "nobody"
+    subtitle = " · ".join([f"Source: {info.source_name}", f"started {when}", f"{info.mode} mode",
+                           f"{clock(float(meta.get('duration', info.duration_s)))} long",
+                           f"participants: {people}"])
+    return html_page(f"Meeting Copilot report: {info.source_name}", subtitle, BODY.substitute(
         summary="".join(f"<p>{_e(line)}</p>" for line in summary(data)),
         scores="".join(f"<li>{_e(line)}</li>" for line in score_sentences(data)),
         notes=notes,
         signals="\n".join(signal_charts), moments=_moments(data, review if data.info.id else None),
         bands="".join(f"<li>{_e(line)}</li>" for line in legend()), summaries=_people(data),
         quality_chart=charts.quality_over_time(data), speaking=speaking_html,
-        nudges=_table(["when", "who", "nudge"], [[clock(n["t"]), n["participant"] or "", n["message"]]
+        nudges=table(["when", "who", "nudge"], [[clock(n["t"]), n["participant"] or "", n["message"]]
                                                   for n in data.nudges]) if data.nudges else "<p>None.</p>",
-        markers=_table(["when", "label"], [[clock(m["t"]), m["label"]] for m in data.markers])
+        markers=table(["when", "label"], [[clock(m["t"]), m["label"]] for m in data.markers])
         if data.markers else "<p>None.</p>",
-        transcript=_said(data.document.get("transcript"), data.document["signals"]),
-        version=_e(meta.get("version", "")))
+        transcript=_said(data.document.get("transcript"), data.document["signals"])),
+        version=meta.get("version", ""))
+
+
+def html_page(title: str, subtitle: str, main: str, *, version: str | None = None) -> str:
+    """`main` (markup) in the shell every page shares; the other texts are escaped here."""
+    from copilot.result import version as this_version
+
+    return SHELL.substitute(style=STYLE, title=_e(title), subtitle=_e(subtitle), main=main,
+                            version=_e(this_version() if version is None else version))
 
 
 def write_report(data: SessionData, out: Path, *, speaking: bool | None = None,

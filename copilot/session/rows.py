@@ -16,6 +16,7 @@ import numpy as np
 
 from copilot.result import ResultCollector
 from copilot.session.schema import SCORE_COLUMNS
+from copilot.session.writer import latest_progress
 from copilot.signals import SIGNALS
 from copilot.step import Step
 
@@ -142,6 +143,36 @@ class StepRows:
             out += [("cue_events", (e.kind, e.channel, round(e.start, 3), round(e.end, 3),
                                     dumps(e.details))) for e in voice.events]
         return out
+
+
+class KeptRows:
+    """A sink that keeps a whole session's rows in memory, for a recorder in another process.
+
+    A batch worker analyses and the driver records (`SessionRecorder.put`): SQLite takes one
+    writer at a time, and a cluster's workers may not share the database's disk at all. Only the
+    latest participant and progress rows are kept, as the writer would keep them: 30 progress
+    rows a second would otherwise be most of what crosses to the driver.
+    """
+
+    def __init__(self, source_kind: str) -> None:
+        self._steps = StepRows(source_kind)
+        self._rows: list[Row] = []
+        self._people: dict[tuple, tuple] = {}
+        self._progress: tuple | None = None
+
+    def __call__(self, step: Step) -> None:
+        for table, values in self._steps.rows(step):
+            if table == "participants":
+                self._people[values[:2]] = values
+            elif table == "progress":
+                self._progress = latest_progress(self._progress, values)
+            else:
+                self._rows.append((table, values))
+
+    @property
+    def rows(self) -> list[Row]:
+        last = [("progress", self._progress)] if self._progress is not None else []
+        return [*self._rows, *(("participants", values) for values in self._people.values()), *last]
 
 
 def _event_row(event: dict) -> tuple:

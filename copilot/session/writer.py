@@ -33,6 +33,11 @@ UPDATE_PROGRESS = ("UPDATE sessions SET last_t = ?, steps = ?, frames = ?, "
                    "quality = coalesce(?, quality) WHERE id = ?")
 
 
+def latest_progress(before: tuple | None, now: tuple) -> tuple:
+    """Of two progress rows, the later one, keeping the earlier quality if the later has none."""
+    return now if now[3] is not None or before is None else (*now[:3], before[3])
+
+
 class Writer:
     def __init__(self, connection: sqlite3.Connection, session_id: int) -> None:
         self.connection, self.session_id = connection, session_id
@@ -82,7 +87,7 @@ class Writer:
             if table == "participants":
                 people[values[:2]] = values
             elif table == "progress":
-                progress = values if values[3] is not None or progress is None else (*values[:3], progress[3])
+                progress = latest_progress(progress, values)
             else:
                 inserts.setdefault(table, []).append((sid, *values))
         try:

@@ -27,9 +27,11 @@ MODEL_OPTIONS = {"identify_speakers": "false"}
 # in). Reading this much silence first stops the leak (JFK's WER 18% -> 9%) for ~17 ms a call,
 # but does not make a read independent of history (punctuation can still change), so a model
 # is never kept for a later analysis: each analysis loads its own (0.4-1.1 s) and reads its
-# stretches in the same order, fast or paced, from the same state. Turning the detector off
-# (vad_threshold 0) cost words on every clip; its look-behind option set to 0 or 1 crashes
-# the library.
+# stretches in the same order, fast or paced. A new model still does not start from the same
+# state as the first one of a process (the library keeps some across models): where analyses
+# follow each other in one process, each reads in a process of its own (speech_process.py).
+# Turning the detector off (vad_threshold 0) cost words on every clip; its look-behind option
+# set to 0 or 1 crashes the library.
 RESET_S = 0.5
 _RESET = [0.0] * round(RESET_S * SAMPLE_RATE_HZ)
 
