@@ -106,7 +106,7 @@ def test_an_uploaded_clip_gets_the_result_of_copilot_analyze_in_the_cloud_apis_s
     assert {s["state"] for s in body["engagement_state"]} <= {"engaged", "neutral", "disengaged"}
     assert set(body["conversation_quality"]) == {"overall", "timeline"}
     # the same analysis as `copilot analyze`, cut to the API's shape
-    document, errors = analyze_file(clip, progress=False)
+    document, errors = analyze_file(clip, quiet=True, speech_in_own_process=True)
     assert errors == []
     assert body == upload_response(document, [QUALITY_OVERALL, QUALITY_TIMELINE])
     assert upload_response(document, [QUALITY_OVERALL])["conversation_quality"] == {

@@ -160,7 +160,9 @@ class StreamSession:
         self.outbox.put(self.error(problem))
 
     def _analyse(self) -> None:
-        engine = Engine([self.feed], standard_analyzers(), [self._sink], lossless=True)
+        # speech in a process of its own, as for uploads: streams must not hear each other's history
+        analyzers = standard_analyzers(speech_in_own_process=True)
+        engine = Engine([self.feed], analyzers, [self._sink], lossless=True)
         try:
             engine.run()
         except SourceError:

@@ -76,7 +76,9 @@ def analyse_upload(data: BinaryIO, path: Path, name: str, include: list[str]) ->
         except SourceError as exc:
             raise ApiError("unsupported_format", str(exc).replace(str(path), name, 1)) from None
         try:
-            document, errors = analyze_file(path, quiet=True)
+            # a server reads many recordings in one process: each one's speech is read in a fresh
+            # process, so its words do not depend on the uploads before it (speech_process.py)
+            document, errors = analyze_file(path, quiet=True, speech_in_own_process=True)
         except SourceError as exc:
             raise ApiError("unreadable_media", str(exc).replace(str(path), name, 1)) from None
         if errors:
