@@ -20,6 +20,7 @@ from copilot.signals.engagement import StateSegment
 from copilot.signals.events import SignalEvent
 from copilot.signals.participant import ParticipantSignals
 from copilot.signals.quality import QualityMeter
+from copilot.signals.talk import TalkLedger
 from copilot.step import Step
 
 FORGET_S = 30.0  # a participant neither seen nor heard for this long is closed and dropped
@@ -54,6 +55,7 @@ class SignalStep:
     periods: list[dict] = field(default_factory=list)  # quality periods that closed
     quality: dict[str, int] | None = None  # overall so far (None when no tick in this step)
     said: list[dict] = field(default_factory=list)  # transcribed stretches handed on now, with participant
+    talk: list[dict] | None = None  # per-person conversation measures, at the end of the input
 
 
 class SignalAnalyzer:
@@ -82,6 +84,7 @@ class SignalAnalyzer:
         # a response, and a response counts only if it says yes. Filled pauses count when either
         # the sound or the words find them (ParticipantSignals.add_said counts each once).
         self.by_words = False
+        self.talk = TalkLedger()
 
     def person(self, pid: str, t: float, has_face: bool) -> ParticipantSignals:
         found = self.people.get(pid)
@@ -126,7 +129,7 @@ class SignalAnalyzer:
                 if pid in self.waiting:
                     self.waiting.setdefault(pid, []).append(event)
                 elif pid not in self.ended:
-                    self.person(pid, step.t, False).add_voice_event(event)
+                    self._give(pid, event, step.t, False)
         if words is not None:
             self._words(out, words, step.t)
         self._ticks(out, step.t, inclusive=True)
@@ -144,7 +147,7 @@ class SignalAnalyzer:
         for event in words.responses:
             pid = self.attribution.owner_at(event.channel, event.start, event.end)
             if pid not in self.ended:
-                self.person(pid, t, False).add_voice_event(event)
+                self._give(pid, event, t, False)
 
     def _ticks(self, out: SignalStep, t: float, inclusive: bool) -> None:
         while True:
@@ -198,7 +201,15 @@ class SignalAnalyzer:
         for event in self.waiting.pop(key, []):
             owner = pid or self.attribution.voice_only(event.channel)
             if owner not in self.ended:
-                self.person(owner, t, has_face).add_voice_event(event)
+                self._give(owner, event, t, has_face)
+
+    def _give(self, pid: str, event, t: float, has_face: bool) -> None:
+        """A voice event said by `pid`: into their signals and their conversation measures."""
+        self.person(pid, t, has_face).add_voice_event(event)
+        interrupted = event.details.get("interrupted") if event.kind == "interruption" else None
+        if interrupted is not None:
+            interrupted = self.attribution.owner_at(str(interrupted), event.start, event.end)
+        self.talk.add(pid, event, interrupted)
 
     def _announce(self, out: SignalStep, announcements: list, segment: StateSegment | None) -> None:
         for kind, event in announcements:
@@ -211,6 +222,7 @@ class SignalAnalyzer:
             self._announce(out, *self.people[pid].finish(t))
         out.periods += self.quality.finish(t)
         out.quality = self.quality.overall()
+        out.talk = self.talk.summary()
         self.people.clear()
 
     def close(self) -> None:

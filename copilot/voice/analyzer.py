@@ -256,9 +256,8 @@ class VoiceAnalyzer:
             mixed = self.mixed.get(name)
             laughs = track.laughter.flush()
             events += laughs if mixed is None else [self._said_by(mixed, e) for e in laughs]
-        if len(self.talkers) >= 2:
-            events += [VoiceEvent(h.kind, h.channel, h.start, h.end, h.details)
-                       for h in self.conversation.close()]
+        last_turn = self.conversation.close()
+        events += [VoiceEvent(h.kind, h.channel, h.start, h.end, h.details) for h in last_turn]
         return VoiceResult(t, self._all_now(), events, self._stats(), [], dict(self.sources))
 
     def close(self) -> None:
