@@ -196,3 +196,90 @@ def diarize(samples: np.ndarray, analyzer=None) -> list[Turn]:
         events += result.events
         sources.update(result.sources)
     return speaker_turns(events, sources)
+
+
+RTTM_SUFFIX = ".rttm"
+AUDIO_SUFFIXES = (".wav", ".flac", ".mp3", ".m4a", ".ogg", ".mp4", ".mkv", ".webm", ".avi", ".mov")
+
+
+@dataclass
+class RecordingDiarization:
+    """One recording's voices as found, scored when it has reference turns."""
+
+    recording: Path
+    reference: Path | None
+    duration_s: float
+    found: list[Turn]
+    score: DiarizationScore | None = None
+    change_offsets_s: list[float | None] | None = None
+
+    def talk_s(self) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for turn in self.found:
+            out[turn.speaker] = out.get(turn.speaker, 0.0) + turn.end - turn.start
+        return out
+
+    def changes_within(self, tolerance_s: float = CHANGE_TOLERANCE_S) -> tuple[int, int]:
+        offsets = self.change_offsets_s or []
+        return sum(o is not None and o <= tolerance_s for o in offsets), len(offsets)
+
+    def to_json(self) -> dict[str, object]:
+        out: dict[str, object] = {
+            "recording": str(self.recording), "reference": str(self.reference) if self.reference else None,
+            "duration_s": round(self.duration_s, 2),
+            "voices": {v: round(s, 2) for v, s in self.talk_s().items()},
+            "turns": [{"voice": t.speaker, "start": round(t.start, 3), "end": round(t.end, 3)}
+                      for t in self.found]}
+        if self.score is not None:
+            within, changes = self.changes_within()
+            out |= {"score": self.score.to_json(), "turn_changes": changes,
+                    "turn_changes_within_s": CHANGE_TOLERANCE_S, "turn_changes_found": within,
+                    "turn_change_offsets_s": [None if o is None else round(o, 3)
+                                              for o in self.change_offsets_s or []]}
+        return out
+
+
+def recording_of(reference: Path) -> Path:
+    """The recording an RTTM file describes: the audio or video file of the same name beside it."""
+    for suffix in AUDIO_SUFFIXES:
+        candidate = reference.with_suffix(suffix)
+        if candidate.is_file():
+            return candidate
+    raise CopilotError(f"{reference}: no recording of the same name beside it "
+                       f"({', '.join(AUDIO_SUFFIXES)})")
+
+
+def evaluate(path: Path) -> RecordingDiarization:
+    """Diarizes a recording (or the one an RTTM file names) and scores it against the RTTM if any."""
+    reference = path if path.suffix == RTTM_SUFFIX else None
+    recording = recording_of(path) if reference is not None else path
+    if reference is None and path.with_suffix(RTTM_SUFFIX).is_file():
+        reference = path.with_suffix(RTTM_SUFFIX)
+    truth = read_rttm(reference) if reference is not None else None
+    samples = recording_samples(recording)
+    found = diarize(samples)
+    result = RecordingDiarization(recording, reference, len(samples) / 16000, found)
+    if truth is not None:
+        result.score = score(truth, found, duration_s=result.duration_s)
+        result.change_offsets_s = change_offsets(truth, found)
+    return result
+
+
+def speakers_table(results: list[RecordingDiarization]) -> str:
+    lines = [f"speakers on one track: diarization error rate (collar {COLLAR_S:g} s each side of a "
+             f"reference edge, overlaps scored), turn changes found within {CHANGE_TOLERANCE_S:g} s",
+             f"  {'recording':28s} {'DER':>6s} {'missed':>7s} {'false':>6s} {'confused':>8s} "
+             f"{'speakers':>9s} {'changes':>8s}  voices found (talk s)"]
+    for r in results:
+        voices = ", ".join(f"{v} {s:.1f}" for v, s in sorted(r.talk_s().items()))
+        name = r.recording.name
+        if r.score is None:
+            lines.append(f"  {name:28s} {'-':>6s} {'-':>7s} {'-':>6s} {'-':>8s} "
+                         f"{'?/' + str(len(r.talk_s())):>9s} {'-':>8s}  {voices}")
+            continue
+        s = r.score
+        within, changes = r.changes_within()
+        counts = f"{s.speakers_reference}/{s.speakers_found}"
+        lines.append(f"  {name:28s} {s.der:6.3f} {s.missed_s:6.1f}s {s.false_alarm_s:5.1f}s "
+                     f"{s.confusion_s:7.1f}s {counts:>9s} {f'{within}/{changes}':>8s}  {voices}")
+    return "\n".join(lines)
