@@ -71,15 +71,23 @@ class SpeechAttribution:
                 total[1] += 1
 
     def _linked(self, voice: str, faces: dict[str, float]) -> str:
-        """The face that moves with `voice` rather than with the other voices, else the voice alone."""
-        best, best_lead = VOICE_ONLY.get(voice, voice), LINK_MARGIN
+        """The face that moves with `voice` rather than with the other voices, else the voice
+        alone; while no face has been watched long enough beside the other voices (one just
+        began), the face that held the voice keeps it."""
+        alone = VOICE_ONLY.get(voice, voice)
+        best, best_lead, judged = alone, LINK_MARGIN, False
         for pid in sorted(faces):
             during, apart = self.during.get((voice, pid)), self.apart.get((voice, pid))
             if not during or not apart or min(during[1], apart[1]) < LINK_EVIDENCE_TICKS:
                 continue
+            judged = True
             lead = during[0] / during[1] - apart[0] / apart[1]
             if lead >= best_lead:
                 best, best_lead = pid, lead
+        if not judged:
+            held = self.held.get(voice)
+            if held and held[-1][1] in faces:
+                return held[-1][1]
         return best
 
     def _owner(self, channel: str, history: deque[float], faces: dict[str, float]) -> str:
