@@ -75,8 +75,9 @@ class VoiceAnalyzer:
                 windows[name] = joined[:usable].reshape(-1, WINDOW)
         events = self._process(windows) if windows else []
         faces = step.results.get("faces")
-        return VoiceResult(step.t, self._all_now(), events, self._stats(),
-                           self.mouths.update(faces) if faces else [], dict(self.sources))
+        mouths = self.mouths.update(faces) if faces else []
+        return VoiceResult(step.t, self._all_now(), events, self._stats(), mouths, dict(self.sources),
+                           self._channels_now())
 
     def _open(self, name: str, t0: float) -> ChannelTrack:
         track = self.channels[name] = ChannelTrack(name, t0)
@@ -220,19 +221,26 @@ class VoiceAnalyzer:
         return False
 
     def _all_now(self) -> dict[str, VoiceNow]:
-        return {name: self._now(name) for name in self.talkers}
+        return {name: self._now(self.channels[self.sources[name]], self.talkers[name],
+                                self._speaking(name)) for name in self.talkers}
 
-    def _now(self, voice: str) -> VoiceNow:
-        track, talker = self.channels[self.sources[voice]], self.talkers[voice]
+    def _channels_now(self) -> dict[str, VoiceNow]:
+        out = {}
+        for name, track in self.channels.items():
+            mixed = self.mixed.get(name)
+            voice = track.talker if mixed is None else self.talkers.get(mixed.voice_now() or "")
+            out[name] = self._now(track, voice, track.gate.speaking)
+        return out
+
+    def _now(self, track: ChannelTrack, talker: Talker | None, speaking: bool) -> VoiceNow:
         f0 = track.history.latest("f0_hz")
         loudness = track.history.latest("loudness_db")
         pitch = None if np.isnan(f0) else f0
         vs_pitch = vs_loud = None
-        if talker.usual_pitch_st is not None and talker.usual_loudness_db is not None:
+        if talker is not None and talker.usual_pitch_st is not None and talker.usual_loudness_db is not None:
             if pitch is not None:
                 vs_pitch = float(semitones(np.float32(pitch))) - talker.usual_pitch_st
             vs_loud = loudness - talker.usual_loudness_db
-        speaking = track.gate.speaking and self._speaking(voice)
         return VoiceNow(track.t, track.last_probability, speaking, pitch, loudness, vs_pitch, vs_loud)
 
     def _stats(self) -> ConversationStats:
@@ -258,7 +266,8 @@ class VoiceAnalyzer:
             events += laughs if mixed is None else [self._said_by(mixed, e) for e in laughs]
         last_turn = self.conversation.close()
         events += [VoiceEvent(h.kind, h.channel, h.start, h.end, h.details) for h in last_turn]
-        return VoiceResult(t, self._all_now(), events, self._stats(), [], dict(self.sources))
+        return VoiceResult(t, self._all_now(), events, self._stats(), [], dict(self.sources),
+                           self._channels_now())
 
     def close(self) -> None:
         self.channels.clear()

@@ -59,3 +59,6 @@ class VoiceResult:
     # Each voice in `now` and the events -> the audio channel it is heard on ("v2" -> "file");
     # a channel that is one voice maps to itself.
     sources: dict[str, str] = field(default_factory=dict)
+    # The latest hop of each audio channel, whoever speaks on it (a mixed track's level and
+    # speech probability exist before any voice is known); baselines are its voice's, if one.
+    channels: dict[str, VoiceNow] = field(default_factory=dict)
