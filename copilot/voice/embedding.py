@@ -53,6 +53,13 @@ def mel_filters() -> np.ndarray:
 
 
 _FILTERS = mel_filters()
+# Each band's triangle spans a few FFT bins: the bands are summed over those bins alone. A dense
+# (frames x 201) @ (201 x 40) product goes to BLAS, whose threads, on two busy cores, took
+# 10-17 ms for what this does in a fraction of a millisecond.
+_BAND_BINS = [np.flatnonzero(row) for row in _FILTERS]
+_BINS = np.concatenate(_BAND_BINS)
+_BIN_WEIGHTS = np.concatenate([row[bins] for row, bins in zip(_FILTERS, _BAND_BINS, strict=True)])
+_BAND_STARTS = np.cumsum([0] + [len(bins) for bins in _BAND_BINS[:-1]])
 _WINDOW = (0.5 - 0.5 * np.cos(2 * np.pi * np.arange(WINDOW_SAMPLES) / WINDOW_SAMPLES)).astype(np.float32)
 
 
@@ -65,7 +72,7 @@ def mel_frames(samples: np.ndarray) -> np.ndarray:
     frames = np.lib.stride_tricks.sliding_window_view(padded, WINDOW_SAMPLES)[::HOP_SAMPLES][:count]
     spectrum = np.fft.rfft(frames * _WINDOW, axis=1)
     power = (spectrum.real**2 + spectrum.imag**2).astype(np.float32)
-    return power @ _FILTERS.T
+    return np.add.reduceat(power[:, _BINS] * _BIN_WEIGHTS, _BAND_STARTS, axis=1)
 
 
 def level_to_target(samples: np.ndarray) -> np.ndarray:
