@@ -168,8 +168,8 @@ def test_analyze_lists_two_voices_with_their_talk_times(tmp_path):
     assert sorted(p["id"] for p in voices) == ["v1", "v2"]
     talk = {row["participant"]: row for row in document["conversation"]}
     reference = read_rttm(clip.with_suffix(".rttm"))
-    mee009 = sum(t.end - t.start for t in reference if t.speaker == "MEE009")
-    mee012 = sum(t.end - t.start for t in reference if t.speaker == "MEE012")
+    mee009 = sum(t.end - t.start for t in reference if t.voice == "MEE009")
+    mee012 = sum(t.end - t.start for t in reference if t.voice == "MEE012")
     # v1 is MEE009, who holds the floor most of the time; shares within 0.1 of the reference
     assert talk["v1"]["talk_share"] == pytest.approx(mee009 / (mee009 + mee012), abs=0.1)
     assert talk["v1"]["turns"] >= 3 and talk["v2"]["turns"] >= 3  # the floor changed hands 7 times

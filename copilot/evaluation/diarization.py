@@ -16,18 +16,12 @@ from pathlib import Path
 import numpy as np
 
 from copilot.errors import CopilotError
+from copilot.voice.speakers import VoicePiece as Turn  # who spoke from when to when, found or labelled
 
 COLLAR_S = 0.25  # NIST md-eval's -c 0.25: 0.25 s each side of a reference edge is not scored
 RESOLUTION_S = 0.01
 # A turn change is "found" when a found change lies this close to the reference one (issue 18).
 CHANGE_TOLERANCE_S = 0.5
-
-
-@dataclass(frozen=True)
-class Turn:
-    speaker: str
-    start: float
-    end: float
 
 
 @dataclass(frozen=True)
@@ -73,14 +67,14 @@ def _activity(turns: list[Turn], speakers: list[str], frames: int) -> np.ndarray
     active = np.zeros((len(speakers), frames), bool)
     for turn in turns:
         first = max(0, round(turn.start / RESOLUTION_S))
-        active[speakers.index(turn.speaker), first : max(first, round(turn.end / RESOLUTION_S))] = True
+        active[speakers.index(turn.voice), first : max(first, round(turn.end / RESOLUTION_S))] = True
     return active
 
 
 def score(reference: list[Turn], found: list[Turn], collar_s: float = COLLAR_S,
           duration_s: float | None = None) -> DiarizationScore:
-    ref_names = sorted({t.speaker for t in reference})
-    hyp_names = sorted({t.speaker for t in found})
+    ref_names = sorted({t.voice for t in reference})
+    hyp_names = sorted({t.voice for t in found})
     end = max([t.end for t in reference + found] + [duration_s or 0.0])
     frames = round(end / RESOLUTION_S) + 1
     ref, hyp = _activity(reference, ref_names, frames), _activity(found, hyp_names, frames)
@@ -133,7 +127,7 @@ def turn_changes(turns: list[Turn]) -> list[float]:
         before = [t for t in turns if t is not turn and t.start < turn.start]
         if before:
             last = max(before, key=lambda t: (min(t.end, turn.start), t.start))
-            if last.speaker != turn.speaker:
+            if last.voice != turn.voice:
                 changes.append(turn.start)
     return sorted(changes)
 
@@ -178,7 +172,7 @@ def speaker_turns(events: list, sources: dict[str, str], channel: str = "file") 
     said = sorted((e for e in events if e.kind == "utterance" and sources.get(e.channel) == channel),
                   key=lambda e: e.start)
     for event in said:
-        if turns and turns[-1].speaker == event.channel and event.start - turns[-1].end <= PAUSE_MAX_S:
+        if turns and turns[-1].voice == event.channel and event.start - turns[-1].end <= PAUSE_MAX_S:
             turns[-1] = Turn(event.channel, turns[-1].start, event.end)
         else:
             turns.append(Turn(event.channel, event.start, event.end))
@@ -216,7 +210,7 @@ class RecordingDiarization:
     def talk_s(self) -> dict[str, float]:
         out: dict[str, float] = {}
         for turn in self.found:
-            out[turn.speaker] = out.get(turn.speaker, 0.0) + turn.end - turn.start
+            out[turn.voice] = out.get(turn.voice, 0.0) + turn.end - turn.start
         return out
 
     def changes_within(self, tolerance_s: float = CHANGE_TOLERANCE_S) -> tuple[int, int]:
@@ -228,7 +222,7 @@ class RecordingDiarization:
             "recording": str(self.recording), "reference": str(self.reference) if self.reference else None,
             "duration_s": round(self.duration_s, 2),
             "voices": {v: round(s, 2) for v, s in self.talk_s().items()},
-            "turns": [{"voice": t.speaker, "start": round(t.start, 3), "end": round(t.end, 3)}
+            "turns": [{"voice": t.voice, "start": round(t.start, 3), "end": round(t.end, 3)}
                       for t in self.found]}
         if self.score is not None:
             within, changes = self.changes_within()
