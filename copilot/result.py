@@ -108,8 +108,11 @@ class ResultCollector:
 
 
 def _note(seen: dict[str, _Seen], participant: str, t: float) -> None:
+    """Widens the span `participant` was seen or heard in (a finished utterance may reach back
+    before the ticks already noted)."""
     if participant in seen:
-        seen[participant].last = t
+        seen[participant].first = min(seen[participant].first, t)
+        seen[participant].last = max(seen[participant].last, t)
     else:
         seen[participant] = _Seen(t, t)
 

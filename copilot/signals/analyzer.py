@@ -108,9 +108,9 @@ class SignalAnalyzer:
                 if event.participant in self.people:
                     self.people[event.participant].add_behaviour(event.kind)
             for key, pid in face_step.confirmed.items():
-                self._settle(key, pid, step.t, has_face=True)
+                self._settle(out, key, pid, step.t, has_face=True)
             for key in face_step.dropped:
-                self._settle(key, None, step.t, has_face=False)
+                self._settle(out, key, None, step.t, has_face=False)
             self.candidates = {key: cues.mouth_movement for key, cues in face_step.tentative.items()}
             for key in self.candidates:  # present or not, a candidate's voice waits for its answer
                 self.waiting.setdefault(key, [])
@@ -129,7 +129,7 @@ class SignalAnalyzer:
                 if pid in self.waiting:
                     self.waiting.setdefault(pid, []).append(event)
                 elif pid not in self.ended:
-                    self._give(pid, event, step.t, False)
+                    self._give(out, pid, event, step.t, False)
         if words is not None:
             self._words(out, words, step.t)
         self._ticks(out, step.t, inclusive=True)
@@ -147,7 +147,7 @@ class SignalAnalyzer:
         for event in words.responses:
             pid = self.attribution.owner_at(event.channel, event.start, event.end)
             if pid not in self.ended:
-                self._give(pid, event, t, False)
+                self._give(out, pid, event, t, False)
 
     def _ticks(self, out: SignalStep, t: float, inclusive: bool) -> None:
         while True:
@@ -193,7 +193,7 @@ class SignalAnalyzer:
         for pid in [p for p, person in self.people.items() if t - person.last_active > FORGET_S]:
             self._announce(out, *self.people.pop(pid).finish(t))
 
-    def _settle(self, key: str, pid: str | None, t: float, has_face: bool) -> None:
+    def _settle(self, out: SignalStep, key: str, pid: str | None, t: float, has_face: bool) -> None:
         """Candidate `key` became participant `pid` (or vanished: pid None): the voice it held
         becomes theirs (or the voice's own, as if no face had been there)."""
         self.attribution.rename(key, pid)
@@ -201,11 +201,15 @@ class SignalAnalyzer:
         for event in self.waiting.pop(key, []):
             owner = pid or self.attribution.voice_only(event.channel)
             if owner not in self.ended:
-                self._give(owner, event, t, has_face)
+                self._give(out, owner, event, t, has_face)
 
-    def _give(self, pid: str, event, t: float, has_face: bool) -> None:
-        """A voice event said by `pid`: into their signals and their conversation measures."""
+    def _give(self, out: SignalStep, pid: str, event, t: float, has_face: bool) -> None:
+        """A voice event said by `pid`: into their signals and their conversation measures. An
+        utterance makes its speaker present from its start to its end, also when the live view
+        did not yet know whose voice it was (a mixed track's voice is settled as it ends)."""
         self.person(pid, t, has_face).add_voice_event(event)
+        if event.kind == "utterance":
+            out.heard += [(event.start, pid), (event.end, pid)]
         interrupted = event.details.get("interrupted") if event.kind == "interruption" else None
         if interrupted is not None:
             interrupted = self.attribution.owner_at(str(interrupted), event.start, event.end)
