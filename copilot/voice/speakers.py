@@ -179,8 +179,8 @@ class MixedTrack:
         return guess or self.last_voice or self.book.untaught()
 
     def voice_at(self, t: float) -> str:
-        """Whose speech covered `t`, or came last before it (a laugh after a joke is the joker's
-        more often than not, but a lone laugh has nobody else to go to)."""
+        """Whose speech covered `t`, or came last before it: a sound found on the track between
+        utterances (laughter) goes to the voice heard last, the likeliest of those known."""
         before = [p for p in self.pieces if p.start <= t]
         if before:
             return before[-1].voice
