@@ -154,7 +154,7 @@ def test_a_voice_stays_with_its_face_through_a_moment_without_frames(shared_data
     collector = ResultCollector()
     Engine([source], analyzers, [collector], lossless=True).run()
     document = collector.document(duration_s=source.duration_s, fps=source.fps, source=source.describe())
-    assert [p["id"] for p in document["participants"]] == ["p1"]  # the man who talks, no voice-only participant
+    assert [p["id"] for p in document["participants"]] == ["p1"]  # the man who talks, no voice alone
 
 
 def test_a_voice_is_present_while_it_is_heard_not_until_the_file_ends(shared_data, tmp_path):
