@@ -196,3 +196,13 @@ def test_the_face_on_screen_gets_its_own_voice_and_the_other_voice_stands_alone(
     assert talk["p1"]["voices"] == ["v1"] and talk["p1"]["talk_s"] > talk["v2"]["talk_s"]
     other = next(p for p in document["participants"] if p["id"] == "v2")
     assert other["by"] == "voice" and 25.5 <= other["first_seen"] <= other["last_seen"] <= 29.5
+
+
+def test_eval_names_an_rttm_without_its_recording_in_one_line(tmp_path):
+    lone = tmp_path / "lone.rttm"
+    lone.write_text("SPEAKER lone 1 0.5 1.0 <NA> <NA> A <NA> <NA>\n")
+    done = subprocess.run([sys.executable, "-m", "copilot", "eval", str(lone)],
+                          capture_output=True, text=True, timeout=120, check=False)
+    errors = done.stderr.strip().splitlines()
+    assert done.returncode == 1 and len(errors) == 1
+    assert str(lone) in errors[0] and "no recording of the same name" in errors[0]
