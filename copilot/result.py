@@ -51,7 +51,7 @@ class ResultCollector:
     nudges: list[dict] = field(default_factory=list)  # what the coach said, when it said anything
     transcript: list[dict] = field(default_factory=list)  # what each person said, when transcribed
     transcribing: bool = False
-    talk: list[dict] = field(default_factory=list)  # per-person conversation measures, at the end
+    conversation: list[dict] = field(default_factory=list)  # per-person conversation measures, at the end
 
     def __call__(self, step: Step) -> None:
         self.steps += 1
@@ -70,8 +70,8 @@ class ResultCollector:
         self.periods += signals.periods
         if signals.quality is not None:
             self.quality = signals.quality
-        if signals.talk is not None:
-            self.talk = signals.talk
+        if signals.conversation is not None:
+            self.conversation = signals.conversation
         for t, pid in signals.heard:  # known by voice only: present while heard, not while merely kept
             if pid not in self.participants:
                 _note(self.voices, pid, t)
@@ -91,7 +91,7 @@ class ResultCollector:
             ],
             **({"nudges": self.nudges} if self.nudges else {}),  # additive: only when there were any
             # additive: talk time and share, turns, interruptions, monologue, latency per person
-            **({"conversation": self.talk} if self.talk else {}),
+            **({"conversation": self.conversation} if self.conversation else {}),
             # additive: what was said, whenever transcription ran (an empty list: nothing was said)
             **({"transcript": sorted(self.transcript, key=lambda s: (s["start"], s["participant"]))}
                if self.transcribing else {}),

@@ -7,6 +7,7 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from copilot.cli import main
 
@@ -67,3 +68,17 @@ def test_an_unreadable_file_is_one_line_and_exit_2(tmp_path, capsys):
     assert main(["cues", str(broken), "--out", str(tmp_path / "out.jsonl")]) == 2
     error = capsys.readouterr().err.strip().splitlines()
     assert len(error) == 1 and "broken.mp4" in error[0]
+
+
+@pytest.mark.parametrize(("clip", "nods", "shakes"), [
+    ("noddingpigeon/head_nodding.mp4", True, False),  # a man nodding "yes", slowly and deeply
+    ("noddingpigeon/head_turning.mp4", False, True),  # a man shaking his head "no", widely
+    ("video_retalking/2.mp4", False, False),  # talking heads that move with their speech
+    ("video_retalking/3.mp4", False, False),  # (in no labelled set: nothing was tuned on them)
+])
+def test_without_out_the_behaviours_are_listed_one_per_line(shared_data, capsys, clip, nods, shakes):
+    assert main(["cues", str(shared_data / clip)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    kinds = [line.split()[1] for line in lines if line != "no behaviours found"]
+    assert ("nod" in kinds) == nods and ("head_shake" in kinds) == shakes, lines
+    assert not {"face", "voice_hop", "utterance", "pause"} & set(kinds)

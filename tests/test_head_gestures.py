@@ -153,12 +153,15 @@ def test_a_still_head_with_jitter_is_no_gesture():
     assert _negative(yaw=np.zeros(n), pitch=np.zeros(n)) == []
 
 
-def test_small_quick_swings_while_talking_are_beats_of_the_speech_and_wide_ones_are_nods():
-    """Speakers bob the head with their syllables (4-5 a second): while the mouth moves, a small
-    quick swing is such a beat. The same swings on a silent face are a nod; wide ones count either way."""
-    beats = _with_still(_oscillation(2.5, 0.125, cycles=4), seed=7)
-    other = _jitter(len(beats), 8)
-    assert _detect(beats, other, speaking=True) == []
-    assert [e.kind for e in _detect(beats, other, speaking=False)] == ["nod"]
-    wide = _with_still(_oscillation(10, 0.3), seed=9)
+def test_narrow_swings_while_talking_are_the_speech_moving_the_head_and_wide_ones_are_nods():
+    """The head moves with speech, in quick beats and slower emphatic bobs: while the mouth moves,
+    a swing narrower than [nod] speech_swing_max_deg is such movement, quick or slow. The same
+    swings on a silent face are a nod; wide ones count either way."""
+    limit = settings()["nod"]["speech_swing_max_deg"]
+    for seed, (amplitude, half_swing_s) in enumerate([(2.5, 0.125), (0.4 * limit, 0.6)]):
+        narrow = _with_still(_oscillation(amplitude, half_swing_s, cycles=3), seed=7 + seed)
+        other = _jitter(len(narrow), 20 + seed)
+        assert _detect(narrow, other, speaking=True) == [], (amplitude, half_swing_s)
+        assert [e.kind for e in _detect(narrow, other, speaking=False)] == ["nod"], (amplitude, half_swing_s)
+    wide = _with_still(_oscillation(0.6 * limit, 0.3), seed=9)
     assert [e.kind for e in _detect(wide, _jitter(len(wide), 10), speaking=True)] == ["nod"]

@@ -1,6 +1,8 @@
-"""`copilot cues INPUT --out cues.jsonl`: every cue the analyzers see, as JSON lines.
+"""`copilot cues INPUT [--out cues.jsonl]`: the behaviours a recording shows, or every cue as JSON lines.
 
-A way to check the face and voice stages on a recording without the signal engine.
+A way to check the face and voice stages on a recording without the signal engine. Without
+--out it prints one line per behaviour found (a nod, a head shake, a smile, a laugh, a filled
+pause...), leaving out utterances, pauses and blinks.
 Each line has a `kind`: "face" (one per face per frame: time, participant, box,
 presence, the face cues, and with --landmarks the 468 mesh points and 10 iris
 points in image pixels), a behaviour ("nod", "head_shake", "blink", "smile", "laughter", ...), "voice_hop"
@@ -17,6 +19,7 @@ time; a photo's faces are confirmed when the input ends. A face never confirmed 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import math
 import sys
@@ -33,6 +36,9 @@ if TYPE_CHECKING:
     from copilot.vision.cues.cues import FaceCues
     from copilot.vision.face import Face
 
+# Lines not listed without --out: per-frame and per-hop readings, and segments too common to read
+# as a list (every utterance, pause and blink). They are all in the --out file.
+LISTED_ELSEWHERE = ("face", "voice_hop", "mouth", "utterance", "pause", "blink")
 PREVIEW_SUFFIXES = (".mp4", ".mkv", ".mov")  # containers that take the H.264 the preview is written in
 
 
@@ -40,7 +46,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser = subparsers.add_parser("cues", help="write the face and voice cues of an image or recording",
                                    description=" ".join(__doc__.split("\n\n")[1].split()))
     parser.add_argument("input", type=Path, help="an image (jpg, png) or a video or audio file")
-    parser.add_argument("--out", type=Path, required=True, help="JSON-lines file to write")
+    parser.add_argument("--out", type=Path,
+                        help="JSON-lines file for every cue (without it: the behaviours, one per line)")
     parser.add_argument("--landmarks", action="store_true",
                         help="include the 468 landmarks (x, y pixels, z) and 10 iris points")
     parser.add_argument("--preview", type=Path,
@@ -62,6 +69,7 @@ class CueWriter:
         # in the file (a little after its time); never written if it vanishes unconfirmed.
         self.pending: dict[str, list[dict]] = {}
         self.heard_or_seen = False  # a frame or a sample arrived
+        self.behaviours: list[dict] = []  # the face's behaviours and the voice's segments, for the listing
 
     def __call__(self, step: Step) -> None:
         from copilot.vision.cues.draw import draw_cues
@@ -108,6 +116,8 @@ class CueWriter:
         return record
 
     def _write(self, record: dict) -> None:
+        if record["kind"] not in LISTED_ELSEWHERE:
+            self.behaviours.append(record)
         # JSON has no NaN (a measure not available yet): such a value is written as null
         clean = {k: None if isinstance(v, float) and math.isnan(v) else v for k, v in record.items()}
         self.out.write(json.dumps(clean) + "\n")
@@ -131,8 +141,9 @@ def run(args: argparse.Namespace) -> int:
     fps = getattr(source, "fps", 0.0) or 30.0
     preview = PreviewVideo(args.preview, fps) if args.preview else None
     try:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        with args.out.open("w", encoding="utf-8") as out:
+        if args.out is not None:
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+        with args.out.open("w", encoding="utf-8") if args.out else io.StringIO() as out:
             writer = CueWriter(out, args.landmarks, preview)
             engine = Engine([source], analyzers, [writer], lossless=True)
             engine.run()
@@ -140,11 +151,14 @@ def run(args: argparse.Namespace) -> int:
         if preview is not None:
             preview.close()
     if not writer.heard_or_seen and not engine.errors:
-        if args.out.is_file():  # the empty file this run made (not /dev/stdout)
+        if args.out is not None and args.out.is_file():  # the empty file this run made (not /dev/stdout)
             args.out.unlink()
         raise nothing_to_analyse(source.name)
-    print(f"{args.input}: {writer.frames} frames, {writer.faces} face observations -> {args.out}",
-          file=sys.stderr)
+    if args.out is None:
+        for line in behaviour_lines(writer.behaviours):
+            print(line)
+    print(f"{args.input}: {writer.frames} frames, {writer.faces} face observations"
+          + (f" -> {args.out}" if args.out else ""), file=sys.stderr)
     if args.preview and not writer.frames:
         print(f"{args.input} has no video, so no preview was written", file=sys.stderr)
     for message in engine.warnings:  # e.g. a damaged packet skipped
@@ -152,3 +166,22 @@ def run(args: argparse.Namespace) -> int:
     for message in engine.errors:  # e.g. a file that stops decoding part way: what came before is kept
         print(f"copilot: error: {message}", file=sys.stderr)
     return 1 if engine.errors else 0
+
+
+def behaviour_lines(records: list[dict]) -> list[str]:
+    """One line per behaviour, in time order: who, what, when, and how much.
+
+    Nods and shakes say how many and their mean swing (peak to peak, in degrees); the
+    voice's segments say their channel. Times are seconds from the start of the input.
+    """
+    lines = []
+    for r in sorted(records, key=lambda r: (r["start"], r["kind"])):
+        who = r.get("participant") or r.get("channel", "")
+        span = f"{r['start']:7.2f}-{r['end']:.2f} s"
+        if r["kind"] in ("nod", "head_shake"):
+            name = ("nod" if r["kind"] == "nod" else "shake") + ("s" if r["count"] != 1 else "")
+            what = f"{r['count']} {name}, swings of {r['strength']:.0f} degrees"
+        else:
+            what = f"{r.get('duration_s', r['end'] - r['start']):.2f} s"
+        lines.append(f"{who:5} {r['kind']:14} {span:18} {what}")
+    return lines or ["no behaviours found"]

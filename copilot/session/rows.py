@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from copilot.result import ResultCollector
 from copilot.session.schema import SCORE_COLUMNS
 from copilot.signals import SIGNALS
@@ -78,8 +80,8 @@ class StepRows:
         out += [("transcript", (d["participant"], d.get("channel", ""), d["start"], d["end"], d["text"],
                                 dumps(d["words"]), dumps(d.get("cues", [])), d.get("words_per_minute")))
                 for d in c.transcript[said:]]
-        if signals is not None and signals.talk is not None:  # the end of the input
-            out += [("talk", (row["participant"], dumps(row))) for row in signals.talk]
+        if signals is not None and signals.conversation is not None:  # the end of the input
+            out += [("talk", (row["participant"], dumps(row))) for row in signals.conversation]
         out += self._participants(step)
         out += self._scores(step)
         out += self._cues(step)
@@ -106,6 +108,8 @@ class StepRows:
         signals = step.results.get("signals")
         out = []
         for row in signals.ticks if signals is not None else ():
+            if np.isnan(row.scores).any():
+                continue  # a signal still without its evidence has no score to keep (issue 19)
             last = self._kept.get(row.participant)
             if last is None or row.t >= last + 1 / SCORE_HZ - 1e-6:
                 self._kept[row.participant] = row.t

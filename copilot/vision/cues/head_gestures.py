@@ -14,8 +14,8 @@ nod or shake only when it is
   before coming back is a look, not a swing; and a smooth movement, not a drift that
   creeps through its middle between quick jolts, as a talking head does,
 - mostly along its own axis (pitch for nods, yaw for shakes),
-- while the person talks, more than the small quick beats the head makes with the
-  syllables (Hadar et al. 1983),
+- while the person talks, wider than the movements the head makes with the speech
+  itself (Hadar et al. 1983, 1984),
 
 and a run of them counts only when each swing is like the one before: a similar
 tempo and size (the later swings of a nod may shrink, so sizes are allowed to fall by
@@ -54,8 +54,7 @@ class SwingRules:
     max_size_ratio: float
     min_swings: int
     max_gap_s: float
-    speech_beat_max_deg: float
-    speech_beat_max_s: float
+    speech_swing_max_deg: float
 
     @classmethod
     def from_settings(cls, section: dict) -> SwingRules:
@@ -166,9 +165,8 @@ class HeadGesture:
                 # nor a drift that creeps through its middle and jumps at the ends (speech jolts)
                 and swing.pace_s <= rules.max_creep_ratio * duration + rules.timing_allowance_s
                 and swing.size >= rules.dominance * (self._other_hi - self._other_lo)
-                # while talking, a small quick swing is a beat of the speech, not a gesture
-                and not (self._spoke and swing.size < rules.speech_beat_max_deg
-                         and swing.pace_s < rules.speech_beat_max_s))
+                # while talking, a small swing is the head moving with the speech, not a gesture
+                and not (self._spoke and swing.size < rules.speech_swing_max_deg))
 
     def _continues(self, previous: Swing, swing: Swing) -> bool:
         """Whether `swing` carries on the run that `previous` ended: straight back, alike, in time."""
