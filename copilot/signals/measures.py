@@ -100,8 +100,9 @@ class Talk:
         self.voices.add(event.channel)
         if event.kind == "utterance":
             self.said_s += event.end - event.start
-        elif event.kind == "turn":
-            self.turns += 1
+        elif event.kind == "turn":  # the same floor the live Floor follows, settled: on a mixed
+            self.turns += 1            # track the live view learns a new voice ~2 s late
+            self.longest_s = max(self.longest_s, event.end - event.start)
         elif event.kind == "interruption":
             self.interruptions += 1
         elif event.kind == "response":
@@ -166,7 +167,7 @@ def talk_values(talks: dict[str, Talk], tick_hz: float,
 
 def conversation_rows(talks: dict[str, Talk]) -> list[dict[str, object]]:
     """The result document's "conversation": one row per person who talked, most talk first.
-    Talk time and share count their finished utterances; the longest monologue is the Floor's."""
+    Talk time and share count their finished utterances."""
     total = sum(talk.said_s for talk in talks.values())
     rows = []
     for pid, talk in sorted(talks.items(), key=lambda kv: (-kv[1].said_s, kv[0])):
