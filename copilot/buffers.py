@@ -8,6 +8,7 @@ possible): writers wait for room instead, so every frame and sample is analysed.
 from __future__ import annotations
 
 import threading
+from collections import deque
 
 import numpy as np
 
@@ -129,3 +130,34 @@ class AudioRing:
         with self._cond:
             self._closed = True
             self._cond.notify_all()
+
+
+class RecentAudio:
+    """The last `keep_s` of one channel's samples, cut out again by session time.
+
+    For the analysis thread only (no locking): the voice analyzer's speaker windows and the
+    words analyzer's stretches read back audio they have already been handed.
+    """
+
+    def __init__(self, keep_s: float) -> None:
+        self.keep_s = keep_s
+        self.chunks: deque[tuple[float, np.ndarray]] = deque()
+
+    def add(self, t: float, samples: np.ndarray) -> None:
+        self.chunks.append((t, np.asarray(samples, np.float32)))
+        end = t + len(samples) / SAMPLE_RATE_HZ
+        while self.chunks and self.chunks[0][0] + len(self.chunks[0][1]) / SAMPLE_RATE_HZ < end - self.keep_s:
+            self.chunks.popleft()
+
+    def cut(self, start: float, end: float) -> tuple[float, np.ndarray]:
+        """(time of the first sample returned, the samples held between start and end)."""
+        parts, first = [], None
+        for t, samples in self.chunks:
+            a = max(round((start - t) * SAMPLE_RATE_HZ), 0)
+            b = min(round((end - t) * SAMPLE_RATE_HZ), len(samples))
+            if b > a:
+                first = t + a / SAMPLE_RATE_HZ if first is None else first
+                parts.append(samples[a:b])
+        if not parts:
+            return start, np.zeros(0, np.float32)
+        return first, np.concatenate(parts)

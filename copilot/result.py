@@ -51,6 +51,7 @@ class ResultCollector:
     nudges: list[dict] = field(default_factory=list)  # what the coach said, when it said anything
     transcript: list[dict] = field(default_factory=list)  # what each person said, when transcribed
     transcribing: bool = False
+    conversation: list[dict] = field(default_factory=list)  # per-person conversation measures, at the end
 
     def __call__(self, step: Step) -> None:
         self.steps += 1
@@ -69,6 +70,8 @@ class ResultCollector:
         self.periods += signals.periods
         if signals.quality is not None:
             self.quality = signals.quality
+        if signals.conversation is not None:
+            self.conversation = signals.conversation
         for t, pid in signals.heard:  # known by voice only: present while heard, not while merely kept
             if pid not in self.participants:
                 _note(self.voices, pid, t)
@@ -87,6 +90,8 @@ class ResultCollector:
                 for pid, seen in people.items()
             ],
             **({"nudges": self.nudges} if self.nudges else {}),  # additive: only when there were any
+            # additive: talk time and share, turns, interruptions, monologue, latency per person
+            **({"conversation": self.conversation} if self.conversation else {}),
             # additive: what was said, whenever transcription ran (an empty list: nothing was said)
             **({"transcript": sorted(self.transcript, key=lambda s: (s["start"], s["participant"]))}
                if self.transcribing else {}),
@@ -103,8 +108,11 @@ class ResultCollector:
 
 
 def _note(seen: dict[str, _Seen], participant: str, t: float) -> None:
+    """Widens the span `participant` was seen or heard in (a finished utterance may reach back
+    before the ticks already noted)."""
     if participant in seen:
-        seen[participant].last = t
+        seen[participant].first = min(seen[participant].first, t)
+        seen[participant].last = max(seen[participant].last, t)
     else:
         seen[participant] = _Seen(t, t)
 

@@ -6,6 +6,9 @@ import numpy as np
 import pytest
 from speech import Track, say, tools_missing, with_noise
 
+# System audio is a mixed track: its one speaker here is its first voice (copilot/voice/speakers.py).
+THEM = "v1"
+
 pytestmark = pytest.mark.skipif(tools_missing() is not None, reason=f"speech generation: {tools_missing()}")
 
 
@@ -35,7 +38,7 @@ def test_turns_and_response_latencies(call):
     responses = [e for e in events if e.kind == "response"]
     built = [0.6, 0.35, -0.8, 0.5]  # gaps as assembled; negative: them started before you finished
     print("\nresponse latency s: built", built, "found", [e.details["latency_s"] for e in responses])
-    assert [e.channel for e in responses] == ["them", "you", "them", "you"]
+    assert [e.channel for e in responses] == [THEM, "you", THEM, "you"]
     assert all(abs(e.details["latency_s"] - b) <= 0.1 for e, b in zip(responses, built, strict=True))
     assert all(e.end >= e.start for e in responses)  # an overlapping answer still spans forward
     assert stats.longest_monologue_s["you"] == pytest.approx(you.spoken[1][1] - you.spoken[1][0], abs=0.1)
@@ -45,9 +48,9 @@ def test_backchannel_and_interruption(call):
     _, them, events, _ = call
     backchannels = [e for e in events if e.kind == "backchannel"]
     interruptions = [e for e in events if e.kind == "interruption"]
-    assert [(e.channel, e.details["during"]) for e in backchannels] == [("them", "you")]
+    assert [(e.channel, e.details["during"]) for e in backchannels] == [(THEM, "you")]
     assert abs(backchannels[0].start - them.spoken[1][0]) <= 0.1
-    assert [(e.channel, e.details["interrupted"]) for e in interruptions] == [("them", "you")]
+    assert [(e.channel, e.details["interrupted"]) for e in interruptions] == [(THEM, "you")]
     assert interruptions[0].details["overlap_s"] == pytest.approx(0.8, abs=0.1)
     assert not [e for e in events if e.kind == "pause" and e.details["duration_s"] > 1.0]  # gaps were turns
 
@@ -56,7 +59,7 @@ def test_talk_share_adds_up(call):
     you, them, _, stats = call
     spoken = {name: sum(e - s for s, e, _ in track.spoken) for name, track in (("you", you), ("them", them))}
     expected = spoken["you"] / (spoken["you"] + spoken["them"])
-    assert stats.talk_share_1min["you"] + stats.talk_share_1min["them"] == pytest.approx(1.0)
+    assert stats.talk_share_1min["you"] + stats.talk_share_1min[THEM] == pytest.approx(1.0)
     assert stats.talk_share_1min["you"] == pytest.approx(expected, abs=0.05)
 
 
@@ -67,5 +70,5 @@ def test_a_channel_with_less_than_one_window_so_far_has_no_talk_yet():
 
     analyzer = VoiceAnalyzer()
     result = analyzer.analyze(Step(t=2.45, frame=None,
-                                   audio={"file": AudioChunk(2.43, np.zeros(320, np.float32), "file")}))
-    assert result.conversation.talk_seconds_1min == {"file": 0.0}
+                                   audio={"you": AudioChunk(2.43, np.zeros(320, np.float32), "you")}))
+    assert result.conversation.talk_seconds_1min == {"you": 0.0}

@@ -58,5 +58,6 @@ def test_speech_played_to_the_speakers_is_transcribed_live(sink: PulseServer, tm
         engine.stop()
     heard = " ".join(s["text"] for s in said)
     print(f"\nheard live: {heard}")
-    assert said and {s["channel"] for s in said} == {"them"}
+    # system audio is a mixed track, split by voice (issue 18): JFK is its first and only voice
+    assert said and {s["channel"] for s in said} == {"v1"}
     assert word_errors(JFK, heard).wer <= READ_SPEECH_WER

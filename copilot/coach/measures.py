@@ -2,11 +2,11 @@
 time spent looking into the camera.
 
 Each is kept per participant over a sliding window, using data up to the step's time
-only. Voice measures belong to the audio channel ("you", "them", "file"); looking into the
-camera (cue at_camera, the lens, which is what reads as eye contact to the people on the
-call; not "eyes on the screen", cue at_screen) to a face ("p1"). A measure with too little
-data yet is absent, not zero: a nudge about fillers must not fire in the first seconds
-because nothing was said.
+only. Voice measures belong to the voice ("you" on the microphone, v1, v2, ... on a mixed
+track, issue 18); looking into the camera (cue at_camera, the lens, which is what reads as
+eye contact to the people on the call; not "eyes on the screen", cue at_screen) to a face
+("p1"). A measure with too little data yet is absent, not zero: a nudge about fillers must
+not fire in the first seconds because nothing was said.
 """
 
 from __future__ import annotations

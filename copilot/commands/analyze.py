@@ -151,9 +151,11 @@ def analyze_file(path: Path, *, paced: bool = False, csv_path: Path | None = Non
 def done_line(document: dict, written: Sequence[Path]) -> str:
     meta = document["meta"]
     people, events = len(document["participants"]), len(document["signals"])
+    talk = "".join(f", {row['participant']} talked {row['talk_s']:.1f} s ({row['talk_share']:.0%})"
+                   for row in document.get("conversation", ()))
     return (f"analysed {meta['duration']:.1f} s of {Path(meta['source']['path']).name}: {people} "
-            f"{'person' if people == 1 else 'people'}, {events} signal event{'' if events == 1 else 's'}; "
-            f"wrote {', '.join(str(path) for path in written)}")
+            f"{'person' if people == 1 else 'people'}, {events} signal event{'' if events == 1 else 's'}"
+            f"{talk}; wrote {', '.join(str(path) for path in written)}")
 
 
 SCRATCH_PREFIX = "copilot-analyze-"

@@ -19,7 +19,7 @@ from copilot.pipeline import execution_provider, standard_analyzers
 from copilot.signals.bench import bench_signals
 from copilot.vision.bench import bench_faces
 from copilot.vision.cues.bench import bench_face_cues
-from copilot.voice.bench import bench_voice
+from copilot.voice.bench import bench_speakers, bench_voice
 from copilot.words.analyzer import WordsAnalyzer
 
 # The voice's utterance may end a little after the last word the model placed in it (its edge
@@ -35,7 +35,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("files", nargs="*", type=Path, metavar="FILE", help="clips to measure")
     parser.add_argument("--repeats", type=int, default=5, help="runs per measurement (default 5)")
     parser.add_argument("--voice-seconds", type=float, default=600.0, metavar="S",
-                        help="seconds of generated two-channel talk for the voice benchmark (default 600)")
+                        help="seconds of generated talk for the voice and speaker benchmarks (default 600)")
     parser.add_argument("--captions", action="store_true",
                         help="also play each clip at its own pace with live words and time the captions")
     parser.add_argument("--serve", action="store_true",
@@ -194,6 +194,11 @@ def format_text(report: dict[str, object]) -> str:
         lines.append(f"\nvoice: {voice['audio_s']:.0f} s of two-channel talk in {voice['elapsed_s']:.1f} s "
                      f"on one analysis thread: real-time factor {voice['real_time_factor']:.4f} "
                      f"({voice['ms_per_audio_s']:.1f} ms per second of audio)")
+    if "speakers" in report:
+        sp = report["speakers"]
+        lines.append(f"speakers: splitting {sp['audio_s']:.0f} s of one mixed track by voice, all of it "
+                     f"speech ({sp['windows_embedded']} windows, {sp['ms_per_window']:.1f} ms each): "
+                     f"real-time factor {sp['real_time_factor']:.4f} on one thread")
     return "\n".join(lines)
 
 
@@ -215,5 +220,6 @@ def run(args: argparse.Namespace) -> int:
     report["signals"] = {"ms_per_step_6_participants": round(bench_signals(participants=6), 3)}
     if args.voice_seconds > 0:
         report["voice"] = bench_voice(seconds=args.voice_seconds)
+        report["speakers"] = bench_speakers(seconds=args.voice_seconds)
     print(json.dumps(report, indent=2) if args.json else format_text(report))
     return 0

@@ -6,7 +6,8 @@ pause...), leaving out utterances, pauses and blinks.
 Each line has a `kind`: "face" (one per face per frame: time, participant, box,
 presence, the face cues, and with --landmarks the 468 mesh points and 10 iris
 points in image pixels), a behaviour ("nod", "head_shake", "blink", "smile", "laughter", ...), "voice_hop"
-(per channel per step), "mouth" (per face per step: the mouth opening and movement the
+(per audio channel per step, with the voice speaking on it: a recording's track is split into
+voices v1, v2, ...), "mouth" (per face per step: the mouth opening and movement the
 voice stage pairs with speech to tell who talks) or a voice segment ("utterance",
 "pause", "filled_pause", "laughter", ...). A value not measured yet is null.
 

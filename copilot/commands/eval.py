@@ -14,6 +14,7 @@ from pathlib import Path
 
 from copilot.errors import CopilotError
 from copilot.evaluation.behaviours import TOLERANCE_S as BEHAVIOUR_TOLERANCE_S
+from copilot.evaluation.diarization import RTTM_SUFFIX, evaluate, speakers_table
 from copilot.evaluation.labels import (
     SHARED_DATA_ENV,
     SHARED_PREFIX,
@@ -34,9 +35,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                     "scored per behaviour instead: recall, false alarms per minute and gaze, tuning and "
                     "checking halves side by side, and one row per cell of the rendered head-gesture "
                     "sweep. The label formats are described in tests/scenarios/README.md and "
-                    "tests/scenarios/behaviours/README.md.")
+                    "tests/scenarios/behaviours/README.md. Speaker turns (an RTTM file beside its "
+                    "recording, or a recording named as is) are scored by diarization error rate and "
+                    "turn changes found.")
     parser.add_argument("paths", nargs="+", type=Path, metavar="PATH",
-                        help="a labels file, or a folder searched for them")
+                        help="a labels file, an RTTM file or a recording, or a folder searched for "
+                             "labels and RTTM files")
     parser.add_argument("--json", action="store_true", help="print the scores as JSON instead of a table")
     parser.add_argument("--details", action="store_true",
                         help="also list, per clip, the missed spans, false alarms and unscored events")
@@ -58,14 +62,27 @@ def labels_files(paths: list[Path]) -> list[Path]:
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found += sorted(path.rglob("*.toml"))
+            found += sorted(path.rglob("*.toml")) + sorted(path.rglob(f"*{RTTM_SUFFIX}"))
         elif path.is_file():
             found.append(path)
         else:
             raise CopilotError(f"no such labels file or folder: {path}")
     if not found:
-        raise CopilotError(f"no labels files (*.toml) in {', '.join(map(str, paths))}")
+        raise CopilotError(f"no labels files (*.toml, *{RTTM_SUFFIX}) in {', '.join(map(str, paths))}")
     return found
+
+
+def _speakers(paths: list[Path]) -> tuple[str, list[dict], list[str]]:
+    """Diarizes each recording (an RTTM file's, or one named as is) and scores it: (table, JSON, errors)."""
+    results, errors = [], []
+    for path in paths:
+        if sys.stderr.isatty():
+            print(f"finding the voices in {path.name}", file=sys.stderr)
+        try:
+            results.append(evaluate(path))
+        except CopilotError as exc:
+            errors.append(str(exc))
+    return speakers_table(results), [r.to_json() for r in results], errors
 
 
 def _result_names(all_labels: list[ClipLabels]) -> list[str]:
@@ -167,42 +184,47 @@ def run(args: argparse.Namespace) -> int:
     from copilot.evaluation.behaviours import is_behaviour_labels
 
     files = labels_files(args.paths)
+    speaker_files = [path for path in files if path.suffix != ".toml"]  # RTTM files and recordings
+    files = [path for path in files if path.suffix == ".toml"]
     behaviour_files = [path for path in files if is_behaviour_labels(path)]
     signal_files = [path for path in files if path not in behaviour_files]
-    behaviour_report, behaviour_json, behaviour_errors = (
+    behaviour_report, behaviour_json, errors = (
         _behaviours(behaviour_files, args) if behaviour_files else ("", None, []))
+    speaker_report, speaker_json, speaker_errors = (
+        _speakers(speaker_files) if speaker_files else ("", None, []))
+    errors += speaker_errors
+    extra_reports = [r for r in (behaviour_report, speaker_report) if r]
+    extra_json = {k: v for k, v in (("behaviours", behaviour_json), ("speakers", speaker_json))
+                  if v is not None}
     if not signal_files:
         if args.json:
-            json.dump(behaviour_json, sys.stdout, indent=2)
+            json.dump(extra_json.get("behaviours") if list(extra_json) == ["behaviours"] else extra_json,
+                      sys.stdout, indent=2)
             sys.stdout.write("\n")
         else:
-            print(behaviour_report)
-        for message in behaviour_errors:
+            print("\n\n".join(extra_reports))
+        for message in errors:
             print(f"copilot: error: {message}", file=sys.stderr)
-        return 1 if behaviour_errors else 0
+        return 1 if errors else 0
     all_labels = [load_labels(path) for path in signal_files]
     signals = signal_types()
     scores: list[ClipScore] = []
     skipped: list[str] = []
-    errors: list[str] = []
     for labels, name in zip(all_labels, _result_names(all_labels), strict=True):
         document = _document(labels, name, args, skipped, errors)
         if document is not None:
             scores.append(score_clip(labels, predicted_events(document), signals, args.tolerance))
     totals = total(scores, signals)
-    errors += behaviour_errors
     if args.json:
-        document = as_json(totals, scores, skipped, args.tolerance)
-        if behaviour_json is not None:
-            document["behaviours"] = behaviour_json
+        document = as_json(totals, scores, skipped, args.tolerance) | extra_json
         json.dump(document, sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
         if args.details:
             print(_details(scores) + "\n")
         print(table(totals, scores, skipped, args.tolerance))
-        if behaviour_report:
-            print("\n" + behaviour_report)
+        for report in extra_reports:
+            print("\n" + report)
     for message in errors:
         print(f"copilot: error: {message}", file=sys.stderr)
     return 1 if errors else 0

@@ -132,6 +132,8 @@ def result_document(db: sqlite3.Connection, info: SessionInfo) -> dict[str, Any]
         for r in db.execute('SELECT participant, start, "end", text, words, channel, cues, words_per_minute '
                             "FROM transcript WHERE session_id = ? ORDER BY start", sid)]
     collector.transcribing = bool(collector.transcript)
+    collector.conversation = [json.loads(r[0]) for r in db.execute(
+        "SELECT measures FROM talk WHERE session_id = ? ORDER BY rowid", sid)]
     if meta:
         meta = json.loads(meta)
     else:  # never closed: what we know from the rows that made it to disk

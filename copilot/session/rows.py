@@ -72,6 +72,7 @@ class StepRows:
         c = self.collector
         events, segments, periods, said = len(c.events), len(c.segments), len(c.periods), len(c.transcript)
         c(step)
+        signals = step.results.get("signals")
         self.frames += step.frame is not None
         out: list[Row] = [("signal_events", _event_row(e)) for e in c.events[events:]]
         out += [("engagement", (s["participant"], s["state"], s["start"], s["end"]))
@@ -80,6 +81,8 @@ class StepRows:
         out += [("transcript", (d["participant"], d.get("channel", ""), d["start"], d["end"], d["text"],
                                 dumps(d["words"]), dumps(d.get("cues", [])), d.get("words_per_minute")))
                 for d in c.transcript[said:]]
+        if signals is not None and signals.conversation is not None:  # the end of the input
+            out += [("talk", (row["participant"], dumps(row))) for row in signals.conversation]
         out += self._participants(step)
         out += self._scores(step)
         out += self._cues(step)

@@ -31,6 +31,7 @@ COLUMNS = {
     "nudges": ("t", "rule", "participant", "message", "signal", "value"),
     "markers": ("t", "label"),
     "transcript": ("participant", "channel", "start", '"end"', "text", "words", "cues", "words_per_minute"),
+    "talk": ("participant", "measures"),
 }
 
 _V1 = f"""
@@ -122,7 +123,17 @@ CREATE TABLE transcript (
 CREATE INDEX transcript_by_session ON transcript (session_id, start);
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)  # MIGRATIONS[k] takes a file from version k to k + 1
+# Version 4: per-person conversation measures (issue 18), one row per person who talked, written
+# when the session ends: the result document's "conversation".
+_V4 = """
+CREATE TABLE talk (
+    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    participant TEXT NOT NULL,
+    measures TEXT NOT NULL             -- JSON: the result document's row for this participant
+);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)  # MIGRATIONS[k] takes a file from version k to k + 1
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -18,7 +18,7 @@ from copilot.signals import config as signal_config
 from copilot.signals.attribution import SpeechAttribution
 from copilot.signals.engagement import StateSegment
 from copilot.signals.events import SignalEvent
-from copilot.signals.measures import Floor, Talk, talk_values
+from copilot.signals.measures import Floor, Talk, conversation_rows, talk_values
 from copilot.signals.participant import ParticipantSignals
 from copilot.signals.quality import QualityMeter
 from copilot.step import Step
@@ -60,6 +60,7 @@ class SignalStep:
     talk: dict[str, dict[str, float | None]] = field(default_factory=dict)  # each person's talk so far
     #                                               (measures.talk_values), as of this step
     said: list[dict] = field(default_factory=list)  # transcribed stretches handed on now, with participant
+    conversation: list[dict] | None = None  # per-person conversation measures, at the end of the input
 
 
 def scores_by_name(scores: np.ndarray) -> dict[str, float | None]:
@@ -127,9 +128,9 @@ class SignalAnalyzer:
                 if event.participant in self.people:
                     self.people[event.participant].add_behaviour(event.kind)
             for key, pid in face_step.confirmed.items():
-                self._settle(key, pid, step.t, has_face=True)
+                self._settle(out, key, pid, step.t, has_face=True)
             for key in face_step.dropped:
-                self._settle(key, None, step.t, has_face=False)
+                self._settle(out, key, None, step.t, has_face=False)
             self.candidates = {key: cues.mouth_movement for key, cues in face_step.tentative.items()}
             for key in self.candidates:  # present or not, a candidate's voice waits for its answer
                 self.waiting.setdefault(key, [])
@@ -148,7 +149,7 @@ class SignalAnalyzer:
                 if pid in self.waiting:
                     self.waiting.setdefault(pid, []).append(event)
                 elif pid not in self.ended:
-                    self.person(pid, step.t, False).add_voice_event(event)
+                    self._give(out, pid, event, step.t, False)
         if words is not None:
             self._words(out, words, step.t)
         self._ticks(out, step.t, inclusive=True)
@@ -167,7 +168,7 @@ class SignalAnalyzer:
         for event in words.responses:
             pid = self.attribution.owner_at(event.channel, event.start, event.end)
             if pid not in self.ended:
-                self.person(pid, t, False).add_voice_event(event)
+                self._give(out, pid, event, t, False)
 
     def _ticks(self, out: SignalStep, t: float, inclusive: bool) -> None:
         while True:
@@ -223,7 +224,7 @@ class SignalAnalyzer:
         for pid in [p for p, person in self.people.items() if t - person.last_active > FORGET_S]:
             self._announce(out, *self.people.pop(pid).finish(t))
 
-    def _settle(self, key: str, pid: str | None, t: float, has_face: bool) -> None:
+    def _settle(self, out: SignalStep, key: str, pid: str | None, t: float, has_face: bool) -> None:
         """Candidate `key` became participant `pid` (or vanished: pid None): the voice it held
         becomes theirs (or the voice's own, as if no face had been there)."""
         self.attribution.rename(key, pid)
@@ -231,7 +232,20 @@ class SignalAnalyzer:
         for event in self.waiting.pop(key, []):
             owner = pid or self.attribution.voice_only(event.channel)
             if owner not in self.ended:
-                self.person(owner, t, has_face).add_voice_event(event)
+                self._give(out, owner, event, t, has_face)
+
+    def _give(self, out: SignalStep, pid: str, event, t: float, has_face: bool) -> None:
+        """A voice event said by `pid`: into their signals and their conversation measures. An
+        utterance makes its speaker present from its start to its end, also when the live view
+        did not yet know whose voice it was (a mixed track's voice is settled as it ends)."""
+        self.person(pid, t, has_face).add_voice_event(event)
+        if event.kind == "utterance":
+            out.heard += [(event.start, pid), (event.end, pid)]
+        self.talks.setdefault(pid, Talk()).add_event(event)
+        interrupted = event.details.get("interrupted") if event.kind == "interruption" else None
+        if interrupted is not None:
+            victim = self.attribution.owner_at(str(interrupted), event.start, event.end)
+            self.talks.setdefault(victim, Talk()).interrupted += 1
 
     def _announce(self, out: SignalStep, announcements: list, segment: StateSegment | None) -> None:
         for kind, event in announcements:
@@ -244,6 +258,7 @@ class SignalAnalyzer:
             self._announce(out, *self.people[pid].finish(t))
         out.periods += self.quality.finish(t)
         out.quality = self.quality.overall()
+        out.conversation = conversation_rows(self.talks)
         self.people.clear()
 
     def close(self) -> None:

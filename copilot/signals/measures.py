@@ -8,8 +8,9 @@ attribution, the same filler counted once), and hands `talk_values` on with each
 
 from __future__ import annotations
 
+import statistics
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -85,6 +86,27 @@ class Talk:
     fillers: int = 0
     questions: int = 0
     longest_s: float = 0.0
+    # From the voice's finished events (issue 18), settled once each utterance has ended (a mixed
+    # track's voice is known then): for the result document's per-person "conversation".
+    said_s: float = 0.0  # seconds of their utterances
+    turns: int = 0  # times they held the floor (copilot/voice/conversation.py)
+    interruptions: int = 0  # times they cut in and kept talking
+    interrupted: int = 0  # times someone cut in on them
+    latencies_s: list[float] = field(default_factory=list)  # of each response to the previous turn
+    voices: set[str] = field(default_factory=set)  # the voices heard as this person
+
+    def add_event(self, event) -> None:
+        """A voice event (utterance, turn, interruption, response, ...) said by this person."""
+        self.voices.add(event.channel)
+        if event.kind == "utterance":
+            self.said_s += event.end - event.start
+        elif event.kind == "turn":  # the same floor the live Floor follows, settled: on a mixed
+            self.turns += 1            # track the live view learns a new voice ~2 s late
+            self.longest_s = max(self.longest_s, event.end - event.start)
+        elif event.kind == "interruption":
+            self.interruptions += 1
+        elif event.kind == "response":
+            self.latencies_s.append(float(event.details["latency_s"]))
 
     def add_words(self, words: list) -> None:
         if words_per_minute(words) is not None:
@@ -141,3 +163,21 @@ def talk_values(talks: dict[str, Talk], tick_hz: float,
                   "longest_monologue": talk.longest_s,
                   "questions": talk.questions if transcribing else None}
             for pid, talk in sorted(talks.items())}
+
+
+def conversation_rows(talks: dict[str, Talk]) -> list[dict[str, object]]:
+    """The result document's "conversation": one row per person who talked, most talk first.
+    Talk time and share count their finished utterances."""
+    total = sum(talk.said_s for talk in talks.values())
+    rows = []
+    for pid, talk in sorted(talks.items(), key=lambda kv: (-kv[1].said_s, kv[0])):
+        if talk.said_s <= 0:
+            continue
+        rows.append({
+            "participant": pid, "voices": sorted(talk.voices), "talk_s": round(talk.said_s, 2),
+            "talk_share": round(talk.said_s / total, 3), "turns": talk.turns,
+            "interruptions": talk.interruptions, "interrupted": talk.interrupted,
+            "longest_monologue_s": round(talk.longest_s, 2), "responses": len(talk.latencies_s),
+            "response_latency_s": round(statistics.median(talk.latencies_s), 3) if talk.latencies_s else None,
+        })
+    return rows

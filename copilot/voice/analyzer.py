@@ -4,6 +4,12 @@ Audio is cut into 512-sample windows (Silero's unit, two 16 ms pitch hops each);
 remainder waits for the next step. All channels' windows go through Silero in one
 batched call per window position and through the pitch/spectrum pass in one call,
 because per-call overhead, not arithmetic, dominates at 10-30 steps a second.
+
+A mixed track (a recording's own track "file", or system audio "them", where several
+people may talk) is split by voice (copilot/voice/speakers.py): its utterances come out
+as pieces said by voices v1, v2, ..., each described against its own habits, and the
+conversation (turns, overlaps, interruptions, response latency, talk time) is between
+those voices and the microphone ("you", always one voice: the user).
 """
 
 from __future__ import annotations
@@ -19,22 +25,36 @@ from copilot.voice.conversation import Conversation, TalkTime
 from copilot.voice.cues import ConversationStats, VoiceEvent, VoiceNow, VoiceResult
 from copilot.voice.faces import MouthWatch
 from copilot.voice.frames import analyse_frames, frames_of
+from copilot.voice.gate import Utterance
 from copilot.voice.history import HOP_S
 from copilot.voice.prosody import semitones
 from copilot.voice.responses import PendingResponses, listener_response
+from copilot.voice.speakers import MixedTrack, SpeakerSettings, VoiceBook
+from copilot.voice.talker import Talker
 from copilot.voice.vad import WINDOW, SpeechProbability
 
 WINDOW_S = WINDOW / SAMPLE_RATE_HZ
 HOPS_PER_WINDOW = 2
-TWO_SIDED = ("you", "them")
+MIXED = ("file", "them")  # tracks that may carry several people's voices
 
 
 class VoiceAnalyzer:
     name = "voice"
 
-    def __init__(self, model: Any | None = None) -> None:
+    def __init__(self, model: Any | None = None, *, speakers: bool = True, encoder: Any | None = None,
+                 speaker_settings: SpeakerSettings | None = None) -> None:
+        """`speakers`: split mixed tracks by voice (off: each channel is one voice, as the
+        microphone always is). `encoder`: the voice encoder to use (loaded when first needed);
+        `speaker_settings`: instead of speakers.toml's (for tuning)."""
         self.vad = SpeechProbability(model)
         self.channels: dict[str, ChannelTrack] = {}
+        self.split = speakers
+        self.encoder = encoder
+        self.speaker_settings = speaker_settings
+        self.book = VoiceBook()  # the voices of every mixed track, named v1, v2, ... across them
+        self.mixed: dict[str, MixedTrack] = {}
+        self.talkers: dict[str, Talker] = {}  # each voice heard so far, by name
+        self.sources: dict[str, str] = {}  # voice -> the channel it is heard on
         self.conversation = Conversation()
         self.talk = TalkTime(WINDOW_S)
         self.mouths = MouthWatch()
@@ -47,7 +67,7 @@ class VoiceAnalyzer:
         for name, chunk in step.audio.items():
             track = self.channels.get(name)
             if track is None:
-                track = self.channels[name] = ChannelTrack(name, chunk.t)
+                track = self._open(name, chunk.t)
             joined = np.concatenate([track.pending, np.asarray(chunk.samples, np.float32)])
             usable = len(joined) // WINDOW * WINDOW
             track.pending = joined[usable:]
@@ -55,8 +75,22 @@ class VoiceAnalyzer:
                 windows[name] = joined[:usable].reshape(-1, WINDOW)
         events = self._process(windows) if windows else []
         faces = step.results.get("faces")
-        return VoiceResult(step.t, {n: self._now(t) for n, t in self.channels.items()}, events,
-                           self._stats(), self.mouths.update(faces) if faces else [])
+        mouths = self.mouths.update(faces) if faces else []
+        return VoiceResult(step.t, self._all_now(), events, self._stats(), mouths, dict(self.sources),
+                           self._channels_now())
+
+    def _open(self, name: str, t0: float) -> ChannelTrack:
+        track = self.channels[name] = ChannelTrack(name, t0)
+        if self.split and name in MIXED:
+            if self.encoder is None:
+                from copilot.voice.embedding import VoiceEncoder
+
+                self.encoder = VoiceEncoder()
+            self.mixed[name] = MixedTrack(name, self.book, self.encoder, self.speaker_settings)
+        else:
+            self.talkers[name] = track.talker
+            self.sources[name] = name
+        return track
 
     def _process(self, windows: dict[str, np.ndarray]) -> list[VoiceEvent]:
         probabilities = self.vad.run(windows)
@@ -71,67 +105,146 @@ class VoiceAnalyzer:
         offset = 0
         for (name, w), count in zip(windows.items(), counts, strict=True):
             track = self.channels[name]
+            mixed = self.mixed.get(name)
             part = _slice(hops, offset, offset + count)
             offset += count
             track.history.add(part)
             track.gate.track_floor(part.loudness_db)
-            laughs += track.laughter.add(part)
+            if mixed is not None:
+                mixed.hear(track.history.t0 + track.windows_done * WINDOW_S, w.reshape(-1))
             speaking = np.zeros(len(w), bool)
             for i, p in enumerate(probabilities[name]):
                 start = track.history.t0 + (track.windows_done + i) * WINDOW_S
-                finished.extend(track.gate.update(float(p), start, start + WINDOW_S))
-                resumed.extend(track.resumed(start + WINDOW_S))
+                ended = track.gate.update(float(p), start, start + WINDOW_S)
+                if mixed is None:
+                    finished.extend(ended)
+                else:
+                    finished.extend(self._pieces(mixed, ended))
+                talker = self._resuming(name)
+                if talker is not None:
+                    resumed.extend(talker.resumed(track.gate.start, start + WINDOW_S))
                 speaking[i] = track.gate.speaking
             track.windows_done += len(w)
             track.last_probability = float(probabilities[name][-1])
-            self.talk.add(name, speaking)
+            if mixed is None:
+                self.talk.add(name, speaking)
+                laughs += track.laughter.add(part)
+            else:
+                mixed.follow(track.gate.start, track.t)
+                now = mixed.voice_now()
+                for voice in self._voices_of(name):
+                    self.talk.add(voice, speaking & (voice == now))
+                laughs += [self._said_by(mixed, e) for e in track.laughter.add(part)]
         return self._describe(sorted(finished, key=lambda u: u.end), resumed) + laughs
 
-    def _describe(self, finished: list, resumed: list[VoiceEvent] = ()) -> list[VoiceEvent]:
-        two_sided = all(ch in self.channels for ch in TWO_SIDED)
-        events = [e for e in resumed if not (two_sided and self._other_spoke(e))]
-        ongoing = {n: t.gate.start for n, t in self.channels.items() if n in TWO_SIDED}
+    def _resuming(self, channel: str) -> Talker | None:
+        """Whose pause ends when speech resumes on `channel`: its one voice. A mixed track with
+        several voices says who resumed only once it has heard them (the pause is then told
+        when the utterance ends, or not at all when someone else took the turn)."""
+        mixed = self.mixed.get(channel)
+        if mixed is None:
+            return self.talkers[channel]
+        voices = self._voices_of(channel)
+        return self.talkers[voices[0]] if len(voices) == 1 else None
+
+    def _pieces(self, mixed: MixedTrack, ended: list[Utterance]) -> list[Utterance]:
+        out = []
+        for utterance in ended:
+            mixed.follow(utterance.start, utterance.end)
+            for piece in mixed.finish(utterance.start, utterance.end):
+                self._voice(piece.voice, mixed.channel)
+                out.append(Utterance(piece.voice, piece.start, piece.end))
+        return out
+
+    def _voice(self, voice: str, channel: str) -> Talker:
+        if voice not in self.talkers:
+            self.talkers[voice] = Talker(voice, self.channels[channel].history)
+            self.sources[voice] = channel
+        return self.talkers[voice]
+
+    def _voices_of(self, channel: str) -> list[str]:
+        mixed = self.mixed[channel]
+        now = mixed.voice_now()
+        if now is not None:
+            self._voice(now, channel)
+        return [v for v, source in self.sources.items() if source == channel]
+
+    def _said_by(self, mixed: MixedTrack, event: VoiceEvent) -> VoiceEvent:
+        """A sound found on the whole track (laughter) given to the voice heard around it."""
+        voice = mixed.voice_at((event.start + event.end) / 2)
+        self._voice(voice, mixed.channel)
+        return VoiceEvent(event.kind, voice, event.start, event.end, event.details)
+
+    def _describe(self, finished: list[Utterance], resumed: list[VoiceEvent] = ()) -> list[VoiceEvent]:
+        conversing = len(self.talkers) >= 2
+        events = [e for e in resumed if not (conversing and self._other_spoke(e))]
+        ongoing = self._ongoing()
         for utterance in finished:
-            track = self.channels[utterance.channel]
-            silent_since = track.previous.end if track.previous is not None else track.history.t0
-            described = track.describe(utterance)
+            talker = self.talkers[utterance.channel]
+            silent_since = talker.previous.end if talker.previous is not None else talker.history.t0
+            described = talker.describe(utterance)
             for event in described:
-                if event.kind == "pause" and two_sided and self._other_spoke(event):
-                    continue  # the other side talked in the gap: a turn change, not a pause
+                if event.kind == "pause" and conversing and self._other_spoke(event):
+                    continue  # someone else talked in the gap: a turn change, not a pause
                 events.append(event)
-            if two_sided and utterance.channel in TWO_SIDED:
-                for h in self.conversation.finished(utterance, ongoing):
-                    events.append(VoiceEvent(h.kind, h.channel, h.start, h.end, h.details))
-            if len(self.channels) == 1:  # one side only: a response is known by its shape
+            # Kept from the first utterance on, so a voice heard later meets the talk before it.
+            for h in self.conversation.finished(utterance, ongoing):
+                events.append(VoiceEvent(h.kind, h.channel, h.start, h.end, h.details))
+            if not conversing:  # one voice only: a response is known by its shape
                 self.responses.offer(listener_response(described, silent_since), utterance.channel)
-        for name, track in self.channels.items():
-            events += self.responses.confirmed(name, track.t, track.gate.start)
+        for name in self.talkers:
+            track = self.channels[self.sources[name]]
+            speech_start = track.gate.start if self._speaking(name) else None
+            events += self.responses.confirmed(name, track.t, speech_start)
         return events
 
+    def _speaking(self, voice: str) -> bool:
+        """Whether `voice` is the one speaking on its channel now."""
+        channel = self.sources[voice]
+        if not self.channels[channel].gate.speaking:
+            return False
+        return channel not in self.mixed or self.mixed[channel].voice_now() == voice
+
+    def _ongoing(self) -> dict[str, float | None]:
+        """Each voice -> the start of its speech in progress (None: silent)."""
+        return {v: self.channels[self.sources[v]].gate.start if self._speaking(v) else None
+                for v in self.talkers}
+
     def _other_spoke(self, gap: VoiceEvent) -> bool:
-        for name, track in self.channels.items():
+        for name, start in self._ongoing().items():
             if name == gap.channel:
                 continue
-            if track.gate.start is not None and track.gate.start < gap.end:
+            if start is not None and start < gap.end:
                 return True
             if any(u.start < gap.end and u.end > gap.start for u in self.conversation.done.get(name, ())):
                 return True
         return False
 
-    def _now(self, track: ChannelTrack) -> VoiceNow:
+    def _all_now(self) -> dict[str, VoiceNow]:
+        return {name: self._now(self.channels[self.sources[name]], self.talkers[name],
+                                self._speaking(name)) for name in self.talkers}
+
+    def _channels_now(self) -> dict[str, VoiceNow]:
+        out = {}
+        for name, track in self.channels.items():
+            mixed = self.mixed.get(name)
+            voice = track.talker if mixed is None else self.talkers.get(mixed.voice_now() or "")
+            out[name] = self._now(track, voice, track.gate.speaking)
+        return out
+
+    def _now(self, track: ChannelTrack, talker: Talker | None, speaking: bool) -> VoiceNow:
         f0 = track.history.latest("f0_hz")
         loudness = track.history.latest("loudness_db")
         pitch = None if np.isnan(f0) else f0
         vs_pitch = vs_loud = None
-        if track.usual_pitch_st is not None and track.usual_loudness_db is not None:
+        if talker is not None and talker.usual_pitch_st is not None and talker.usual_loudness_db is not None:
             if pitch is not None:
-                vs_pitch = float(semitones(np.float32(pitch))) - track.usual_pitch_st
-            vs_loud = loudness - track.usual_loudness_db
-        return VoiceNow(track.t, track.last_probability, track.gate.speaking, pitch,
-                        loudness, vs_pitch, vs_loud)
+                vs_pitch = float(semitones(np.float32(pitch))) - talker.usual_pitch_st
+            vs_loud = loudness - talker.usual_loudness_db
+        return VoiceNow(track.t, track.last_probability, speaking, pitch, loudness, vs_pitch, vs_loud)
 
     def _stats(self) -> ConversationStats:
-        names = list(self.channels)
+        names = list(self.talkers)
         return ConversationStats(
             talk_share_1min=self.talk.shares(60.0), talk_share_5min=self.talk.shares(300.0),
             talk_seconds_1min={n: self.talk.seconds(n, 60.0) for n in names},
@@ -141,15 +254,24 @@ class VoiceAnalyzer:
     def finish(self, t: float) -> VoiceResult:
         """Ends the utterances still open when a recording ends, so its last words are described."""
         ended = []
-        for track in self.channels.values():
+        for name, track in self.channels.items():
             if track.gate.speaking and track.gate.start is not None:
-                ended.extend(track.gate.update(0.0, track.t, track.t + 1.0))  # a long silence
+                closed = track.gate.update(0.0, track.t, track.t + 1.0)  # a long silence
+                mixed = self.mixed.get(name)
+                ended.extend(closed if mixed is None else self._pieces(mixed, closed))
         events = self._describe(sorted(ended, key=lambda u: u.end)) + self.responses.flush()
-        events += [laugh for track in self.channels.values() for laugh in track.laughter.flush()]
-        return VoiceResult(t, {n: self._now(tr) for n, tr in self.channels.items()}, events, self._stats())
+        for name, track in self.channels.items():
+            mixed = self.mixed.get(name)
+            laughs = track.laughter.flush()
+            events += laughs if mixed is None else [self._said_by(mixed, e) for e in laughs]
+        last_turn = self.conversation.close()
+        events += [VoiceEvent(h.kind, h.channel, h.start, h.end, h.details) for h in last_turn]
+        return VoiceResult(t, self._all_now(), events, self._stats(), [], dict(self.sources),
+                           self._channels_now())
 
     def close(self) -> None:
         self.channels.clear()
+        self.mixed.clear()
 
 
 def _slice(hops, first: int, end: int):

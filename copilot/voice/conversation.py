@@ -100,6 +100,15 @@ class Conversation:
         self._note_monologue(me)
         return events
 
+    def close(self) -> list[Happening]:
+        """The input ended: the turn of whoever holds the floor is over too."""
+        if self.floor is None or self.turn_start is None or self.turn_end is None:
+            return []
+        turn = Happening("turn", self.floor, self.turn_start, self.turn_end,
+                         {"duration_s": round(self.turn_end - self.turn_start, 3)})
+        self.floor = self.turn_start = self.turn_end = None
+        return [turn]
+
     def _note_monologue(self, me: str) -> None:
         length = (self.turn_end or 0.0) - (self.turn_start or 0.0)
         self.longest_monologue_s[me] = max(self.longest_monologue_s.get(me, 0.0), length)

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 @dataclass(slots=True)
 class VoiceNow:
-    """The latest hop of one channel (microphone "you", system audio "them", or a file's "file")."""
+    """The latest hop of one voice: the microphone "you", or a voice v1, v2, ... of a mixed track
+    (system audio, a recording's own track); a mixed track not split by voice is "them" or "file"."""
 
     t: float  # end of the latest analysed hop
     speech_probability: float  # Silero's, for the latest 32 ms window
@@ -55,3 +56,9 @@ class VoiceResult:
     events: list[VoiceEvent]
     conversation: ConversationStats
     faces: list[FaceMouth] = field(default_factory=list)
+    # Each voice in `now` and the events -> the audio channel it is heard on ("v2" -> "file");
+    # a channel that is one voice maps to itself.
+    sources: dict[str, str] = field(default_factory=dict)
+    # The latest hop of each audio channel, whoever speaks on it (a mixed track's level and
+    # speech probability exist before any voice is known); baselines are its voice's, if one.
+    channels: dict[str, VoiceNow] = field(default_factory=dict)

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from copilot.buffers import RecentAudio
 from copilot.capture.items import SAMPLE_RATE_HZ
 from copilot.step import Step
 from copilot.voice.cues import VoiceEvent
@@ -48,7 +49,7 @@ JOIN_GAP_S = SILENCE_AFTER_S
 MAX_STRETCH_S = 25.0  # a longer monologue is cut at an utterance boundary (Moonshine reads up to ~30 s)
 PAD_S = 0.15  # audio kept either side of the voice gate's edges: Silero's edges lag by a window
 RELEASE_S = 1.5  # files: words enter the session this long after the stretch ended (JOIN_GAP_S + model time)
-HISTORY_S = MAX_STRETCH_S + 10.0  # audio kept per channel
+HISTORY_S = MAX_STRETCH_S + 10.0  # audio kept per audio channel
 LIVE_BACKLOG = 8  # live: stretches waiting for the worker beyond this drop the oldest (counted)
 MATCH_KEEP_S = 10.0  # released stretches kept this long for a late backchannel to find its words
 
@@ -169,29 +170,11 @@ def _transcribe(model: SpeechToText, job: _Job) -> Said | None:
 
 
 class _Channel:
+    """One voice's utterances gathered into a stretch, not yet sent to the worker."""
+
     def __init__(self) -> None:
-        self.chunks: deque[tuple[float, np.ndarray]] = deque()
-        self.stretch: tuple[float, float] | None = None  # utterances gathered, not yet sent
+        self.stretch: tuple[float, float] | None = None
         self.voiced: list[tuple[float, float]] = []  # ... each of them
-
-    def add(self, t: float, samples: np.ndarray) -> None:
-        self.chunks.append((t, np.asarray(samples, np.float32)))
-        end = t + len(samples) / SAMPLE_RATE_HZ
-        while self.chunks and self.chunks[0][0] + len(self.chunks[0][1]) / SAMPLE_RATE_HZ < end - HISTORY_S:
-            self.chunks.popleft()
-
-    def cut(self, start: float, end: float) -> tuple[float, np.ndarray]:
-        parts, first = [], None
-        for t, samples in self.chunks:
-            a = round((start - t) * SAMPLE_RATE_HZ)
-            b = round((end - t) * SAMPLE_RATE_HZ)
-            a, b = max(a, 0), min(b, len(samples))
-            if b > a:
-                first = t + a / SAMPLE_RATE_HZ if first is None else first
-                parts.append(samples[a:b])
-        if not parts:
-            return start, np.zeros(0, np.float32)
-        return first, np.concatenate(parts)
 
 
 class WordsAnalyzer:
@@ -201,7 +184,9 @@ class WordsAnalyzer:
                  model_factory: Callable[[], SpeechToText] = SpeechToText) -> None:
         self.wait = wait
         self.worker = TranscriptionWorker(model_factory)
-        self.channels: dict[str, _Channel] = {}
+        self.channels: dict[str, _Channel] = {}  # by voice
+        self.audio: dict[str, RecentAudio] = {}  # by audio channel
+        self.sources: dict[str, str] = {}  # voice -> audio channel (a voice of a mixed track)
         self.jobs: deque[_Job] = deque()
         self.held: list[VoiceEvent] = []  # backchannels waiting for their words
         self.recent: deque[Said] = deque()
@@ -214,9 +199,10 @@ class WordsAnalyzer:
 
     def analyze(self, step: Step) -> WordsResult:
         for name, chunk in step.audio.items():
-            self.channels.setdefault(name, _Channel()).add(chunk.t, chunk.samples)
+            self.audio.setdefault(name, RecentAudio(HISTORY_S)).add(chunk.t, chunk.samples)
         voice = step.results.get("voice")
         if voice is not None:
+            self.sources.update(voice.sources)
             for event in voice.events:
                 if event.kind == "utterance":
                     self._gather(event)
@@ -257,7 +243,10 @@ class WordsAnalyzer:
             return
         start, end = channel.stretch
         channel.stretch = None
-        clip_t0, samples = channel.cut(start - PAD_S, end + PAD_S)
+        audio = self.audio.get(self.sources.get(name, name))
+        if audio is None:
+            return
+        clip_t0, samples = audio.cut(start - PAD_S, end + PAD_S)
         job = _Job(name, start, end, clip_t0, samples, channel.voiced)
         channel.voiced = []
         self.jobs.append(job)

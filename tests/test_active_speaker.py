@@ -1,0 +1,78 @@
+"""Which face a voice belongs to (issue 18): with several voices on a mixed track, each goes to
+the face whose mouth moves while it speaks more than while the others do, else it stands alone.
+
+The inputs are the attribution's own: per tick, which voices speak and each face's mouth
+movement cue (face_cues.toml's scale: talking mouths 0.27-0.85, still ones about 0.05).
+"""
+
+from __future__ import annotations
+
+from copilot.signals.attribution import SpeechAttribution
+
+TICK_HZ = 10.0
+TALKING, STILL = 0.5, 0.05
+
+
+def _play(attribution: SpeechAttribution, script: list[tuple[float, str | None, dict[str, float]]]):
+    """script: (seconds, which voice speaks or None, {face: mouth}); returns the last owners."""
+    t, owners = 0.0, {}
+    for seconds, voice, faces in script:
+        for _ in range(round(seconds * TICK_HZ)):
+            speaking = {"v1": voice == "v1", "v2": voice == "v2"}
+            owners = attribution.assign(t, speaking, faces)
+            t += 1 / TICK_HZ
+    return owners
+
+
+def test_one_face_gets_the_voice_it_moves_with_and_the_other_voice_stands_alone():
+    attribution = SpeechAttribution(TICK_HZ)
+    owners = _play(attribution, [
+        (3.0, "v1", {"p1": TALKING}),  # p1 talks
+        (3.0, "v2", {"p1": STILL}),  # someone off screen answers; p1 listens
+        (3.0, "v1", {"p1": TALKING}),
+        (2.0, "v2", {"p1": STILL}),
+    ])
+    assert owners == {"v1": "p1", "v2": "v2"}
+    assert attribution.owner_at("v1", 6.5, 7.0) == "p1"
+
+
+def test_two_faces_each_get_their_own_voice():
+    attribution = SpeechAttribution(TICK_HZ)
+    owners = _play(attribution, [
+        (3.0, "v1", {"p1": TALKING, "p2": STILL}),
+        (3.0, "v2", {"p1": STILL, "p2": TALKING}),
+        (2.0, "v1", {"p1": TALKING, "p2": STILL}),
+        (2.0, "v2", {"p1": STILL, "p2": TALKING}),
+    ])
+    assert owners == {"v1": "p1", "v2": "p2"}
+
+
+def test_a_face_that_moves_all_the_time_is_nobody_s_voice_in_particular():
+    """Chewing, or a face that moves its mouth whoever speaks, is not an active speaker."""
+    attribution = SpeechAttribution(TICK_HZ)
+    owners = _play(attribution, [
+        (3.0, "v1", {"p1": TALKING}),
+        (3.0, "v2", {"p1": TALKING}),
+        (3.0, "v1", {"p1": TALKING}),
+        (2.0, "v2", {"p1": TALKING}),
+    ])
+    assert owners == {"v1": "v1", "v2": "v2"}
+
+
+def test_a_single_voice_keeps_the_one_face_as_before():
+    attribution = SpeechAttribution(TICK_HZ)
+    owners = _play(attribution, [(2.0, "v1", {"p1": STILL}), (1.0, None, {"p1": STILL})])
+    assert owners["v1"] == "p1"
+
+
+def test_the_microphone_is_always_you():
+    attribution = SpeechAttribution(TICK_HZ)
+    for k in range(40):
+        owners = attribution.assign(k / TICK_HZ, {"you": True, "v1": k % 2 == 0}, {"p1": TALKING})
+    assert owners["you"] == "you"
+
+
+def test_a_face_keeps_its_voice_while_a_new_voice_is_still_being_watched():
+    attribution = SpeechAttribution(TICK_HZ)
+    owners = _play(attribution, [(3.0, "v1", {"p1": TALKING}), (0.5, "v2", {"p1": STILL})])
+    assert owners["v1"] == "p1"  # half a second of v2 is too little to judge either voice by
