@@ -38,8 +38,8 @@ class Figures:
 
     @property
     def talk_ratio(self) -> float | None:
-        """Share of the call with someone speaking. A recording has one sound track, so the sides of a
-        call are not told apart: this says how much of it was talk, not whose."""
+        """Share of the call with someone speaking: how much of it was talk, not whose (each voice's
+        own share is in the result's `conversation` list)."""
         return min(1.0, self.speaking_s / self.duration_s) if self.duration_s > 0 else None
 
     @property
