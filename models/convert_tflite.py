@@ -18,6 +18,14 @@ them three times slower than LiteRT. So PRelu is written as x + (1 - alpha) * Re
 with two per-channel 1x1 convolutions, and BlazeFace's zero "channel padding" before a
 residual Add as a 1x1 convolution with an identity kernel; both are exact and keep the
 whole network in the blocked layout (see MODELS.md for the timings).
+
+The attention mesh (face_landmark_with_attention) also carries three of MediaPipe's own
+custom ops, which crop the eye and lip regions out of a feature map with the mesh's first
+guess and map the refined points back. They are written here with standard ONNX ops from
+their definitions in MediaPipe (mediapipe/util/tflite/operations, version 2 of each):
+Landmarks2TransformMatrix as arithmetic on gathered landmarks, TransformTensorBilinear as
+four gathers of the map's corners and their bilinear weights, and TransformLandmarks as a
+MatMul and an Add.
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ from pathlib import Path
 import numpy as np
 import onnx
 import tflite
+from flatbuffers import flexbuffers
 from onnx import TensorProto, helper, numpy_helper
 
 OPSET = 13
@@ -44,6 +53,18 @@ RENAMES = {
         "input_1": "image",
         "output_eyes_contours_and_brows": "eye_contour",
         "output_iris": "iris",
+    },
+    # "left" and "right" are the image's: the left eye is the one at mesh points 33/133 (the
+    # person's right eye in an unmirrored view), as in the iris model's first eye.
+    "face_landmark_with_attention": {
+        "input_1": "image",
+        "output_mesh_identity": "landmarks",
+        "output_lips": "lips",
+        "output_left_eye": "eye_contour_left",
+        "output_right_eye": "eye_contour_right",
+        "output_left_iris": "iris_left",
+        "output_right_iris": "iris_right",
+        "conv_faceflag": "face_flag",
     },
 }
 _OPS = {v: k for k, v in vars(tflite.BuiltinOperator).items() if not k.startswith("_")}
@@ -73,6 +94,8 @@ class Converter:
         self.nodes: list[onnx.NodeProto] = []
         self.inits: list[onnx.TensorProto] = []
         self.values = [self._read_tensor(i) for i in range(self.graph.TensorsLength())]
+        self.opset = OPSET
+        self._layouts: dict[tuple[str, str], str] = {}  # (value, layout) -> its converted name
 
     def _read_tensor(self, index: int) -> Value:
         t = self.graph.Tensors(index)
@@ -99,6 +122,17 @@ class Converter:
 
     def nchw(self, v: Value) -> str:
         """Name of `v` in NCHW (activations are already; constants get transposed)."""
+        if (v.name, "nchw") not in self._layouts:
+            self._layouts[v.name, "nchw"] = self._to_nchw(v)
+        return self._layouts[v.name, "nchw"]
+
+    def nhwc(self, v: Value) -> str:
+        """Name of `v` as the tflite file lays it out; converted once however often it is read."""
+        if (v.name, "nhwc") not in self._layouts:
+            self._layouts[v.name, "nhwc"] = self._to_nhwc(v)
+        return self._layouts[v.name, "nhwc"]
+
+    def _to_nchw(self, v: Value) -> str:
         if v.const is not None:
             arr = v.const.astype(np.float32).reshape([1] * (4 - v.const.ndim) + v.shape)
             return self.init(v.name + "__nchw", arr.transpose(_NHWC_TO_NCHW))
@@ -106,7 +140,7 @@ class Converter:
             return v.name
         return self.emit("Transpose", [v.name], v.name + "__nchw", perm=_NHWC_TO_NCHW)
 
-    def nhwc(self, v: Value) -> str:
+    def _to_nhwc(self, v: Value) -> str:
         if v.const is not None:
             return self.init(v.name, v.const)
         if not v.nchw:
@@ -257,6 +291,189 @@ class Converter:
             arr = (arr - q.ZeroPointAsNumpy().reshape(shape)) * q.ScaleAsNumpy().reshape(shape)
         out.const = arr.astype(np.float32)
 
+    def op_strided_slice(self, x: Value, begin: Value, end: Value, strides: Value, out: Value) -> None:
+        """The attention mesh's one slice takes its whole input (a named copy of the mesh)."""
+        whole = (not begin.const.any() and list(end.const) == x.shape and (strides.const == 1).all())
+        if not whole:
+            raise ValueError(f"{out.name}: only a STRIDED_SLICE of the whole tensor is supported")
+        self.emit("Identity", [self.nchw(x) if x.nchw else self.nhwc(x)], out.name)
+        out.nchw = x.nchw
+
+    # -- MediaPipe's custom ops (version 2), from mediapipe/util/tflite/operations ---------------
+    def const(self, name: str, value) -> str:
+        return self.init(name, np.asarray(value, np.float32))
+
+    def op_landmarks_to_matrix(self, opts: dict, marks: Value, out: Value) -> None:
+        """The 4x4 matrix taking a region's output pixels to the feature map it is cut from.
+
+        The region is the box around the `subset_idxs` landmarks, turned so the line from
+        `left_rotation_idx` to `right_rotation_idx` lies at `target_rotation_radians`, then
+        scaled by `scale_x`, `scale_y`. The rotation's cosine and sine come straight from the
+        normalised eye or mouth line (ONNX has no atan2), which is the same angle.
+        """
+        n = out.name
+        points = self.nhwc(marks)  # (batch, 468, 3)
+
+        def point(index: int, tag: str) -> str:  # (batch, 1, 3)
+            return self.emit("Gather", [points, self.init(f"{n}__{tag}_i", np.array([index], np.int64))],
+                             f"{n}__{tag}", axis=1)
+
+        def column(x: str, k: int, tag: str) -> str:  # the last axis cut to column k
+            starts, ends = (self.init(f"{n}__{tag}_{e}", np.array([v], np.int64)) for e, v in
+                            (("s", k), ("e", k + 1)))
+            return self.emit("Slice", [x, starts, ends, self.init(f"{n}__{tag}_ax", np.array([-1], np.int64))],
+                             f"{n}__{tag}")
+
+        line = self.emit("Sub", [point(opts["right_rotation_idx"], "right"),
+                                 point(opts["left_rotation_idx"], "left")], f"{n}__line")
+        dx, dy = column(line, 0, "dx"), column(line, 1, "dy")
+        length = self.emit("Sqrt", [self.emit("Add", [self.emit("Mul", [dx, dx], f"{n}__dx2"),
+                                                      self.emit("Mul", [dy, dy], f"{n}__dy2")],
+                                              f"{n}__len2")], f"{n}__len")
+        cos_line = self.emit("Div", [dx, length], f"{n}__cosl")
+        sin_line = self.emit("Div", [dy, length], f"{n}__sinl")
+        # rotation = target - line angle: cos and sin of a difference
+        target = float(opts.get("target_rotation_radians", 0.0))
+        ct, st = self.const(f"{n}__ct", math.cos(target)), self.const(f"{n}__st", math.sin(target))
+        cos_r = self.emit("Add", [self.emit("Mul", [cos_line, ct], f"{n}__c1"),
+                                  self.emit("Mul", [sin_line, st], f"{n}__c2")], f"{n}__cos")
+        sin_r = self.emit("Sub", [self.emit("Mul", [cos_line, st], f"{n}__s1"),
+                                  self.emit("Mul", [sin_line, ct], f"{n}__s2")], f"{n}__sin")
+        subset = np.array(opts["subset_idxs"], np.int64)
+        chosen = self.emit("Gather", [points, self.init(f"{n}__subset", subset)], f"{n}__chosen", axis=1)
+        xs, ys = column(chosen, 0, "xs"), column(chosen, 1, "ys")  # (batch, k, 1)
+        rx = self.emit("Sub", [self.emit("Mul", [xs, cos_r], f"{n}__rx1"),
+                               self.emit("Mul", [ys, sin_r], f"{n}__rx2")], f"{n}__rx")
+        ry = self.emit("Add", [self.emit("Mul", [xs, sin_r], f"{n}__ry1"),
+                               self.emit("Mul", [ys, cos_r], f"{n}__ry2")], f"{n}__ry")
+
+        def reduce(op: str, x: str) -> str:  # over the subset: (batch, 1, 1) like every scalar here
+            return self.emit(op, [x], f"{n}__{op}_{x.rsplit('__', 1)[-1]}", axes=[1], keepdims=1)
+
+        low_x, high_x, low_y, high_y = (reduce(o, v) for o, v in (("ReduceMin", rx), ("ReduceMax", rx),
+                                                                  ("ReduceMin", ry), ("ReduceMax", ry)))
+        width = self.emit("Sub", [high_x, low_x], f"{n}__w")
+        height = self.emit("Sub", [high_y, low_y], f"{n}__h")
+        half = self.const(f"{n}__half", 0.5)
+        mid_x = self.emit("Mul", [self.emit("Add", [high_x, low_x], f"{n}__mx2"), half], f"{n}__mx")
+        mid_y = self.emit("Mul", [self.emit("Add", [high_y, low_y], f"{n}__my2"), half], f"{n}__my")
+        # back through the inverse rotation: the region's centre in the map
+        cx = self.emit("Add", [self.emit("Mul", [mid_x, cos_r], f"{n}__cx1"),
+                               self.emit("Mul", [mid_y, sin_r], f"{n}__cx2")], f"{n}__cx")
+        cy = self.emit("Sub", [self.emit("Mul", [mid_y, cos_r], f"{n}__cy1"),
+                               self.emit("Mul", [mid_x, sin_r], f"{n}__cy2")], f"{n}__cy")
+        out_w, out_h = float(opts["output_width"]), float(opts["output_height"])
+        sx = self.emit("Mul", [width, self.const(f"{n}__kx", opts["scale_x"] / out_w)], f"{n}__sx")
+        sy = self.emit("Mul", [height, self.const(f"{n}__ky", opts["scale_y"] / out_h)], f"{n}__sy")
+        # shift(cx, cy) . rotate(-r) . scale(sx, sy) . shift(-out_w / 2, -out_h / 2)
+        m00 = self.emit("Mul", [cos_r, sx], f"{n}__m00")
+        m01 = self.emit("Mul", [sin_r, sy], f"{n}__m01")
+        m10 = self.emit("Neg", [self.emit("Mul", [sin_r, sx], f"{n}__m10n")], f"{n}__m10")
+        m11 = self.emit("Mul", [cos_r, sy], f"{n}__m11")
+        hw, hh = self.const(f"{n}__hw", out_w / 2), self.const(f"{n}__hh", out_h / 2)
+
+        def offset(centre: str, a: str, b: str, tag: str) -> str:
+            spread = self.emit("Add", [self.emit("Mul", [a, hw], f"{n}__{tag}a"),
+                                       self.emit("Mul", [b, hh], f"{n}__{tag}b")], f"{n}__{tag}ab")
+            return self.emit("Sub", [centre, spread], f"{n}__{tag}")
+
+        m03, m13 = offset(cx, m00, m01, "m03"), offset(cy, m10, m11, "m13")
+        zero = self.emit("Mul", [cx, self.const(f"{n}__zero", 0.0)], f"{n}__0")
+        one = self.emit("Add", [zero, self.const(f"{n}__one", 1.0)], f"{n}__1")
+        entries = [m00, m01, zero, m03, m10, m11, zero, m13, zero, zero, one, zero, zero, zero, zero, one]
+        flat = self.emit("Concat", entries, f"{n}__flat", axis=2)
+        self.emit("Reshape", [flat, self.init(f"{n}__shape", np.array([-1, 4, 4], np.int64))], out.name)
+
+    def op_transform_tensor(self, opts: dict, x: Value, matrix: Value, out: Value) -> None:
+        """Bilinear samples of the map at each output pixel's place under the matrix; zero
+        where that place lies outside the map.
+
+        Written as four GatherElements over the flattened map (the corners around each place)
+        and their weights: the op's own rule, exactly, and several times quicker in ONNX
+        Runtime than a GridSample on these 16x16 outputs. A corner past the map's last row or
+        column only ever has weight zero; its index is clamped to stay readable.
+        """
+        n = out.name
+        height, width = x.shape[1:3]
+        channels = x.shape[3]
+        out_h, out_w = int(opts["output_height"]), int(opts["output_width"])
+        m = self.nhwc(matrix)
+
+        def i64(tag: str, values) -> str:
+            return self.init(f"{n}__{tag}", np.array(values, np.int64))
+
+        def row(k: int) -> str:  # (batch, 1, 4): matrix row k
+            return self.emit("Slice", [m, i64(f"r{k}s", [k]), i64(f"r{k}e", [k + 1]), i64(f"r{k}a", [1])],
+                             f"{n}__r{k}")
+
+        # output pixel (x, y, 0, 1), shifted by the op's half-pixel (align corners) correction
+        ys, xs = np.mgrid[0:out_h, 0:out_w].astype(np.float32)
+        pixels = np.stack([xs + 0.5, ys + 0.5, np.zeros_like(xs), np.ones_like(xs)], -1).reshape(-1, 4)
+        grid = self.init(f"{n}__pixels", pixels.T.copy())  # (4, out_h * out_w)
+        floors, fractions, inside = [], [], []
+        for k, size in ((0, width), (1, height)):
+            place = self.emit("Sub", [self.emit("MatMul", [row(k), grid], f"{n}__t{k}"),
+                                      self.const(f"{n}__h{k}", 0.5)], f"{n}__p{k}")  # (batch, 1, hw)
+            inside.append(self.emit("And", [
+                self.emit("GreaterOrEqual", [place, self.const(f"{n}__lo{k}", 0.0)], f"{n}__ge{k}"),
+                self.emit("LessOrEqual", [place, self.const(f"{n}__hi{k}", size - 1.0)], f"{n}__le{k}")],
+                f"{n}__in{k}"))
+            low = self.emit("Floor", [place], f"{n}__f{k}")
+            fractions.append(self.emit("Sub", [place, low], f"{n}__fr{k}"))
+            floors.append(self.emit("Cast", [self.emit("Clip", [low, self.const(f"{n}__c0{k}", 0.0),
+                                                                 self.const(f"{n}__c1{k}", size - 1.0)],
+                                                       f"{n}__fc{k}")], f"{n}__fi{k}", to=TensorProto.INT64))
+        valid = self.emit("Cast", [self.emit("And", inside, f"{n}__in")], f"{n}__inf", to=TensorProto.FLOAT)
+        one = self.const(f"{n}__one", 1.0)
+        fx, fy = fractions
+        weight_x = [self.emit("Sub", [one, fx], f"{n}__wx0"), fx]
+        weight_y = [self.emit("Mul", [self.emit("Sub", [one, fy], f"{n}__wy0r"), valid], f"{n}__wy0"),
+                    self.emit("Mul", [fy, valid], f"{n}__wy1")]
+        # the next column and row, clamped: where they fall off the map their weight is zero
+        x0, y0 = floors
+        x1 = self.emit("Min", [self.emit("Add", [x0, i64("1x", 1)], f"{n}__x1r"), i64("wx", width - 1)], f"{n}__x1")
+        y1 = self.emit("Min", [self.emit("Add", [y0, i64("1y", 1)], f"{n}__y1r"), i64("hy", height - 1)], f"{n}__y1")
+        flat = self.emit("Reshape", [self.nchw(x), i64("flat", [0, channels, height * width])], f"{n}__map")
+        spread = i64("spread", [1, channels, 1])
+        total = None
+        for ty, (yy, wy) in enumerate(zip((y0, y1), weight_y, strict=True)):
+            base = self.emit("Mul", [yy, i64(f"w{ty}", width)], f"{n}__b{ty}")
+            for tx, (xx, wx) in enumerate(zip((x0, x1), weight_x, strict=True)):
+                tag = f"{ty}{tx}"
+                index = self.emit("Tile", [self.emit("Add", [base, xx], f"{n}__i{tag}"), spread], f"{n}__ix{tag}")
+                corner = self.emit("GatherElements", [flat, index], f"{n}__g{tag}", axis=2)
+                weight = self.emit("Mul", [wx, wy], f"{n}__w{tag}")
+                term = self.emit("Mul", [corner, weight], f"{n}__v{tag}")
+                total = term if total is None else self.emit("Add", [total, term], f"{n}__s{tag}")
+        self.emit("Reshape", [total, i64("oshape", [0, channels, out_h, out_w])], out.name)
+        out.nchw = True
+
+    def op_transform_landmarks(self, marks: Value, matrix: Value, out: Value) -> None:
+        """x, y through the matrix's first two rows (points lie at z = 0); a third column is kept."""
+        n, m = out.name, self.nhwc(matrix)
+
+        def part(starts, ends, tag):
+            return self.emit("Slice", [m, self.init(f"{n}__{tag}_s", np.array(starts, np.int64)),
+                                       self.init(f"{n}__{tag}_e", np.array(ends, np.int64)),
+                                       self.init(f"{n}__{tag}_ax", np.array([1, 2], np.int64))], f"{n}__{tag}")
+
+        linear = self.emit("Transpose", [part([0, 0], [2, 2], "lin")], f"{n}__lint", perm=[0, 2, 1])
+        shift = self.emit("Transpose", [part([0, 3], [2, 4], "off")], f"{n}__offt", perm=[0, 2, 1])
+        points = self.nhwc(marks)
+        dims = marks.shape[-1]
+        xy = points
+        if dims == 3:
+            xy = self.emit("Slice", [points, self.init(f"{n}__xy_s", np.array([0], np.int64)),
+                                     self.init(f"{n}__xy_e", np.array([2], np.int64)),
+                                     self.init(f"{n}__xy_ax", np.array([2], np.int64))], f"{n}__xy")
+        moved = self.emit("Add", [self.emit("MatMul", [xy, linear], f"{n}__mm"), shift],
+                          out.name if dims == 2 else f"{n}__moved")
+        if dims == 3:
+            z = self.emit("Slice", [points, self.init(f"{n}__z_s", np.array([2], np.int64)),
+                                    self.init(f"{n}__z_e", np.array([3], np.int64)),
+                                    self.init(f"{n}__z_ax", np.array([2], np.int64))], f"{n}__z")
+            self.emit("Concat", [moved, z], out.name, axis=2)
+
     # -- the whole graph ----------------------------------------------------------------------
     def _options(self, op, cls):
         table = op.BuiltinOptions()
@@ -297,8 +514,26 @@ class Converter:
             self.op_concat(self._options(op, tflite.ConcatenationOptions), ins, out)
         elif name == "DEQUANTIZE":
             self.op_dequantize(ins[0], out)
+        elif name == "STRIDED_SLICE":
+            self.op_strided_slice(*ins[:4], out)
+        elif name == "CUSTOM":
+            self.run_custom(op, code.CustomCode().decode(), code.Version(), ins, out)
         else:
             raise ValueError(f"operator {name} (feeding {out.name}) is not supported")
+
+    def run_custom(self, op, kind: str, version: int, ins: list[Value], out: Value) -> None:
+        raw = op.CustomOptionsAsNumpy()
+        opts = flexbuffers.Loads(raw.tobytes()) if isinstance(raw, np.ndarray) else {}
+        if version != 2 and kind != "TransformLandmarks":
+            raise ValueError(f"custom operator {kind} version {version} (feeding {out.name}) is not supported")
+        if kind == "Landmarks2TransformMatrix":
+            self.op_landmarks_to_matrix(opts, ins[0], out)
+        elif kind == "TransformTensorBilinear":
+            self.op_transform_tensor(opts, ins[0], ins[1], out)
+        elif kind == "TransformLandmarks" and version == 2:
+            self.op_transform_landmarks(ins[0], ins[1], out)
+        else:
+            raise ValueError(f"custom operator {kind} version {version} (feeding {out.name}) is not supported")
 
     def convert(self, doc: str) -> onnx.ModelProto:
         edges = [*self.graph.InputsAsNumpy(), *self.graph.OutputsAsNumpy()]
@@ -324,7 +559,7 @@ class Converter:
         graph = helper.make_graph(self.nodes, "graph", graph_inputs, graph_outputs, self.inits)
         model = helper.make_model(
             graph,
-            opset_imports=[helper.make_opsetid("", OPSET)],
+            opset_imports=[helper.make_opsetid("", self.opset)],
             producer_name="meeting-copilot convert_tflite",
             doc_string=doc,
         )

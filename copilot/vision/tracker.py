@@ -34,7 +34,7 @@ from copilot.vision.cuts import CutDetector
 from copilot.vision.detector import FaceDetector
 from copilot.vision.face import Face, FrameFaces
 from copilot.vision.geometry import Region, aligned_region, iou, points_box
-from copilot.vision.mesh import FACE_SCALE, FaceMesh, face_region
+from copilot.vision.mesh import FACE_SCALE, FaceMesh, MeshResult, face_region
 from copilot.vision.people_settings import people_settings
 from copilot.vision.runtime import Loader, default_loader
 
@@ -82,13 +82,14 @@ class FaceTracker:
     max_faces: int = MAX_FACES
     min_face_px: float | None = None  # the smallest face searched for (people.toml [detection])
     threads: int | None = None
+    attention: bool = True  # the attention mesh (one call a face); False: mesh, then the iris model
     load: Loader | None = None
     timings: StageTimes = field(default_factory=StageTimes)
 
     def __post_init__(self) -> None:
         load = self.load or default_loader()
         self.detector = FaceDetector(load, self.threads)
-        self.mesh = FaceMesh(load, self.threads)
+        self.mesh = FaceMesh(load, self.threads, self.attention)
         self.provider = self.mesh.mesh_model.provider
         self._tracks: list[_Track] = []
         self._lost: list[_Track] = []
@@ -138,13 +139,13 @@ class FaceTracker:
         self._confirm_new_faces(image_bgr, candidates, results)
         times.landmarks = (time.perf_counter() - started) * 1000
 
-        kept: list[tuple[_Track, np.ndarray, float]] = []
+        kept: list[tuple[_Track, MeshResult]] = []
         lost_now = False
         ranked = sorted(zip(candidates, results, strict=True),
                         key=lambda item: (item[0][0] is None, -item[1].presence))
         for (track, _), result in ranked:  # tracked faces first, then new ones by confidence
             box = points_box(result.landmarks)
-            duplicate = any(iou(box, other.box) > SAME_FACE_IOU for other, _, _ in kept)
+            duplicate = any(iou(box, other.box) > SAME_FACE_IOU for other, _ in kept)
             if result.presence < self.min_presence or duplicate or len(kept) >= self.max_faces:
                 if track is not None:
                     self._lost.append(track)
@@ -153,22 +154,22 @@ class FaceTracker:
             track = track or self._reclaim_or_new(box, t)
             track.region, track.box, track.last_seen = face_region(result.landmarks), box, t
             track.frames += 1
-            kept.append((track, result.landmarks, result.presence))
-        self._tracks = [track for track, _, _ in kept]
+            kept.append((track, result))
+        self._tracks = [track for track, _ in kept]
         self._remember_lost(t)
         self._lost_last_frame = lost_now
-        for track, landmarks, _ in kept:
-            self._look_and_confirm(track, image_bgr, landmarks, t)
+        for track, result in kept:
+            self._look_and_confirm(track, image_bgr, result.landmarks, t)
 
         started = time.perf_counter()  # candidates' eyes too: their cues count once confirmed
-        eyes = self.mesh.eyes(image_bgr, [landmarks for _, landmarks, _ in kept])
+        eyes = self.mesh.eyes(image_bgr, [result for _, result in kept])
         times.iris = (time.perf_counter() - started) * 1000
         size = (image_bgr.shape[1], image_bgr.shape[0])
-        faces = [Face(track.participant or track.key, track.box, presence, landmarks, eye.iris,
-                      eye.contours, size)
-                 for (track, landmarks, presence), eye in zip(kept, eyes, strict=True)]
-        people = [face for (track, _, _), face in zip(kept, faces, strict=True) if track.participant]
-        tentative = [face for (track, _, _), face in zip(kept, faces, strict=True) if not track.participant]
+        faces = [Face(track.participant or track.key, track.box, result.presence, result.landmarks,
+                      eye.iris, eye.contours, size)
+                 for (track, result), eye in zip(kept, eyes, strict=True)]
+        people = [face for (track, _), face in zip(kept, faces, strict=True) if track.participant]
+        tentative = [face for (track, _), face in zip(kept, faces, strict=True) if not track.participant]
         return FrameFaces(sorted(people, key=_order), ended, sorted(tentative, key=_order),
                           self._confirmed, tuple(self._dropped))
 
