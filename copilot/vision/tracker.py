@@ -14,6 +14,13 @@ confirmed, its appearance (copilot.vision.appearance) is compared with the parti
 in the picture now: the same person back after leaving, after a cut or after a long
 occlusion gets their id back; only a face like none of them gets a new one.
 
+In a gallery (more faces than people.toml [gallery] full_rate_faces), not every face's landmarks
+are refreshed every frame: a face whose picture has not changed since its last refresh keeps its
+landmarks for a few frames, and the faces due are refreshed in turn, longest waiting first, at
+most `refresh_per_frame` a frame (issue 20: sixteen faces in real time). Each face then says how
+often it was really analysed (Face.analysed_hz). The choice reads only the frames, never the
+clock, so a file analysed fast or paced gives the same faces.
+
 A candidate's face is still reported, apart (FrameFaces.tentative, under a key "c1", "c2", ...
 that is never a participant id), so what follows a face can read its first second before
 anyone knows whether it is a person: FrameFaces.confirmed says when a key becomes a
@@ -25,6 +32,7 @@ frame, and a face at the end of a file was cut short by the file, not found to b
 from __future__ import annotations
 
 import time
+from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -46,6 +54,7 @@ SAME_FACE_IOU = 0.3
 MAX_FACES = 25
 DESCRIBE_EVERY_S = 0.5  # a face's appearance memory takes in its latest look this often
 MEMORY_WEIGHT = 0.2  # ... each refresh moving it this far towards the new look
+THUMBNAIL_PX = (16, 16)  # a gallery face's picture, compared between refreshes (people.toml [gallery])
 
 
 @dataclass(slots=True)
@@ -60,6 +69,9 @@ class _Track:
     frames: int = 0  # frames it was seen in
     looks: np.ndarray | None = None  # running appearance descriptor
     described_at: float = -np.inf
+    result: MeshResult | None = None  # its latest landmarks and eyes, kept while a gallery face is still
+    thumbnail: np.ndarray | None = None  # what its box looked like when its landmarks were refreshed
+    refreshed: deque = field(default_factory=lambda: deque(maxlen=64))  # times of those refreshes
 
 
 @dataclass(slots=True)
@@ -83,6 +95,7 @@ class FaceTracker:
     min_face_px: float | None = None  # the smallest face searched for (people.toml [detection])
     threads: int | None = None
     attention: bool = True  # the attention mesh (one call a face); False: mesh, then the iris model
+    full_rate_faces: int | None = None  # every face read every frame up to this many (people.toml [gallery])
     load: Loader | None = None
     timings: StageTimes = field(default_factory=StageTimes)
 
@@ -108,6 +121,9 @@ class FaceTracker:
         self._same_person = cfg["reid"]["same_person"]
         self._reid = cfg["reid"]
         self._remember_s = cfg["reid"]["remember_s"] or np.inf
+        self._gallery = dict(cfg["gallery"])
+        if self.full_rate_faces is not None:
+            self._gallery["full_rate_faces"] = self.full_rate_faces
         self._gone: dict[str, _Track] = {}  # confirmed people out of the picture, for re-identification
         self._last_full_detect_t: float | None = None
         self._frame_no = 0
@@ -126,7 +142,8 @@ class FaceTracker:
         if self._cuts.is_cut(image_bgr):
             ended = self.end_all()  # neither region nor position memory holds across a cut
         times.cuts = (time.perf_counter() - started) * 1000
-        candidates = [(track, track.region) for track in self._tracks]
+        still = self._still_faces(image_bgr, t)  # a gallery's unchanged faces keep their landmarks
+        candidates = [(track, track.region) for track in self._tracks if track not in still]
         if self._detection_due(t):
             started = time.perf_counter()
             candidates += [(None, r) for r in self._new_face_regions(image_bgr, t)]
@@ -140,6 +157,10 @@ class FaceTracker:
         times.landmarks = (time.perf_counter() - started) * 1000
 
         kept: list[tuple[_Track, MeshResult]] = []
+        for track in still:
+            track.last_seen = t
+            track.frames += 1
+            kept.append((track, track.result))
         lost_now = False
         ranked = sorted(zip(candidates, results, strict=True),
                         key=lambda item: (item[0][0] is None, -item[1].presence))
@@ -154,24 +175,59 @@ class FaceTracker:
             track = track or self._reclaim_or_new(box, t)
             track.region, track.box, track.last_seen = face_region(result.landmarks), box, t
             track.frames += 1
+            track.refreshed.append(t)
             kept.append((track, result))
         self._tracks = [track for track, _ in kept]
         self._remember_lost(t)
         self._lost_last_frame = lost_now
-        for track, result in kept:
+        fresh = [(track, result) for track, result in kept if track not in still]
+        if len(kept) > self._gallery["full_rate_faces"]:  # what each read face's new box shows now
+            for track, _ in fresh:
+                track.thumbnail = _thumbnail(image_bgr, track.box)
+        for track, result in fresh:
             self._look_and_confirm(track, image_bgr, result.landmarks, t)
+        for track in still:
+            self._confirm(track, t)
 
         started = time.perf_counter()  # candidates' eyes too: their cues count once confirmed
-        eyes = self.mesh.eyes(image_bgr, [result for _, result in kept])
+        eyes = self.mesh.eyes(image_bgr, [result for _, result in fresh])
+        for (track, result), eye in zip(fresh, eyes, strict=True):
+            result.eyes, track.result = eye, result
         times.iris = (time.perf_counter() - started) * 1000
         size = (image_bgr.shape[1], image_bgr.shape[0])
+        gallery = len(kept) > self._gallery["full_rate_faces"]
         faces = [Face(track.participant or track.key, track.box, result.presence, result.landmarks,
-                      eye.iris, eye.contours, size)
-                 for (track, result), eye in zip(kept, eyes, strict=True)]
+                      result.eyes.iris, result.eyes.contours, size,
+                      _rate_hz(track.refreshed, t) if gallery else None)
+                 for track, result in kept]
         people = [face for (track, _), face in zip(kept, faces, strict=True) if track.participant]
         tentative = [face for (track, _), face in zip(kept, faces, strict=True) if not track.participant]
         return FrameFaces(sorted(people, key=_order), ended, sorted(tentative, key=_order),
                           self._confirmed, tuple(self._dropped))
+
+    def _still_faces(self, image_bgr: np.ndarray, t: float) -> list[_Track]:
+        """The tracked faces whose landmarks are not refreshed in this frame: none unless there
+        are more than `full_rate_faces`. Then a face is due when its box's picture changed since
+        its last refresh, or when it has waited `still_every_s`; of those due, the
+        `refresh_per_frame` that waited longest are refreshed and every other face is still."""
+        cfg = self._gallery
+        if len(self._tracks) <= cfg["full_rate_faces"]:
+            for track in self._tracks:
+                track.thumbnail = None  # a gallery that grows again starts by reading every face
+            return []
+        if self._lost_last_frame:
+            return []  # someone left: read every face once while the layout may be changing
+        due = []
+        for track in self._tracks:
+            thumbnail = _thumbnail(image_bgr, track.box)
+            last = track.refreshed[-1] if track.refreshed else -np.inf
+            changed = (track.thumbnail is None or thumbnail is None or track.result is None
+                       or float(np.abs(thumbnail - track.thumbnail).mean()) >= cfg["still_change"])
+            if changed or t - last >= cfg["still_every_s"] - 1e-6:
+                due.append((last, track))
+        due.sort(key=lambda item: item[0])
+        chosen = {id(track) for _, track in due[:cfg["refresh_per_frame"]]}
+        return [track for track in self._tracks if id(track) not in chosen]
 
     def finish(self) -> FrameFaces:
         """The input has ended: a candidate in the picture now that was seen in every frame since
@@ -230,7 +286,11 @@ class FaceTracker:
             track.looks, track.described_at = looks, t
         elif t - track.described_at >= DESCRIBE_EVERY_S:
             track.looks, track.described_at = blend(track.looks, looks, MEMORY_WEIGHT), t
-        if track.participant is not None:
+        self._confirm(track, t)
+
+    def _confirm(self, track: _Track, t: float) -> None:
+        """Makes a candidate seen steadily for `confirm_s` a participant."""
+        if track.participant is not None or track.looks is None:
             return
         age = t - track.first_seen
         if age + 1e-6 < self.confirm_s:
@@ -328,6 +388,25 @@ class FaceTracker:
         key = f"c{self._next_key}"
         self._next_key += 1
         return key
+
+
+def _thumbnail(image_bgr: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray | None:
+    """The box's picture as a 16x16 grey thumbnail (0-255), or None when it is off the frame."""
+    import cv2
+
+    height, width = image_bgr.shape[:2]
+    x0, y0 = max(0, int(box[0])), max(0, int(box[1]))
+    x1, y1 = min(width, int(box[0] + box[2]) + 1), min(height, int(box[1] + box[3]) + 1)
+    if x1 - x0 < 2 or y1 - y0 < 2:
+        return None
+    step = max(1, min(x1 - x0, y1 - y0) // 32)  # every step-th pixel is plenty for 16x16
+    patch = image_bgr[y0:y1:step, x0:x1:step]
+    return cv2.resize(patch, THUMBNAIL_PX, interpolation=cv2.INTER_AREA).astype(np.float32).mean(axis=2)
+
+
+def _rate_hz(refreshed: deque, t: float) -> float:
+    """Landmark refreshes of a face in the second up to `t`."""
+    return float(sum(1 for when in refreshed if t - 1.0 < when <= t))
 
 
 def _order(face: Face) -> int:
