@@ -96,6 +96,8 @@ class Converter:
         self.values = [self._read_tensor(i) for i in range(self.graph.TensorsLength())]
         self.opset = OPSET
         self._layouts: dict[tuple[str, str], str] = {}  # (value, layout) -> its converted name
+        self._matrix_of: dict[str, tuple[str, int]] = {}  # region matrix -> (its group's tensor, index)
+        self._groups: dict[str, list] = {}
 
     def _read_tensor(self, index: int) -> Value:
         t = self.graph.Tensors(index)
@@ -303,176 +305,174 @@ class Converter:
     def const(self, name: str, value) -> str:
         return self.init(name, np.asarray(value, np.float32))
 
-    def op_landmarks_to_matrix(self, opts: dict, marks: Value, out: Value) -> None:
-        """The 4x4 matrix taking a region's output pixels to the feature map it is cut from.
+    def ints(self, name: str, value) -> str:
+        return self.init(name, np.asarray(value, np.int64))
 
-        The region is the box around the `subset_idxs` landmarks, turned so the line from
-        `left_rotation_idx` to `right_rotation_idx` lies at `target_rotation_radians`, then
-        scaled by `scale_x`, `scale_y`. The rotation's cosine and sine come straight from the
-        normalised eye or mouth line (ONNX has no atan2), which is the same angle.
+    def cut(self, x: str, axis: int, start: int, stop: int, name: str) -> str:
+        """x[..., start:stop, ...] along `axis`."""
+        return self.emit("Slice", [x, self.ints(name + "_s", [start]), self.ints(name + "_e", [stop]),
+                                   self.ints(name + "_a", [axis])], name)
+
+    def op_landmarks_to_matrices(self, group: list[tuple[dict, Value, Value]]) -> None:
+        """Landmarks2TransformMatrix for several regions at once, as one (batch, G, 4, 4) tensor.
+
+        Each matrix takes a region's output pixels to the feature map it is cut from: the box
+        around its `subset_idxs` landmarks, turned so the line from `left_rotation_idx` to
+        `right_rotation_idx` lies at `target_rotation_radians`, scaled by `scale_x`, `scale_y`.
+        The eye and lip regions of the attention mesh are computed side by side, so the
+        arithmetic is a few nodes for all of them rather than dozens for each (ONNX Runtime
+        spends a few microseconds a node). Subsets of different lengths are padded with their
+        own first index, which leaves their box unchanged. The rotation's cosine and sine come
+        from the normalised line itself (ONNX has no atan2).
         """
-        n = out.name
-        points = self.nhwc(marks)  # (batch, 468, 3)
+        n = group[0][2].name + "__group"
+        count, longest = len(group), max(len(o["subset_idxs"]) for o, _, _ in group)
+        stacked = self.emit("Concat", [self.emit("Unsqueeze", [self.nhwc(marks), self.ints(f"{n}_u{k}", [1])],
+                                                 f"{n}__m{k}") for k, (_, marks, _) in enumerate(group)],
+                            f"{n}__marks", axis=1)  # (batch, G, 468, 3)
+        points = group[0][1].shape[1]
+        flat = self.emit("Reshape", [stacked, self.ints(f"{n}_fs", [0, count * points, 3])], f"{n}__flat")
+        subsets = np.array([list(o["subset_idxs"]) + [o["subset_idxs"][0]] * (longest - len(o["subset_idxs"]))
+                            for o, _, _ in group]) + points * np.arange(count)[:, None]
+        ends = np.array([[o["left_rotation_idx"], o["right_rotation_idx"]] for o, _, _ in group])
+        ends = ends + points * np.arange(count)[:, None]
 
-        def point(index: int, tag: str) -> str:  # (batch, 1, 3)
-            return self.emit("Gather", [points, self.init(f"{n}__{tag}_i", np.array([index], np.int64))],
-                             f"{n}__{tag}", axis=1)
+        def xy(indices: np.ndarray, tag: str) -> str:  # (batch, G, len, 2)
+            taken = self.emit("Gather", [flat, self.ints(f"{n}_{tag}i", indices)], f"{n}__{tag}3", axis=1)
+            return self.cut(taken, 3, 0, 2, f"{n}__{tag}")
 
-        def column(x: str, k: int, tag: str) -> str:  # the last axis cut to column k
-            starts, ends = (self.init(f"{n}__{tag}_{e}", np.array([v], np.int64)) for e, v in
-                            (("s", k), ("e", k + 1)))
-            return self.emit("Slice", [x, starts, ends, self.init(f"{n}__{tag}_ax", np.array([-1], np.int64))],
-                             f"{n}__{tag}")
-
-        line = self.emit("Sub", [point(opts["right_rotation_idx"], "right"),
-                                 point(opts["left_rotation_idx"], "left")], f"{n}__line")
-        dx, dy = column(line, 0, "dx"), column(line, 1, "dy")
-        length = self.emit("Sqrt", [self.emit("Add", [self.emit("Mul", [dx, dx], f"{n}__dx2"),
-                                                      self.emit("Mul", [dy, dy], f"{n}__dy2")],
-                                              f"{n}__len2")], f"{n}__len")
-        cos_line = self.emit("Div", [dx, length], f"{n}__cosl")
-        sin_line = self.emit("Div", [dy, length], f"{n}__sinl")
-        # rotation = target - line angle: cos and sin of a difference
-        target = float(opts.get("target_rotation_radians", 0.0))
-        ct, st = self.const(f"{n}__ct", math.cos(target)), self.const(f"{n}__st", math.sin(target))
-        cos_r = self.emit("Add", [self.emit("Mul", [cos_line, ct], f"{n}__c1"),
-                                  self.emit("Mul", [sin_line, st], f"{n}__c2")], f"{n}__cos")
-        sin_r = self.emit("Sub", [self.emit("Mul", [cos_line, st], f"{n}__s1"),
-                                  self.emit("Mul", [sin_line, ct], f"{n}__s2")], f"{n}__sin")
-        subset = np.array(opts["subset_idxs"], np.int64)
-        chosen = self.emit("Gather", [points, self.init(f"{n}__subset", subset)], f"{n}__chosen", axis=1)
-        xs, ys = column(chosen, 0, "xs"), column(chosen, 1, "ys")  # (batch, k, 1)
-        rx = self.emit("Sub", [self.emit("Mul", [xs, cos_r], f"{n}__rx1"),
-                               self.emit("Mul", [ys, sin_r], f"{n}__rx2")], f"{n}__rx")
-        ry = self.emit("Add", [self.emit("Mul", [xs, sin_r], f"{n}__ry1"),
-                               self.emit("Mul", [ys, cos_r], f"{n}__ry2")], f"{n}__ry")
-
-        def reduce(op: str, x: str) -> str:  # over the subset: (batch, 1, 1) like every scalar here
-            return self.emit(op, [x], f"{n}__{op}_{x.rsplit('__', 1)[-1]}", axes=[1], keepdims=1)
-
-        low_x, high_x, low_y, high_y = (reduce(o, v) for o, v in (("ReduceMin", rx), ("ReduceMax", rx),
-                                                                  ("ReduceMin", ry), ("ReduceMax", ry)))
-        width = self.emit("Sub", [high_x, low_x], f"{n}__w")
-        height = self.emit("Sub", [high_y, low_y], f"{n}__h")
-        half = self.const(f"{n}__half", 0.5)
-        mid_x = self.emit("Mul", [self.emit("Add", [high_x, low_x], f"{n}__mx2"), half], f"{n}__mx")
-        mid_y = self.emit("Mul", [self.emit("Add", [high_y, low_y], f"{n}__my2"), half], f"{n}__my")
+        line = self.emit("MatMul", [self.const(f"{n}_diff", [[-1.0, 1.0]]), xy(ends, "ends")], f"{n}__line")
+        unit = self.emit("Div", [line, self.emit("Sqrt", [self.emit("ReduceSumSquare", [line], f"{n}__l2",
+                                                                    axes=[3], keepdims=1)], f"{n}__len")],
+                         f"{n}__unit")  # (batch, G, 1, 2): cos and sin of the line's angle
+        # [cos r, sin r] for r = target - angle, through each region's own target
+        targets = [float(o.get("target_rotation_radians", 0.0)) for o, _, _ in group]
+        turn = np.array([[[math.cos(a), math.sin(a)], [math.sin(a), -math.cos(a)]] for a in targets])
+        cos_sin = self.emit("MatMul", [unit, self.const(f"{n}_turn", turn[None])], f"{n}__cs")
+        # rotate = [[c, s], [-s, c]]: row points times it turn them by r
+        quarter = self.const(f"{n}_j", [[0.0, 1.0], [-1.0, 0.0]])
+        perpendicular = self.emit("MatMul", [cos_sin, quarter], f"{n}__cs2")
+        rotate = self.emit("Concat", [cos_sin, perpendicular], f"{n}__rot", axis=2)  # (batch, G, 2, 2)
+        turned = self.emit("MatMul", [xy(subsets, "subset"), rotate], f"{n}__turned")
+        low = self.emit("ReduceMin", [turned], f"{n}__lo", axes=[2], keepdims=1)
+        high = self.emit("ReduceMax", [turned], f"{n}__hi", axes=[2], keepdims=1)
+        size = self.emit("Sub", [high, low], f"{n}__size")
+        middle = self.emit("Mul", [self.emit("Add", [high, low], f"{n}__sum"), self.const(f"{n}_half", 0.5)],
+                           f"{n}__mid")
         # back through the inverse rotation: the region's centre in the map
-        cx = self.emit("Add", [self.emit("Mul", [mid_x, cos_r], f"{n}__cx1"),
-                               self.emit("Mul", [mid_y, sin_r], f"{n}__cx2")], f"{n}__cx")
-        cy = self.emit("Sub", [self.emit("Mul", [mid_y, cos_r], f"{n}__cy1"),
-                               self.emit("Mul", [mid_x, sin_r], f"{n}__cy2")], f"{n}__cy")
-        out_w, out_h = float(opts["output_width"]), float(opts["output_height"])
-        sx = self.emit("Mul", [width, self.const(f"{n}__kx", opts["scale_x"] / out_w)], f"{n}__sx")
-        sy = self.emit("Mul", [height, self.const(f"{n}__ky", opts["scale_y"] / out_h)], f"{n}__sy")
-        # shift(cx, cy) . rotate(-r) . scale(sx, sy) . shift(-out_w / 2, -out_h / 2)
-        m00 = self.emit("Mul", [cos_r, sx], f"{n}__m00")
-        m01 = self.emit("Mul", [sin_r, sy], f"{n}__m01")
-        m10 = self.emit("Neg", [self.emit("Mul", [sin_r, sx], f"{n}__m10n")], f"{n}__m10")
-        m11 = self.emit("Mul", [cos_r, sy], f"{n}__m11")
-        hw, hh = self.const(f"{n}__hw", out_w / 2), self.const(f"{n}__hh", out_h / 2)
+        unturn = self.emit("Transpose", [rotate], f"{n}__unrot", perm=[0, 1, 3, 2])
+        centre = self.emit("MatMul", [middle, unturn], f"{n}__centre")
+        per_pixel = np.array([[o["scale_x"] / o["output_width"], o["scale_y"] / o["output_height"]]
+                              for o, _, _ in group])[None, :, None, :]
+        scale = self.emit("Mul", [size, self.const(f"{n}_k", per_pixel)], f"{n}__scale")
+        # shift(centre) . rotate(-r) . scale . shift(-output / 2): its 2x2 part and its offset
+        linear = self.emit("Mul", [rotate, scale], f"{n}__linear")
+        halves = np.array([[o["output_width"] / 2, o["output_height"] / 2] for o, _, _ in group])
+        halves = self.const(f"{n}_halves", halves[None, :, :, None])
+        spread = self.emit("MatMul", [linear, halves], f"{n}__spread")
+        offset = self.emit("Sub", [self.emit("Transpose", [centre], f"{n}__ct", perm=[0, 1, 3, 2]), spread],
+                           f"{n}__offset")  # (batch, G, 2, 1)
+        widened = self.emit("Pad", [linear, self.ints(f"{n}_p1", [0, 0, 0, 0, 0, 0, 0, 1])], f"{n}__lin3")
+        rows = self.emit("Concat", [widened, offset], f"{n}__rows", axis=3)  # (batch, G, 2, 4)
+        full = self.emit("Pad", [rows, self.ints(f"{n}_p2", [0, 0, 0, 0, 0, 0, 2, 0])], f"{n}__rows4")
+        last = np.zeros((4, 4), np.float32)
+        last[2, 2] = last[3, 3] = 1.0
+        matrices = self.emit("Add", [full, self.const(f"{n}_last", last)], f"{n}__matrices")
+        for k, (_, _, out) in enumerate(group):
+            one = self.cut(matrices, 1, k, k + 1, f"{out.name}__g")
+            self.emit("Squeeze", [one, self.ints(f"{out.name}_sq", [1])], out.name)
+            self._matrix_of[out.name] = (matrices, k)
 
-        def offset(centre: str, a: str, b: str, tag: str) -> str:
-            spread = self.emit("Add", [self.emit("Mul", [a, hw], f"{n}__{tag}a"),
-                                       self.emit("Mul", [b, hh], f"{n}__{tag}b")], f"{n}__{tag}ab")
-            return self.emit("Sub", [centre, spread], f"{n}__{tag}")
-
-        m03, m13 = offset(cx, m00, m01, "m03"), offset(cy, m10, m11, "m13")
-        zero = self.emit("Mul", [cx, self.const(f"{n}__zero", 0.0)], f"{n}__0")
-        one = self.emit("Add", [zero, self.const(f"{n}__one", 1.0)], f"{n}__1")
-        entries = [m00, m01, zero, m03, m10, m11, zero, m13, zero, zero, one, zero, zero, zero, zero, one]
-        flat = self.emit("Concat", entries, f"{n}__flat", axis=2)
-        self.emit("Reshape", [flat, self.init(f"{n}__shape", np.array([-1, 4, 4], np.int64))], out.name)
-
-    def op_transform_tensor(self, opts: dict, x: Value, matrix: Value, out: Value) -> None:
-        """Bilinear samples of the map at each output pixel's place under the matrix; zero
-        where that place lies outside the map.
+    def op_transform_tensors(self, group: list[tuple[dict, Value, Value, Value]]) -> None:
+        """TransformTensorBilinear for several regions of one map: bilinear samples of the map
+        at each output pixel's place under its region's matrix; zero where that place lies
+        outside the map.
 
         Written as four GatherElements over the flattened map (the corners around each place)
-        and their weights: the op's own rule, exactly, and several times quicker in ONNX
-        Runtime than a GridSample on these 16x16 outputs. A corner past the map's last row or
-        column only ever has weight zero; its index is clamped to stay readable.
+        and their weights, for all regions at once: the op's own rule, exactly, and several
+        times quicker in ONNX Runtime than a GridSample on these small outputs. A corner past
+        the map's last row or column only ever has weight zero; its index is clamped.
         """
-        n = out.name
-        height, width = x.shape[1:3]
-        channels = x.shape[3]
+        opts, x, _, _ = group[0]
+        n = group[0][3].name + "__group"
+        height, width, channels = x.shape[1], x.shape[2], x.shape[3]
         out_h, out_w = int(opts["output_height"]), int(opts["output_width"])
-        m = self.nhwc(matrix)
-
-        def i64(tag: str, values) -> str:
-            return self.init(f"{n}__{tag}", np.array(values, np.int64))
-
-        def row(k: int) -> str:  # (batch, 1, 4): matrix row k
-            return self.emit("Slice", [m, i64(f"r{k}s", [k]), i64(f"r{k}e", [k + 1]), i64(f"r{k}a", [1])],
-                             f"{n}__r{k}")
-
+        if any((int(o["output_height"]), int(o["output_width"])) != (out_h, out_w) or v is not x
+               for o, v, _, _ in group):
+            raise ValueError(f"{n}: grouped TransformTensorBilinear ops must share their map and size")
+        count, pixels_out = len(group), out_h * out_w
+        known = [self._matrix_of.get(m.name) for _, _, m, _ in group]
+        if all(k is not None and k == (known[0][0], i) for i, k in enumerate(known)) and \
+                len({k[0] for k in known}) == 1:
+            matrices = known[0][0]  # the matrices' own group, in order: (batch, G, 4, 4)
+        else:
+            each = [self.emit("Unsqueeze", [self.nhwc(m), self.ints(f"{n}_u{i}", [1])], f"{n}__m{i}")
+                    for i, (_, _, m, _) in enumerate(group)]
+            matrices = self.emit("Concat", each, f"{n}__matrices", axis=1)
         # output pixel (x, y, 0, 1), shifted by the op's half-pixel (align corners) correction
         ys, xs = np.mgrid[0:out_h, 0:out_w].astype(np.float32)
-        pixels = np.stack([xs + 0.5, ys + 0.5, np.zeros_like(xs), np.ones_like(xs)], -1).reshape(-1, 4)
-        grid = self.init(f"{n}__pixels", pixels.T.copy())  # (4, out_h * out_w)
-        floors, fractions, inside = [], [], []
-        for k, size in ((0, width), (1, height)):
-            place = self.emit("Sub", [self.emit("MatMul", [row(k), grid], f"{n}__t{k}"),
-                                      self.const(f"{n}__h{k}", 0.5)], f"{n}__p{k}")  # (batch, 1, hw)
-            inside.append(self.emit("And", [
-                self.emit("GreaterOrEqual", [place, self.const(f"{n}__lo{k}", 0.0)], f"{n}__ge{k}"),
-                self.emit("LessOrEqual", [place, self.const(f"{n}__hi{k}", size - 1.0)], f"{n}__le{k}")],
-                f"{n}__in{k}"))
-            low = self.emit("Floor", [place], f"{n}__f{k}")
-            fractions.append(self.emit("Sub", [place, low], f"{n}__fr{k}"))
-            floors.append(self.emit("Cast", [self.emit("Clip", [low, self.const(f"{n}__c0{k}", 0.0),
-                                                                 self.const(f"{n}__c1{k}", size - 1.0)],
-                                                       f"{n}__fc{k}")], f"{n}__fi{k}", to=TensorProto.INT64))
-        valid = self.emit("Cast", [self.emit("And", inside, f"{n}__in")], f"{n}__inf", to=TensorProto.FLOAT)
-        one = self.const(f"{n}__one", 1.0)
-        fx, fy = fractions
+        grid = np.stack([xs + 0.5, ys + 0.5, np.zeros_like(xs), np.ones_like(xs)], -1).reshape(-1, 4).T
+        places = self.emit("Sub", [self.emit("MatMul", [self.cut(matrices, 2, 0, 2, f"{n}__r01"),
+                                                        self.const(f"{n}_grid", grid)], f"{n}__t"),
+                                   self.const(f"{n}_h", 0.5)], f"{n}__places")  # (batch, G, 2, hw)
+        limits = np.array([width - 1.0, height - 1.0], np.float32).reshape(2, 1)
+        inside = self.emit("And", [
+            self.emit("GreaterOrEqual", [places, self.const(f"{n}_lo", 0.0)], f"{n}__ge"),
+            self.emit("LessOrEqual", [places, self.const(f"{n}_hi", limits)], f"{n}__le")], f"{n}__in2")
+        valid = self.emit("Cast", [self.emit("ReduceMin", [self.emit("Cast", [inside], f"{n}__in2f",
+                                                                     to=TensorProto.FLOAT)],
+                                             f"{n}__in", axes=[2], keepdims=1)], f"{n}__valid",
+                          to=TensorProto.FLOAT)  # (batch, G, 1, hw): both coordinates inside
+        low = self.emit("Floor", [places], f"{n}__floor")
+        frac = self.emit("Sub", [places, low], f"{n}__frac")
+        clamped = self.emit("Min", [self.emit("Max", [low, self.const(f"{n}_c0", 0.0)], f"{n}__fc0"),
+                                    self.const(f"{n}_c1", limits)], f"{n}__fc")
+        first = self.emit("Cast", [clamped], f"{n}__first", to=TensorProto.INT64)
+        second = self.emit("Min", [self.emit("Add", [first, self.ints(f"{n}_one", 1)], f"{n}__nr"),
+                                   self.ints(f"{n}_max", limits.astype(np.int64))], f"{n}__second")
+        fx, fy = self.cut(frac, 2, 0, 1, f"{n}__fx"), self.cut(frac, 2, 1, 2, f"{n}__fy")
+        one = self.const(f"{n}_1", 1.0)
         weight_x = [self.emit("Sub", [one, fx], f"{n}__wx0"), fx]
         weight_y = [self.emit("Mul", [self.emit("Sub", [one, fy], f"{n}__wy0r"), valid], f"{n}__wy0"),
                     self.emit("Mul", [fy, valid], f"{n}__wy1")]
-        # the next column and row, clamped: where they fall off the map their weight is zero
-        x0, y0 = floors
-        x1 = self.emit("Min", [self.emit("Add", [x0, i64("1x", 1)], f"{n}__x1r"), i64("wx", width - 1)], f"{n}__x1")
-        y1 = self.emit("Min", [self.emit("Add", [y0, i64("1y", 1)], f"{n}__y1r"), i64("hy", height - 1)], f"{n}__y1")
-        flat = self.emit("Reshape", [self.nchw(x), i64("flat", [0, channels, height * width])], f"{n}__map")
-        spread = i64("spread", [1, channels, 1])
+        columns = [self.cut(first, 2, 0, 1, f"{n}__x0"), self.cut(second, 2, 0, 1, f"{n}__x1")]
+        rows = [self.emit("Mul", [self.cut(v, 2, 1, 2, f"{n}__y{k}r"), self.ints(f"{n}_w{k}", width)],
+                          f"{n}__y{k}") for k, v in enumerate((first, second))]
+        flat_shape = self.ints(f"{n}_fs", [0, channels, height * width])
+        image = self.emit("Reshape", [self.nchw(x), flat_shape], f"{n}__map")
+        as_row = self.ints(f"{n}_row", [0, 1, count * pixels_out])
+        spread = self.ints(f"{n}_spread", [1, channels, 1])
         total = None
-        for ty, (yy, wy) in enumerate(zip((y0, y1), weight_y, strict=True)):
-            base = self.emit("Mul", [yy, i64(f"w{ty}", width)], f"{n}__b{ty}")
-            for tx, (xx, wx) in enumerate(zip((x0, x1), weight_x, strict=True)):
+        for ty, (row, wy) in enumerate(zip(rows, weight_y, strict=True)):
+            for tx, (column, wx) in enumerate(zip(columns, weight_x, strict=True)):
                 tag = f"{ty}{tx}"
-                index = self.emit("Tile", [self.emit("Add", [base, xx], f"{n}__i{tag}"), spread], f"{n}__ix{tag}")
-                corner = self.emit("GatherElements", [flat, index], f"{n}__g{tag}", axis=2)
+                index = self.emit("Add", [row, column], f"{n}__i{tag}")
+                index = self.emit("Tile", [self.emit("Reshape", [index, as_row], f"{n}__ir{tag}"), spread],
+                                  f"{n}__it{tag}")
+                corner = self.emit("GatherElements", [image, index], f"{n}__g{tag}", axis=2)  # (b, C, G*hw)
                 weight = self.emit("Mul", [wx, wy], f"{n}__w{tag}")
+                weight = self.emit("Reshape", [weight, as_row], f"{n}__wr{tag}")
                 term = self.emit("Mul", [corner, weight], f"{n}__v{tag}")
                 total = term if total is None else self.emit("Add", [total, term], f"{n}__s{tag}")
-        self.emit("Reshape", [total, i64("oshape", [0, channels, out_h, out_w])], out.name)
-        out.nchw = True
+        shape = self.ints(f"{n}_oshape", [0, channels, out_h, out_w])
+        for k, (_, _, _, out) in enumerate(group):
+            part = self.cut(total, 2, k * pixels_out, (k + 1) * pixels_out, f"{out.name}__part")
+            self.emit("Reshape", [part, shape], out.name)
+            out.nchw = True
 
     def op_transform_landmarks(self, marks: Value, matrix: Value, out: Value) -> None:
         """x, y through the matrix's first two rows (points lie at z = 0); a third column is kept."""
         n, m = out.name, self.nhwc(matrix)
-
-        def part(starts, ends, tag):
-            return self.emit("Slice", [m, self.init(f"{n}__{tag}_s", np.array(starts, np.int64)),
-                                       self.init(f"{n}__{tag}_e", np.array(ends, np.int64)),
-                                       self.init(f"{n}__{tag}_ax", np.array([1, 2], np.int64))], f"{n}__{tag}")
-
-        linear = self.emit("Transpose", [part([0, 0], [2, 2], "lin")], f"{n}__lint", perm=[0, 2, 1])
-        shift = self.emit("Transpose", [part([0, 3], [2, 4], "off")], f"{n}__offt", perm=[0, 2, 1])
+        rows = self.cut(m, 1, 0, 2, f"{n}__rows")
+        linear = self.emit("Transpose", [self.cut(rows, 2, 0, 2, f"{n}__lin")], f"{n}__lint", perm=[0, 2, 1])
+        shift = self.emit("Transpose", [self.cut(rows, 2, 3, 4, f"{n}__off")], f"{n}__offt", perm=[0, 2, 1])
         points = self.nhwc(marks)
         dims = marks.shape[-1]
-        xy = points
-        if dims == 3:
-            xy = self.emit("Slice", [points, self.init(f"{n}__xy_s", np.array([0], np.int64)),
-                                     self.init(f"{n}__xy_e", np.array([2], np.int64)),
-                                     self.init(f"{n}__xy_ax", np.array([2], np.int64))], f"{n}__xy")
+        xy = points if dims == 2 else self.cut(points, 2, 0, 2, f"{n}__xy")
         moved = self.emit("Add", [self.emit("MatMul", [xy, linear], f"{n}__mm"), shift],
                           out.name if dims == 2 else f"{n}__moved")
         if dims == 3:
-            z = self.emit("Slice", [points, self.init(f"{n}__z_s", np.array([2], np.int64)),
-                                    self.init(f"{n}__z_e", np.array([3], np.int64)),
-                                    self.init(f"{n}__z_ax", np.array([2], np.int64))], f"{n}__z")
-            self.emit("Concat", [moved, z], out.name, axis=2)
+            self.emit("Concat", [moved, self.cut(points, 2, 2, 3, f"{n}__z")], out.name, axis=2)
 
     # -- the whole graph ----------------------------------------------------------------------
     def _options(self, op, cls):
@@ -522,18 +522,46 @@ class Converter:
             raise ValueError(f"operator {name} (feeding {out.name}) is not supported")
 
     def run_custom(self, op, kind: str, version: int, ins: list[Value], out: Value) -> None:
-        raw = op.CustomOptionsAsNumpy()
-        opts = flexbuffers.Loads(raw.tobytes()) if isinstance(raw, np.ndarray) else {}
-        if version != 2 and kind != "TransformLandmarks":
-            raise ValueError(f"custom operator {kind} version {version} (feeding {out.name}) is not supported")
-        if kind == "Landmarks2TransformMatrix":
-            self.op_landmarks_to_matrix(opts, ins[0], out)
-        elif kind == "TransformTensorBilinear":
-            self.op_transform_tensor(opts, ins[0], ins[1], out)
-        elif kind == "TransformLandmarks" and version == 2:
+        """A custom op: the first of a run of its kind emits the whole run at once (see `groups`)."""
+        if version != 2 or kind not in ("Landmarks2TransformMatrix", "TransformTensorBilinear",
+                                        "TransformLandmarks"):
+            raise ValueError(f"custom operator {kind} version {version} (feeding {out.name}) is not "
+                             "supported")
+        if kind == "TransformLandmarks":
             self.op_transform_landmarks(ins[0], ins[1], out)
+            return
+        group = self._groups.get(out.name)
+        if group is None:
+            return  # emitted with the first of its run
+        members = [(self._custom_options(o), *[self.values[i] for i in o.InputsAsNumpy()],
+                    self.values[o.Outputs(0)]) for o in group]
+        if kind == "Landmarks2TransformMatrix":
+            self.op_landmarks_to_matrices(members)
         else:
-            raise ValueError(f"custom operator {kind} version {version} (feeding {out.name}) is not supported")
+            self.op_transform_tensors(members)
+
+    @staticmethod
+    def _custom_options(op) -> dict:
+        raw = op.CustomOptionsAsNumpy()
+        return flexbuffers.Loads(raw.tobytes()) if isinstance(raw, np.ndarray) else {}
+
+    def groups(self) -> dict[str, list]:
+        """Runs of consecutive custom ops of one kind (the attention mesh's three regions), by the
+        output name of the first of each run: they are emitted together, side by side."""
+        runs: list[list] = []
+        previous = None
+        for k in range(self.graph.OperatorsLength()):
+            op = self.graph.Operators(k)
+            code = self.model.OperatorCodes(op.OpcodeIndex())
+            kind = code.CustomCode().decode() if code.CustomCode() else None
+            if kind in ("Landmarks2TransformMatrix", "TransformTensorBilinear"):
+                if kind == previous:
+                    runs[-1].append(op)
+                else:
+                    runs.append([op])
+            if _OPS.get(max(code.BuiltinCode(), code.DeprecatedBuiltinCode())) != "DEQUANTIZE":
+                previous = kind
+        return {self.values[run[0].Outputs(0)].name: run for run in runs}
 
     def convert(self, doc: str) -> onnx.ModelProto:
         edges = [*self.graph.InputsAsNumpy(), *self.graph.OutputsAsNumpy()]
@@ -548,6 +576,7 @@ class Converter:
             )
             self.emit("Transpose", [public[i]], v.name, perm=_NHWC_TO_NCHW)
             v.nchw = True
+        self._groups = self.groups()
         for k in range(self.graph.OperatorsLength()):
             self.run_op(self.graph.Operators(k))
         for i in self.graph.OutputsAsNumpy():

@@ -43,7 +43,7 @@ from copilot.vision.detector import FaceDetector
 from copilot.vision.face import Face, FrameFaces
 from copilot.vision.geometry import Region, aligned_region, iou, points_box
 from copilot.vision.mesh import FACE_SCALE, FaceMesh, MeshResult, face_region
-from copilot.vision.people_settings import people_settings
+from copilot.vision.people_settings import SETTINGS_FILE, people_settings
 from copilot.vision.runtime import Loader, default_loader
 
 DETECT_EVERY_S = 1.0
@@ -54,6 +54,7 @@ SAME_FACE_IOU = 0.3
 MAX_FACES = 25
 DESCRIBE_EVERY_S = 0.5  # a face's appearance memory takes in its latest look this often
 MEMORY_WEIGHT = 0.2  # ... each refresh moving it this far towards the new look
+LANDMARK_MODELS = ("attention", "mesh and iris")  # people.toml [landmarks] model
 THUMBNAIL_PX = (16, 16)  # a gallery face's picture, compared between refreshes (people.toml [gallery])
 
 
@@ -94,13 +95,16 @@ class FaceTracker:
     max_faces: int = MAX_FACES
     min_face_px: float | None = None  # the smallest face searched for (people.toml [detection])
     threads: int | None = None
-    attention: bool = True  # the attention mesh (one call a face); False: mesh, then the iris model
+    attention: bool | None = None  # the attention mesh; False: mesh, then iris (people.toml [landmarks])
     full_rate_faces: int | None = None  # every face read every frame up to this many (people.toml [gallery])
     load: Loader | None = None
     timings: StageTimes = field(default_factory=StageTimes)
 
     def __post_init__(self) -> None:
         load = self.load or default_loader()
+        cfg = people_settings()
+        if self.attention is None:
+            self.attention = _attention(cfg["landmarks"]["model"])
         self.detector = FaceDetector(load, self.threads)
         self.mesh = FaceMesh(load, self.threads, self.attention)
         self.provider = self.mesh.mesh_model.provider
@@ -110,7 +114,6 @@ class FaceTracker:
         self._lost_last_frame = False
         self._next_id = 1
         self._cuts = CutDetector()
-        cfg = people_settings()
         if self.remember_lost_s is None:
             self.remember_lost_s = cfg["reid"]["by_position_s"]
         if self.confirm_s is None:
@@ -388,6 +391,13 @@ class FaceTracker:
         key = f"c{self._next_key}"
         self._next_key += 1
         return key
+
+
+def _attention(model: str) -> bool:
+    if model not in LANDMARK_MODELS:
+        raise RuntimeError(f"people settings {SETTINGS_FILE}: [landmarks] model {model!r} is none of "
+                           f"{', '.join(map(repr, LANDMARK_MODELS))}")
+    return model == "attention"
 
 
 def _thumbnail(image_bgr: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray | None:
