@@ -98,6 +98,7 @@ def test_the_conversion_gives_mediapipes_own_answers(faces) -> None:
     crops += [rng.integers(0, 256, (MESH_SIZE, MESH_SIZE, 3), dtype=np.uint8) for _ in range(2)]
     theirs = run_original(original, [c[..., ::-1] for c in crops])
     ours = FaceMesh(load_model).mesh_model.run_named(to_rgb_unit(crops))
-    for name, points in OUTPUTS:
-        mine = ours[name].reshape(len(crops), points, -1)[..., :2]
-        assert np.abs(mine - theirs[name]).max() < 1e-3, name  # pixels of the 192-pixel crop
+    largest = {name: float(np.abs(ours[name].reshape(len(crops), points, -1)[..., :2] - theirs[name]).max())
+               for name, points in OUTPUTS}
+    print(f"\nONNX Runtime vs MediaPipe on {len(crops)} crops, largest difference (px of 192): {largest}")
+    assert max(largest.values()) < 1e-3
