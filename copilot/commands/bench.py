@@ -107,7 +107,7 @@ def format_text(report: dict[str, object]) -> str:
              "", "face pipeline, median ms per frame on the same frames (passes taken in turn):"]
     header = f"  {'case':<26}{'faces':>6}{'now':>8}{'before':>8}"
     header += f"{'MediaPipe':>11}{'now/MP':>8}{'before/MP':>10}" if mp else "   (MediaPipe not installed)"
-    lines += [header + f"{'now fps':>9}"]
+    lines += [header + f"{'now fps':>9}   (fps: frames over the time they all took)"]
     for name, clip in report["clips"].items():
         faces = clip["faces"]
         now, before = faces["now"], faces["before"]

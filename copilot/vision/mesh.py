@@ -130,20 +130,19 @@ def _refined_eyes(named: dict[str, np.ndarray], k: int, region: Region, landmark
     """The attention mesh's eyes of face `k` in image pixels. Its contours and irises are flat
     (x, y): each contour point takes the depth of the mesh point it stands for, and the iris
     the mean depth of its eye's contour, as MediaPipe fills them in."""
-    irises, contours = [], []
-    for (contour_name, iris_name), mesh_points in zip(ATTENTION_EYES, EYE_CONTOUR_MESH, strict=True):
+    names = [name for pair in ATTENTION_EYES for name in pair]  # contour, iris, contour, iris
+    flat = np.concatenate([named[name][k] for name in names]).reshape(-1, 2)
+    points = np.zeros((len(flat), 3), np.float32)
+    points[:, :2] = flat
+    placed = to_image(points, region, MESH_SIZE)  # all four at once: one mapping per face
+    contours, irises = [], []
+    for eye, mesh_points in enumerate(EYE_CONTOUR_MESH):
+        start = eye * (EYE_CONTOUR_POINTS + IRIS_POINTS)
+        contour = placed[start:start + EYE_CONTOUR_POINTS]
+        iris = placed[start + EYE_CONTOUR_POINTS:start + EYE_CONTOUR_POINTS + IRIS_POINTS]
         depth = landmarks[list(mesh_points), 2]
-        contour = to_image(_flat(named[contour_name][k]), region, MESH_SIZE)
         contour[:, 2] = depth
-        iris = to_image(_flat(named[iris_name][k]), region, MESH_SIZE)
         iris[:, 2] = depth.mean()
         contours.append(contour)
         irises.append(iris)
     return EyeResult(np.concatenate(irises), np.stack(contours))
-
-
-def _flat(xy: np.ndarray) -> np.ndarray:
-    """(n * 2,) model output -> (n, 3) crop points at depth 0."""
-    points = np.zeros((xy.size // 2, 3), np.float32)
-    points[:, :2] = xy.reshape(-1, 2)
-    return points

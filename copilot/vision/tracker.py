@@ -39,7 +39,7 @@ import numpy as np
 
 from copilot.vision.appearance import blend, describe, similarity
 from copilot.vision.cuts import CutDetector
-from copilot.vision.detector import FaceDetector
+from copilot.vision.detector import INPUT_SIZE, FaceDetector
 from copilot.vision.face import Face, FrameFaces
 from copilot.vision.geometry import Region, aligned_region, iou, points_box
 from copilot.vision.mesh import FACE_SCALE, FaceMesh, MeshResult, face_region
@@ -97,6 +97,7 @@ class FaceTracker:
     threads: int | None = None
     attention: bool | None = None  # the attention mesh; False: mesh, then iris (people.toml [landmarks])
     full_rate_faces: int | None = None  # every face read every frame up to this many (people.toml [gallery])
+    fine_search_every_s: float | None = None  # the fine tiles' cadence beside large faces (people.toml)
     load: Loader | None = None
     timings: StageTimes = field(default_factory=StageTimes)
 
@@ -124,6 +125,9 @@ class FaceTracker:
         self._same_person = cfg["reid"]["same_person"]
         self._reid = cfg["reid"]
         self._remember_s = cfg["reid"]["remember_s"] or np.inf
+        if self.fine_search_every_s is None:
+            self.fine_search_every_s = cfg["detection"]["fine_search_every_s"]
+        self._smallest_tensor_px = cfg["detection"]["smallest_face_tensor_px"]
         self._gallery = dict(cfg["gallery"])
         if self.full_rate_faces is not None:
             self._gallery["full_rate_faces"] = self.full_rate_faces
@@ -355,11 +359,15 @@ class FaceTracker:
 
         Small faces need many tiles (detector.views), about 100 model calls at 1080p, so the
         fine search runs on the slow cadence only; a lost face is looked for at once in the
-        whole frame and its large tiles.
+        whole frame and its large tiles. While every tracked face is large enough for those
+        large views to find (a webcam, a small room), a newcomer is most likely as large, so
+        the fine search waits `fine_search_every_s` instead (issue 20: at 720p it costs about
+        25 model calls, most of a frame's budget).
         """
         regions = []
         last = self._last_full_detect_t
-        full = last is None or not (0 <= t - last < self.detect_every_s)
+        every = self.detect_every_s if self._small_faces_likely(image_bgr) else self.fine_search_every_s
+        full = last is None or not (0 <= t - last < every)
         if full:
             self._last_full_detect_t = t
         for found in self.detector.detect(image_bgr, min_face_px=self.min_face_px if full else None):
@@ -371,6 +379,15 @@ class FaceTracker:
             regions.append(aligned_region(found.box, found.keypoints[0], found.keypoints[1],
                                           FACE_SCALE))
         return regions
+
+    def _small_faces_likely(self, image_bgr: np.ndarray) -> bool:
+        """True unless faces are tracked and all are big enough for the whole-frame and
+        short-side views to find (people.toml [detection] smallest_face_tensor_px)."""
+        if not self._tracks:
+            return True
+        short_side = min(image_bgr.shape[:2])
+        coarse_px = self._smallest_tensor_px * short_side / INPUT_SIZE
+        return min(max(track.box[2], track.box[3]) for track in self._tracks) < coarse_px
 
     def _reclaim_or_new(self, box: tuple[float, float, float, float], t: float) -> _Track:
         """The id of a recently lost face near this box, else the next new id."""
