@@ -280,3 +280,5 @@ def test_bench_states_what_each_further_face_costs():
     assert further_face_ms([four, one]) == 2.3
     assert further_face_ms([one]) is None
     assert further_face_ms([one, dict(one)]) is None  # no difference in faces, no slope
+    missed = {"faces": 2.0, "total_ms": 6.0}  # MediaPipe found only two of the four faces
+    assert further_face_ms([one, missed], expected=[1.0, 4.0]) is None
