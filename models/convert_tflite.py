@@ -25,7 +25,9 @@ guess and map the refined points back. They are written here with standard ONNX 
 their definitions in MediaPipe (mediapipe/util/tflite/operations, version 2 of each):
 Landmarks2TransformMatrix as arithmetic on gathered landmarks, TransformTensorBilinear as
 four gathers of the map's corners and their bilinear weights, and TransformLandmarks as a
-MatMul and an Add.
+MatMul and an Add. The three regions' matrices and samples are computed side by side, and the
+two eyes' networks (the same layers, other weights) run as one network of twice the channels
+(`Converter.twins`): on these small maps ONNX Runtime's cost per node is most of the time.
 """
 
 from __future__ import annotations
@@ -98,6 +100,7 @@ class Converter:
         self._layouts: dict[tuple[str, str], str] = {}  # (value, layout) -> its converted name
         self._matrix_of: dict[str, tuple[str, int]] = {}  # region matrix -> (its group's tensor, index)
         self._groups: dict[str, list] = {}
+        self._halves: dict[str, tuple[str, int, int]] = {}  # twin value -> (joint tensor, half, channels)
 
     def _read_tensor(self, index: int) -> Value:
         t = self.graph.Tensors(index)
@@ -135,6 +138,9 @@ class Converter:
         return self._layouts[v.name, "nhwc"]
 
     def _to_nchw(self, v: Value) -> str:
+        if v.name in self._halves:  # one of twin branches' values: its half of their joint tensor
+            joint, half, channels = self._halves[v.name]
+            return self.cut(joint, 1, half * channels, (half + 1) * channels, v.name + "__half")
         if v.const is not None:
             arr = v.const.astype(np.float32).reshape([1] * (4 - v.const.ndim) + v.shape)
             return self.init(v.name + "__nchw", arr.transpose(_NHWC_TO_NCHW))
@@ -147,10 +153,11 @@ class Converter:
             return self.init(v.name, v.const)
         if not v.nchw:
             return v.name
+        source = self.nchw(v)
         if math.prod(v.shape[1:3]) == 1:  # 1x1 spatial: both layouts share one memory order
             shape = np.array([0, *v.shape[1:]], dtype=np.int64)
-            return self.emit("Reshape", [v.name, self.init(v.name + "__shape", shape)], v.name + "__nhwc")
-        return self.emit("Transpose", [v.name], v.name + "__nhwc", perm=_NCHW_TO_NHWC)
+            return self.emit("Reshape", [source, self.init(v.name + "__shape", shape)], v.name + "__nhwc")
+        return self.emit("Transpose", [source], v.name + "__nhwc", perm=_NCHW_TO_NHWC)
 
     def activation(self, code: int, name: str, out: Value) -> None:
         """Fused activation of an op whose raw result is `name`; writes `out`."""
@@ -179,12 +186,14 @@ class Converter:
         return begins + ends
 
     # -- ops ----------------------------------------------------------------------------------
-    def op_conv(self, opts, x: Value, w: Value, b: Value, out: Value, depthwise: bool) -> None:
+    def op_conv(self, opts, x: Value, w: Value, b: Value, out: Value, depthwise: bool,
+                groups: int = 1) -> None:
+        """`groups` > 1: that many convolutions side by side (twin branches, see `twins`)."""
         kernel = w.const.astype(np.float32)
         if depthwise:  # [1, KH, KW, C*M] -> [C*M, 1, KH, KW], one group per input channel
             kernel, group = kernel.transpose(3, 0, 1, 2), x.shape[3]
         else:  # OHWI -> OIHW
-            kernel, group = kernel.transpose(0, 3, 1, 2), 1
+            kernel, group = kernel.transpose(0, 3, 1, 2), groups
         strides = [opts.StrideH(), opts.StrideW()]
         dilations = [opts.DilationHFactor(), opts.DilationWFactor()]
         k = list(kernel.shape[2:])
@@ -241,7 +250,7 @@ class Converter:
         self.emit("Add", [name, scaled], out.name)
         out.nchw = True
 
-    def op_pad(self, x: Value, paddings: Value, out: Value) -> None:
+    def op_pad(self, x: Value, paddings: Value, out: Value, groups: int = 1) -> None:
         pads = paddings.const.astype(np.int64)  # rows: (before, after) per NHWC axis
         if len(x.shape) != 4:
             pads_name = self.init(out.name + "__pads", np.concatenate([pads[:, 0], pads[:, 1]]))
@@ -253,12 +262,12 @@ class Converter:
             # Zero channels appended for a residual Add (BlazeFace's "channel padding"): a 1x1
             # convolution with an identity kernel does the same and keeps ONNX Runtime in its
             # blocked layout, which a Pad node would leave and re-enter.
-            c_in = x.shape[3]
-            kernel = np.zeros((out.shape[3], c_in, 1, 1), np.float32)
-            kernel[pads[1, 0] + np.arange(c_in), np.arange(c_in)] = 1.0
-            self.emit(
-                "Conv", [self.nchw(x), self.init(out.name + "__eye", kernel)], out.name, kernel_shape=[1, 1]
-            )
+            c_in, c_out = x.shape[3] // groups, out.shape[3] // groups
+            kernel = np.zeros((groups, c_out, c_in, 1, 1), np.float32)
+            kernel[:, pads[1, 0] + np.arange(c_in), np.arange(c_in)] = 1.0
+            grouping = {"group": groups} if groups > 1 else {}  # (files without twins stay byte-identical)
+            self.emit("Conv", [self.nchw(x), self.init(out.name + "__eye", kernel.reshape(-1, c_in, 1, 1))],
+                      out.name, kernel_shape=[1, 1], **grouping)
             return
         pads_name = self.init(out.name + "__pads", np.concatenate([pads[:, 0], pads[:, 1]]))
         self.emit("Pad", [self.nchw(x), pads_name], out.name, mode="constant")
@@ -474,6 +483,102 @@ class Converter:
         if dims == 3:
             self.emit("Concat", [moved, self.cut(points, 2, 2, 3, f"{n}__z")], out.name, axis=2)
 
+    # -- twin branches ------------------------------------------------------------------------
+    TWIN_OPS = ("CONV_2D", "DEPTHWISE_CONV_2D", "PRELU", "ADD", "MAX_POOL_2D", "PAD")
+
+    def _kind(self, op) -> str:
+        code = self.model.OperatorCodes(op.OpcodeIndex())
+        name = _OPS.get(max(code.BuiltinCode(), code.DeprecatedBuiltinCode()), "CUSTOM")
+        return code.CustomCode().decode() if name == "CUSTOM" else name
+
+    def twins(self) -> dict[int, int]:
+        """Ops of branches built alike, paired in order: first op index -> its twin's index.
+
+        The attention mesh reads each eye with a network of its own, the same layers with other
+        weights. Run side by side as one network of twice the channels (grouped convolutions,
+        per-channel everything else) they cost ONNX Runtime one node where they cost two: on
+        these 16x16 and smaller maps the nodes' overhead is most of their time. A branch starts
+        at a TransformTensorBilinear and holds the ops that read only its own values, up to the
+        first op of another kind than those in TWIN_OPS (the Reshape of its outputs).
+        """
+        label: dict[int, int] = {}  # tensor -> branch
+        branches: dict[int, list[int]] = {}
+        for k in range(self.graph.OperatorsLength()):
+            op = self.graph.Operators(k)
+            kind = self._kind(op)
+            inputs = [i for i in op.InputsAsNumpy() if i >= 0 and self.values[i].const is None]
+            if kind == "TransformTensorBilinear":
+                branch = len(branches)
+                branches[branch] = []
+            else:
+                owners = {label.get(i) for i in inputs}
+                if len(owners) != 1 or None in owners or kind not in self.TWIN_OPS:
+                    continue
+                branch = owners.pop()
+                branches[branch].append(k)
+            for i in op.OutputsAsNumpy():
+                label[i] = branch
+        signature = {b: [(self._kind(self.graph.Operators(k)),
+                          *(tuple(self.values[i].shape) for i in self.graph.Operators(k).InputsAsNumpy()),
+                          tuple(self.values[self.graph.Operators(k).Outputs(0)].shape)) for k in ops]
+                     for b, ops in branches.items()}
+        pairs, taken = {}, set()
+        for a in branches:
+            for b in branches:
+                if a < b and not {a, b} & taken and branches[a] and signature[a] == signature[b]:
+                    pairs.update(zip(branches[a], branches[b], strict=True))
+                    taken |= {a, b}
+        return pairs
+
+    def _joint(self, one: Value, two: Value, tag: str) -> Value:
+        """The two twins' inputs as one NCHW value of twice the channels."""
+        h1, h2 = self._halves.get(one.name), self._halves.get(two.name)
+        shape = [*one.shape[:-1], 2 * one.shape[-1]]
+        if h1 and h2 and h1[0] == h2[0] and (h1[1], h2[1]) == (0, 1):
+            return Value(h1[0], shape, nchw=True)
+        name = self.emit("Concat", [self.nchw(one), self.nchw(two)], f"{tag}__joint", axis=1)
+        return Value(name, shape, nchw=True)
+
+    def run_twins(self, first, second) -> None:
+        """An op and its twin as one op over their channels side by side."""
+        kind = self._kind(first)
+        ins = [[self.values[i] if i >= 0 else None for i in op.InputsAsNumpy()] for op in (first, second)]
+        outs = [self.values[op.Outputs(0)] for op in (first, second)]
+        joint_out = Value(outs[0].name + "__twins", [*outs[0].shape[:-1], 2 * outs[0].shape[-1]])
+
+        def consts(k: int, axis: int) -> Value | None:
+            if ins[0][k] is None:
+                return None
+            both = np.concatenate([ins[0][k].const, ins[1][k].const], axis=axis)
+            return Value(ins[0][k].name + "__twins", list(both.shape), const=both)
+
+        x = self._joint(ins[0][0], ins[1][0], joint_out.name + "_in")
+        if kind in ("CONV_2D", "DEPTHWISE_CONV_2D"):
+            depthwise = kind == "DEPTHWISE_CONV_2D"
+            cls = tflite.DepthwiseConv2DOptions if depthwise else tflite.Conv2DOptions
+            opts = [self._options(op, cls) for op in (first, second)]
+            same = [(o.StrideH(), o.StrideW(), o.Padding(), o.FusedActivationFunction()) for o in opts]
+            if same[0] != same[1]:
+                raise ValueError(f"{outs[0].name}: twin convolutions differ in their options")
+            weights = consts(1, 3 if depthwise else 0)
+            bias = consts(2, 0) if len(ins[0]) > 2 else None
+            self.op_conv(opts[0], x, weights, bias, joint_out, depthwise, groups=1 if depthwise else 2)
+        elif kind == "PRELU":
+            self.op_prelu(x, consts(1, len(ins[0][1].shape) - 1), joint_out)
+        elif kind == "ADD":
+            act = self._options(first, tflite.AddOptions).FusedActivationFunction()
+            other = self._joint(ins[0][1], ins[1][1], joint_out.name + "_in2")
+            self.op_binary("Add", act, x, other, joint_out)
+        elif kind == "MAX_POOL_2D":
+            self.op_max_pool(self._options(first, tflite.Pool2DOptions), x, joint_out)
+        elif kind == "PAD":
+            self.op_pad(x, ins[0][1], joint_out, groups=2)
+        else:
+            raise ValueError(f"{outs[0].name}: {kind} cannot run as twins")
+        for half, out in enumerate(outs):
+            self._halves[out.name] = (joint_out.name, half, out.shape[-1])
+            out.nchw = True
+
     # -- the whole graph ----------------------------------------------------------------------
     def _options(self, op, cls):
         table = op.BuiltinOptions()
@@ -577,8 +682,19 @@ class Converter:
             self.emit("Transpose", [public[i]], v.name, perm=_NHWC_TO_NCHW)
             v.nchw = True
         self._groups = self.groups()
-        for k in range(self.graph.OperatorsLength()):
-            self.run_op(self.graph.Operators(k))
+        operators = [self.graph.Operators(k) for k in range(self.graph.OperatorsLength())]
+        for op in operators:  # constants first: a twin's weights may be dequantized after its pair
+            if self._kind(op) == "DEQUANTIZE":
+                self.run_op(op)
+        pairs = self.twins()
+        seconds = set(pairs.values())
+        for k, op in enumerate(operators):
+            if self._kind(op) == "DEQUANTIZE" or k in seconds:
+                continue
+            if k in pairs:
+                self.run_twins(op, operators[pairs[k]])
+            else:
+                self.run_op(op)
         for i in self.graph.OutputsAsNumpy():
             v = self.values[i]
             self.emit("Identity", [self.nhwc(v)], public[i])
