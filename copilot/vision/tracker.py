@@ -39,7 +39,7 @@ import numpy as np
 
 from copilot.vision.appearance import blend, describe, similarity
 from copilot.vision.cuts import CutDetector
-from copilot.vision.detector import INPUT_SIZE, FaceDetector
+from copilot.vision.detector import INPUT_SIZE, Detection, FaceDetector, views
 from copilot.vision.face import Face, FrameFaces
 from copilot.vision.geometry import Region, aligned_region, iou, points_box
 from copilot.vision.mesh import FACE_SCALE, FaceMesh, MeshResult, face_region
@@ -128,6 +128,8 @@ class FaceTracker:
         if self.fine_search_every_s is None:
             self.fine_search_every_s = cfg["detection"]["fine_search_every_s"]
         self._smallest_tensor_px = cfg["detection"]["smallest_face_tensor_px"]
+        self._fine_per_frame = cfg["detection"]["fine_views_per_frame"]
+        self._fine_queue: list[Region] = []  # fine tiles still to search (_search_fine)
         self._gallery = dict(cfg["gallery"])
         if self.full_rate_faces is not None:
             self._gallery["full_rate_faces"] = self.full_rate_faces
@@ -157,6 +159,10 @@ class FaceTracker:
             times.detect = (time.perf_counter() - started) * 1000
             times.detections_run += 1
             self._last_detect_t = t
+        elif self._fine_queue:  # the rest of the fine search, a share a frame
+            started = time.perf_counter()
+            candidates += [(None, r) for r in self._untracked(self._search_fine(image_bgr, []))]
+            times.detect = (time.perf_counter() - started) * 1000
 
         started = time.perf_counter()
         results = self.mesh.landmarks(image_bgr, [region for _, region in candidates])
@@ -266,6 +272,7 @@ class FaceTracker:
             if track.participant is not None and track.looks is not None:
                 self._gone[track.participant] = track
         self._tracks, self._lost = [], []
+        self._fine_queue = []  # tiles of the picture before
         return ended
 
     def _remember_lost(self, t: float) -> None:
@@ -355,7 +362,8 @@ class FaceTracker:
                 results[k] = result
 
     def _new_face_regions(self, image_bgr: np.ndarray, t: float) -> list[Region]:
-        """Regions for detected faces that no track covers already.
+        """Regions for detected faces that no track covers already, from the whole frame and its
+        short-side tiles, and on the fine search's cadence the first of its tiles.
 
         Small faces need many tiles (detector.views), about 100 model calls at 1080p, so the
         fine search runs on the slow cadence only; a lost face is looked for at once in the
@@ -364,13 +372,30 @@ class FaceTracker:
         the fine search waits `fine_search_every_s` instead (issue 20: at 720p it costs about
         25 model calls, most of a frame's budget).
         """
-        regions = []
         last = self._last_full_detect_t
         every = self.detect_every_s if self._small_faces_likely(image_bgr) else self.fine_search_every_s
-        full = last is None or not (0 <= t - last < every)
-        if full:
+        height, width = image_bgr.shape[:2]
+        coarse = views(width, height)
+        if last is None or not (0 <= t - last < every):
             self._last_full_detect_t = t
-        for found in self.detector.detect(image_bgr, min_face_px=self.min_face_px if full else None):
+            self._fine_queue = views(width, height, min_face_px=self.min_face_px)[len(coarse):]
+            if not self._tracks:  # nobody to follow yet: find everyone now, whatever it costs
+                coarse, self._fine_queue = coarse + self._fine_queue, []
+        return self._untracked(self._search_fine(image_bgr, coarse))
+
+    def _search_fine(self, image_bgr: np.ndarray, first: list[Region]) -> list[Detection]:
+        """Detections in `first` and the next `fine_views_per_frame` fine tiles waiting: a fine
+        search (about 100 tiles at 1080p) is spread over the frames that follow its start, so
+        no frame pays for all of it (issue 20: a gallery's frame took 0.4 s every second). While
+        nothing is tracked the whole search runs at once: the first faces are not kept waiting."""
+        share = self._fine_queue[:self._fine_per_frame]
+        del self._fine_queue[:self._fine_per_frame]
+        return self.detector.detect(image_bgr, regions=first + share)
+
+    def _untracked(self, detections: list[Detection]) -> list[Region]:
+        """Regions for the detected faces that no track covers already."""
+        regions = []
+        for found in detections:
             x, y, w, h = found.box
             centre = (x + w / 2, y + h / 2)
             if any(iou(found.box, tr.box) > SAME_FACE_IOU or _contains(tr.box, centre)
