@@ -7,12 +7,12 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 
-from copilot.commands import analyze, bench, cues, devices, report, sessions
+from copilot.commands import analyze, bench, cues, devices, report, serve, sessions
 from copilot.commands import eval as evaluate
 from copilot.errors import CopilotError
 from copilot.result import version
 
-COMMANDS = (analyze, evaluate, cues, devices, bench, sessions, report)
+COMMANDS = (analyze, evaluate, cues, devices, bench, sessions, report, serve)
 EXIT_USER_ERROR = 2  # bad input: a file, device, model or setting the user can fix
 EXIT_BUG = 70  # EX_SOFTWARE: something we got wrong
 

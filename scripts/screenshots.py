@@ -1,4 +1,5 @@
-"""Saves the README's pictures of the app: the main window playing a clip, the overlay, the settings.
+"""Saves the README's pictures of the app: the main window on a face clip, on a sound-only file and
+with a nudge showing, the overlay, the settings.
 
     QT_QPA_PLATFORM=offscreen python scripts/screenshots.py [--data ../shared/data] [--out docs/screenshots]
 
@@ -14,9 +15,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-CLIPS = {"main_window.png": "reallife_trial_video/trial_truth_001.mp4",
-         "main_window_nodding.png": "noddingpigeon/head_nodding.mp4"}
-AFTER_MS = 8000
+# picture -> (clip, milliseconds of playing before it is taken)
+CLIPS = {"main_window.png": ("reallife_trial_video/trial_truth_001.mp4", 8000),
+         "main_window_nodding.png": ("noddingpigeon/head_nodding.mp4", 8000),
+         "main_window_sound.png": ("whisper_timestamped/gloria.mp3", 12000),  # no picture: the pane is a line
+         # "Look into the camera more" fires about 14 s in (practice mode's camera-gaze rule)
+         "main_window_nudge.png": ("reallife_trial_video/trial_truth_043.mp4", 15500)}
 
 
 def main() -> int:
@@ -42,11 +46,11 @@ def main() -> int:
         QTimer.singleShot(ms, loop.quit)
         loop.exec()
 
-    for name, clip in CLIPS.items():
+    for name, (clip, after_ms) in CLIPS.items():
         window = MainWindow(remember_geometry=False)
         window.show()
         window.open_choice(str(options.data / clip))
-        wait(AFTER_MS)
+        wait(after_ms)
         window.grab().save(str(options.out / name))
         if name == "main_window.png":
             window.toolbar.overlay_action.trigger()

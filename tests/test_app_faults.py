@@ -21,8 +21,8 @@ from faults import copilot_command, on_a_small_disk, sh, unprivileged
 from media import make_clip
 from PySide6.QtCore import Qt
 
+from copilot.config_folder import SETTINGS_DIR_ENV
 from ui import preferences
-from ui.preferences import SETTINGS_DIR_ENV
 
 APP_RUN = Path(__file__).with_name("app_run.py")
 

@@ -36,9 +36,13 @@ def test_analyze_writes_a_valid_document_whose_duration_matches(shared_data, tmp
     assert "status" not in document["meta"]  # the signals are computed, nothing is pending
     assert document["conversation_quality"]["timeline"]  # at least one period
     people = {p["id"] for p in document["participants"]}
-    assert people and {s["participant"] for s in document["engagement_state"]} == people
+    # a face seen for less than an engagement state's evidence (face_noface's 1.4 s as a
+    # participant) has no state said of it (issue 19); anyone seen or heard longer has one
+    stated = {s["participant"] for s in document["engagement_state"]}
+    lasting = {p["id"] for p in document["participants"] if p["last_seen"] - p["first_seen"] > 3.0}
+    assert people and lasting <= stated <= people
     ends = [e["end"] for e in document["signals"]] + [s["end"] for s in document["engagement_state"]]
-    assert max(ends) <= document["meta"]["duration"]  # nothing ends after the analysed time
+    assert max(ends, default=0.0) <= document["meta"]["duration"]  # nothing ends after the analysed time
     assert done.stderr == ""  # no progress bar when stderr is not a terminal
 
 

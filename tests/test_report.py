@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import shutil
@@ -92,6 +93,34 @@ def test_a_signal_with_events_is_drawn(reports):
     legend = set(re.findall(r"<text[^>]*>(\w+)</text>", signal_scores(data, "p1")))  # SVG text stays text
     assert with_events | set(SHOWN_AT_FIRST) <= legend
     assert not legend & ({"anger", "surprise"} - with_events)
+
+
+def test_each_key_moment_opens_the_review_window_there_and_the_bands_are_explained(reports):
+    """Issue 19: a moment's time opens the review window there; the band words say what they mean."""
+    from copilot.session.library import load_session
+    from copilot.session.links import parse_review_url
+    from copilot.session.report import TOP_MOMENTS
+    from copilot.session.store import open_database
+
+    data = load_session(open_database(reports / "s.sqlite3", create=False), "last")
+    page = (reports / "session.html").read_text()
+    moments = sorted(data.document["signals"], key=lambda e: -e["peak"])[:TOP_MOMENTS]
+    links = [parse_review_url(html.unescape(url)) for url in re.findall(r'href="(copilot://[^"]+)"', page)]
+    wanted = sorted((data.info.id, round(e["start"], 1)) for e in moments)
+    assert sorted((m.session, m.at) for m in links) == wanted
+    assert page.count(f"copilot app --review {data.info.id} --at ") == len(moments)
+    assert "medium (60 to 87)" in page and "—: not enough evidence yet" in page
+    for event in moments:  # an event's word is the band of its peak, with the number the app shows
+        assert f"peak {round(100 * event['peak'])} · {event['probability']}" in page
+    assert "copilot://" not in (reports / "from_json.html").read_text()  # no session to open
+
+
+def test_the_transcript_has_the_signals_of_its_moment_in_its_margin(reports):
+    page = (reports / "session.html").read_text()
+    said = re.search(r"<h2>What was said</h2>(.*?)</section>", page, re.S).group(1)
+    assert "<th>signals meanwhile</th>" in said
+    margins = re.findall(r"<tr>(?:<td>.*?</td>){4}<td>(.*?)</td></tr>", said)
+    assert margins and any(re.search(r"\w+ \((low|medium|high)\)", m) for m in margins), margins
 
 
 def test_a_ten_minute_session_makes_a_report_under_1_5_mb(reports):

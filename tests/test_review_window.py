@@ -17,6 +17,7 @@ from PySide6.QtCore import QPoint, Qt
 
 from copilot.session.store import DATABASE_ENV
 from ui.review_window import ReviewWindow, open_review_window
+from ui.settings import SETTINGS_DIR_ENV
 
 CLIP = "reallife_trial_video/trial_truth_043.mp4"
 
@@ -50,7 +51,7 @@ def test_the_timeline_has_curves_and_event_regions(window):
     window.sessions.setCurrentRow(0)
     assert window.participant.currentText() == "p1"
     lengths = [len(curve.getData()[0]) for curve in window.timeline.curves.values()]
-    assert min(lengths) > 100  # 22 s at 5 Hz
+    assert min(lengths) > 90  # 22 s at 5 Hz, from when every score has its evidence (~2.5 s in, issue 19)
     events = window.data.document["signals"]
     assert len(window.timeline.decorations) >= len(events) > 0
     assert "p1" in window.summary.toPlainText()
@@ -100,3 +101,46 @@ def pg_point(x: float, y: float):
     from PySide6.QtCore import QPointF
 
     return QPointF(x, y)
+
+
+def test_a_report_link_opens_the_review_window_at_its_moment(qtbot, database, tmp_path):
+    """Issue 19: a key moment's time in the report opens the review window there (copilot://, which
+    the desktop entry hands to `copilot`; or the command printed beside it)."""
+    from copilot.errors import CopilotError
+    from copilot.session.links import ReviewAt, review_command, review_url
+    from ui.launcher import parse_app_args, review_link_args
+
+    listing = ReviewWindow(database=database)
+    qtbot.addWidget(listing)
+    session_id = listing.sessions.item(0).data(Qt.ItemDataRole.UserRole)
+    moment = ReviewAt(session_id, 12.5, database)
+    args = review_link_args([review_url(moment)])
+    assert args == review_command(moment).replace("'", "").split()[1:]  # the link and the command agree
+    options = parse_app_args(args[1:])
+    assert (options.review, options.at, options.database) == (session_id, 12.5, database)
+    win = ReviewWindow(database=options.database)
+    qtbot.addWidget(win)
+    win.show()
+    assert win.show_moment(options.review, options.at)
+    assert win.data.info.id == session_id and win.position.text() == "12.5 s"
+    qtbot.waitUntil(lambda: win.frame.shown_t is not None and abs(win.frame.shown_t - 12.5) < 0.3,
+                    timeout=5000)
+    assert not win.show_moment(session_id + 40, 1.0) and f"No session {session_id + 40}" in win.problem.text()
+    with pytest.raises(CopilotError, match=r"^copilot://review/x: not a link to a moment of a session"):
+        review_link_args(["copilot://review/x"])
+    assert review_link_args(["clip.mp4"]) is None
+
+    shot = tmp_path / "review.png"  # as a click runs it: the review window alone, no camera opened
+
+    def review(session: int) -> subprocess.CompletedProcess:
+        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", SETTINGS_DIR_ENV: str(tmp_path)}
+        args = ["app", "--review", str(session), "--at", "12.5", "--database", str(database),
+                "--screenshot", str(shot), "--after", "1"]
+        return subprocess.run([sys.executable, "-m", "ui.launcher", *args], capture_output=True, text=True,
+                              timeout=120, env=env)
+
+    done = review(session_id)
+    assert done.returncode == 0, done.stderr
+    assert shot.stat().st_size > 10_000
+    missing = review(session_id + 40)
+    assert missing.returncode == 2 and f"No session {session_id + 40} in {database}" in missing.stderr

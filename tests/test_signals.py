@@ -38,7 +38,10 @@ def test_a_bad_weights_file_names_the_file_the_key_and_the_reason(tmp_path):
                        match=r"weights.toml: \[signals.agreement\] noding: unknown feature"):
         load_model(bad)
     bad.write_text(good.replace("off = 0.45", "off = 0.7"))
-    with pytest.raises(SignalsConfigError, match=r"\[events\] needs 0 < off < on"):
+    with pytest.raises(SignalsConfigError, match=r"\[events\] off must be between 0 and the medium band"):
+        load_model(bad)
+    bad.write_text(good.replace("off = 0.45", "on = 0.7\noff = 0.45"))  # `on` is the medium band's start
+    with pytest.raises(SignalsConfigError, match=r"\[events\] on: remove it; the medium band's start in .*"):
         load_model(bad)
     bad.write_text(good + "\n[broken\n")
     with pytest.raises(SignalsConfigError, match=r"weights.toml: does not parse: .*line"):
@@ -63,12 +66,12 @@ def test_ring_sums_match_plain_window_means():
 def run_track(series, settings=None):
     """Feeds a scripted score series at 10 Hz; returns (tick time, announcement, event)."""
     cfg = settings or {"on": 0.6, "off": 0.45, "min_on_s": 0.3, "min_off_s": 0.6, "update_every_s": 1.0}
-    track = EventTrack("agreement", "p1", cfg, model().bands, rationales(), TICK_S)
+    track = EventTrack("agreement", "p1", cfg, rationales(), TICK_S)
     row, drive = np.zeros(len(INSTANTS)), np.zeros(len(FEATURE_NAMES))
     no_run_up = lambda: np.zeros((0, len(INSTANTS)))  # noqa: E731
     out = []
     for k, score in enumerate(series):
-        for kind, event in track.update(round(k * TICK_S, 1), score, row, drive, no_run_up):
+        for kind, event in track.update(round(k * TICK_S, 1), score, row, drive, no_run_up, evidence_s=9.9):
             out.append((round(k * TICK_S, 1), kind, event))
     out += [(round(len(series) * TICK_S, 1), kind, e) for kind, e in track.finish(len(series) * TICK_S)]
     return out
@@ -180,15 +183,17 @@ def test_no_event_before_its_minimum_evidence_and_every_rationale_rests_on_it():
     assert all(1.5 <= m.min_evidence_s[s] <= m.short_s for s in SIGNALS)
     for signal in ("agreement", "engagement"):
         cfg = {**m.events, "min_evidence_s": m.min_evidence_s[signal]}
-        track = EventTrack(signal, "p1", cfg, m.bands, rationales(), TICK_S)
+        track = EventTrack(signal, "p1", cfg, rationales(), TICK_S)
         row, drive = np.zeros(len(INSTANTS)), np.zeros(len(FEATURE_NAMES))
         started = None
         for k in range(40):  # high from the first tick of a new face; the run-up grows with it
 
             def run_up(ticks_before: int = k) -> np.ndarray:
                 return np.zeros((min(ticks_before, 19), len(INSTANTS)))
-            for _kind, event in track.update(round(k * TICK_S, 1), 0.9, row, drive, run_up):
+            for _kind, event in track.update(round(k * TICK_S, 1), 0.9, row, drive, run_up,
+                                             evidence_s=(k + 1) * TICK_S):
                 started = started or (k * TICK_S, event)
         t, event = started
         assert t + TICK_S >= m.min_evidence_s[signal] - 1e-9 and t < m.min_evidence_s[signal] + 0.3, signal
         assert track.evidence.ticks * TICK_S >= 1.5  # what "for N s" in its rationale is counted over
+        assert event.evidence_s >= 1.5

@@ -117,9 +117,13 @@ def test_a_recording_that_cuts_away_from_a_face_ends_that_participant(shared_dat
     document = analyse(shared_data, "pyfeat/face_noface.mov")["document"]
     validate(document)
     assert not [e for e in of_type(document, "disengagement") if e["participant"] == "p1"]
+    # Confirmed about 1 s in and gone at 2.4 s, he is not watched for the 2 s an engagement state
+    # needs (issue 19, evidence first): no state is said of him, and none runs past the cut.
     states = [s for s in document["engagement_state"] if s["participant"] == "p1"]
-    assert states[-1]["end"] == pytest.approx(2.4, abs=0.05)  # closed at the cut
+    assert all(s["end"] <= 2.4 + 0.05 for s in states)
     assert all(a["end"] == b["start"] for a, b in itertools.pairwise(states))
+    (p1,) = [p for p in document["participants"] if p["id"] == "p1"]
+    assert p1["last_seen"] <= 2.4 + 0.05  # the detector follows him into the fade, not past the cut
 
 
 def test_a_silent_sound_track_makes_no_voice_participant(shared_data):
@@ -127,7 +131,7 @@ def test_a_silent_sound_track_makes_no_voice_participant(shared_data):
     has gone, nothing speaks, so no face-less "speaker" may appear."""
     document = analyse(shared_data, "pyfeat/face_noface.mov")["document"]
     assert [p["id"] for p in document["participants"]] == ["p1"]
-    assert {s["participant"] for s in document["engagement_state"]} == {"p1"}
+    assert {s["participant"] for s in document["engagement_state"]} <= {"p1"}
 
 
 class _LostFrames:
@@ -288,5 +292,8 @@ def test_a_sound_track_that_outlasts_the_picture_does_not_make_the_face_leave(sh
     states = [s for s in document["engagement_state"] if s["participant"] == "p1"]
     picture_s = len(frames) / 25
     assert picture_s == pytest.approx(2.4)
-    assert picture_s <= states[-1]["end"] <= picture_s + PICTURE_OVER_S + 0.1  # closed when it stopped
+    # closed when it stopped; 1.4 s after his confirmation is too little for a state (issue 19)
+    assert all(s["end"] <= picture_s + PICTURE_OVER_S + 0.1 for s in states)
+    (p1,) = [p for p in document["participants"] if p["id"] == "p1"]
+    assert p1["last_seen"] <= picture_s + 1e-6
     assert not [e for e in document["signals"] if "Left the picture" in e["rationale"]]

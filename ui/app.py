@@ -27,6 +27,8 @@ def run_app(options: argparse.Namespace) -> int:
     redirect_settings_from_env()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setWindowIcon(QIcon(str(resource_path("assets", "app/icon.svg"))))
+    if options.review is not None:
+        return _review(app, options)
     window = MainWindow(remember_geometry=options.screenshot is None)
     window.show()
     # Ctrl+C in the terminal, and the TERM a logout or shutdown sends, close the window the
@@ -46,12 +48,28 @@ def run_app(options: argparse.Namespace) -> int:
     return outcome["code"]
 
 
+def _review(app: QApplication, options: argparse.Namespace) -> int:
+    """The review window alone, at a session's moment: what a report's time opens (copilot://)."""
+    from ui.review_window import open_review_window
+
+    window = open_review_window(None, options.database)
+    outcome = {"code": 0}
+    if not window.show_moment(options.review, options.at):
+        print(f"copilot app: {window.problem.text()}", file=sys.stderr)
+        outcome["code"] = EXIT_SOURCE_FAILED
+    if options.screenshot is not None:
+        QTimer.singleShot(round(options.after * 1000),
+                          lambda: _save_and_close(window, options.screenshot, outcome))
+    app.exec()
+    return outcome["code"]
+
+
 def _save_and_close(window: MainWindow, path: Path, outcome: dict[str, int]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     if not window.grab().save(str(path), "PNG"):
         print(f"copilot app: cannot write the screenshot {path}", file=sys.stderr)
         outcome["code"] = EXIT_SCREENSHOT_FAILED
-    elif window.banner.isVisible() and window.banner.kind == "error":
+    elif isinstance(window, MainWindow) and window.banner.isVisible() and window.banner.kind == "error":
         print(f"copilot app: {window.banner.text.text()}", file=sys.stderr)
         outcome["code"] = EXIT_SOURCE_FAILED
     window.close()

@@ -43,8 +43,9 @@ class EventMark:
     t: float  # when the score first got high (the event's start)
     signal: str
     participant: str
-    probability: str
+    probability: str  # the band of its peak so far (bands.band_of)
     rationale: str
+    end: float | None = None  # None while it runs
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +59,8 @@ class FrameView:
     t: float
     image: np.ndarray | None  # BGR uint8; frames are immutable, so sharing the array is safe
     faces: tuple[FaceMark, ...]
-    scores: dict[str, dict[str, float]] = field(default_factory=dict)  # participant -> signal -> 0..1
-    states: dict[str, str] = field(default_factory=dict)  # participant -> engaged/neutral/disengaged
+    scores: dict[str, dict[str, float | None]] = field(default_factory=dict)  # participant -> signal ->
+    #                                                     0..1, or None: not enough evidence yet
     ticks: tuple[tuple[float, str, np.ndarray], ...] = ()  # (t, participant, scores in SIGNALS order)
     started: tuple[EventMark, ...] = ()
     nudges: tuple[Nudge, ...] = ()
@@ -67,6 +68,9 @@ class FrameView:
     gazes: dict[str, tuple[float, float]] = field(default_factory=dict)  # participant -> gaze yaw,
     #                                         pitch (degrees) of a face whose cues are ready (calibration)
     said: tuple[tuple[float, str, str], ...] = ()  # (start, participant, text) just transcribed
+    talk: dict[str, dict[str, float | None]] = field(default_factory=dict)  # participant -> live
+    #                                                     measure -> value (signals.measures.talk_values)
+    quality: dict[str, int] | None = None  # conversation quality so far; None: no evidence yet
 
     @classmethod
     def from_step(cls, step: Step) -> FrameView:
@@ -80,13 +84,14 @@ class FrameView:
         signals = step.results.get("signals")
         if signals is None:
             return cls(step.t, image, faces, nudges=tuple(step.results.get("coach") or ()), gazes=gazes)
-        started, revised = (tuple(EventMark(e.start, e.type, e.participant, e.probability, e.rationale)
+        started, revised = (tuple(EventMark(e.start, e.type, e.participant, e.probability, e.rationale, e.end)
                                   for e in events)
                             for events in (signals.started, [*signals.updated, *signals.ended]))
         ticks = tuple((row.t, row.participant, np.array(row.scores, np.float64)) for row in signals.ticks)
         said = tuple((float(d["start"]), str(d["participant"]), str(d["text"])) for d in signals.said)
-        return cls(step.t, image, faces, signals.scores, signals.states, ticks, started,
-                   tuple(step.results.get("coach") or ()), revised, gazes, said)
+        return cls(step.t, image, faces, signals.scores, ticks, started,
+                   tuple(step.results.get("coach") or ()), revised, gazes, said, signals.talk,
+                   signals.quality)
 
     def after(self, older: FrameView | None) -> FrameView:
         """This view with what `older` (not yet delivered) carried that must not be lost."""
@@ -94,10 +99,11 @@ class FrameView:
             return self
         return FrameView(self.t, self.image if self.image is not None else older.image,
                          self.faces if self.image is not None else older.faces,
-                         self.scores or older.scores, self.states or older.states,
+                         self.scores or older.scores,
                          older.ticks + self.ticks, older.started + self.started,
                          older.nudges + self.nudges, older.revised + self.revised,
-                         self.gazes if self.image is not None else older.gazes, older.said + self.said)
+                         self.gazes if self.image is not None else older.gazes, older.said + self.said,
+                         self.talk or older.talk, self.quality or older.quality)
 
 
 class EngineBridge(QObject):

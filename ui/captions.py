@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections import deque
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QLabel, QWidget
 
 SHOWN_LINES = 3  # enough to follow an exchange of turns without covering the window
+NOTHING_YET = "What is said shows here, a moment after each pause."
 
 
 def caption_line(participant: str, text: str) -> str:
@@ -26,6 +28,9 @@ class Captions(QLabel):
         self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom)
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setToolTip("What was said, transcribed on this machine a moment after each pause")
+        # room for the lines from the start: captions arriving must not push the video up (issue 19);
+        # a line that wraps is cut at the top, the newest words stay in view
+        self.setFixedHeight(self.fontMetrics().lineSpacing() * SHOWN_LINES + 2 * self.margin() + 4)
         self.lines: deque[str] = deque(maxlen=SHOWN_LINES)
         self.clear()
 
@@ -34,11 +39,17 @@ class Captions(QLabel):
         for _, participant, text in said:
             self.lines.append(caption_line(participant, text))
         if said:
-            self.setText("\n".join(self.lines))
+            self.set_lines("\n".join(self.lines))
+
+    def set_lines(self, text: str) -> None:
+        """Shows `text`, or while there is none a faint line saying what will be here: the room kept
+        for the captions is not a blank band."""
+        self.setForegroundRole(QPalette.ColorRole.WindowText if text else QPalette.ColorRole.PlaceholderText)
+        self.setText(text or NOTHING_YET)
 
     def clear(self) -> None:
         self.lines.clear()
-        self.setText("")
+        self.set_lines("")
 
 
 HELD_S = 3.0  # in review, a line stays up this long after it was said, as a caption would live

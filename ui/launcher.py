@@ -12,6 +12,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from copilot.errors import CopilotError
+
 APP_COMMAND = "app"
 
 
@@ -26,6 +28,14 @@ def add_app_arguments(parser: argparse.ArgumentParser) -> None:
                         help="save a picture of the window after --after seconds, then quit")
     parser.add_argument("--after", type=float, default=3.0, metavar="SECONDS",
                         help="seconds of analysis before the screenshot (default: 3)")
+    parser.add_argument("--review", type=int, metavar="SESSION",
+                        help="open the review window on a recorded session (see `copilot sessions list`) "
+                             "instead of watching anything")
+    parser.add_argument("--at", type=float, default=0.0, metavar="SECONDS",
+                        help="with --review: the moment to show (default: the start)")
+    parser.add_argument("--database", type=Path, metavar="FILE",
+                        help="with --review: the session database (default: $COPILOT_DATABASE or the "
+                             "per-user one)")
 
 
 def build_app_parser() -> argparse.ArgumentParser:
@@ -46,11 +56,30 @@ def parse_app_args(argv: Sequence[str]) -> argparse.Namespace:
     options = parser.parse_args(list(argv))
     if options.after < 0:
         parser.error("--after must be zero or more seconds")
+    if options.at < 0:
+        parser.error("--at must be zero or more seconds")
     return options
+
+
+def review_link_args(argv: list[str]) -> list[str] | None:
+    """`copilot copilot://review/N?at=T`, as the desktop entry passes a clicked report link, as the
+    app's own options; None when the arguments are not such a link."""
+    from copilot.session.links import SCHEME, parse_review_url
+
+    if len(argv) != 1 or not argv[0].startswith(f"{SCHEME}://"):
+        return None
+    moment = parse_review_url(argv[0])
+    return [APP_COMMAND, "--review", str(moment.session), "--at", str(moment.at),
+            *(["--database", str(moment.database)] if moment.database is not None else [])]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = review_link_args(args) or args
+    except CopilotError as exc:
+        print(f"copilot: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_LINK
     if not args or args[0] == APP_COMMAND or args[0].split("=")[0] in APP_OPTIONS:
         options = parse_app_args(args[1:] if args and args[0] == APP_COMMAND else args)
         problem = why_no_display(options)
@@ -65,8 +94,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     return cli_main(args, add_commands=[add_app_command])
 
 
-APP_OPTIONS = ("--source", "--screenshot", "--after")  # `copilot --source clip.mp4` means the app
-EXIT_NO_DISPLAY = 2  # as the CLI's user errors: the user can fix it
+APP_OPTIONS = ("--source", "--screenshot", "--after", "--review")  # `copilot --source clip.mp4`: the app
+EXIT_NO_DISPLAY = EXIT_BAD_LINK = 2  # as the CLI's user errors: the user can fix it
 
 
 def why_no_display(options: argparse.Namespace, environ: dict[str, str] | None = None) -> str | None:

@@ -1,16 +1,21 @@
-"""The main window: toolbar, video with faces, gauges, timeline, nudge feed and status bar.
+"""The main window: toolbar, video with faces, gauges, live measures, timeline, nudge feed and
+status bar.
 
 It owns one LiveSession and is the only thing that starts or stops it. Results reach
 it through the bridge's signals; engine figures are pulled on a slow timer, the
 signal widgets redrawn on a display timer. Closing the window stops the engine and
 every timer, so nothing outlives it.
+
+Nothing jumps (issue 19): a nudge's banner floats over the top of the video instead of
+pushing the window down, and a sound-only source shrinks the video pane to one line so
+the timeline and captions get the room.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Slot
-from PySide6.QtGui import QCloseEvent, QIcon
-from PySide6.QtWidgets import QMainWindow, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtCore import QPoint, Qt, QTimer, Slot
+from PySide6.QtGui import QCloseEvent, QIcon, QResizeEvent
+from PySide6.QtWidgets import QFrame, QMainWindow, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 from copilot.coach import Nudge
 from copilot.errors import CopilotError
@@ -31,6 +36,8 @@ from ui.window_actions import WindowActions
 STATS_EVERY_MS = 500
 SIGNALS_EVERY_MS = 100  # gauges, timeline, labels: 10 Hz, the signals' own rate
 NUDGE_SHOWN_MS = 8000
+FEED_AT_LEAST = 120  # px of the nudge feed beside the gauges and measures at the start
+NUDGE_MARGIN = 10  # the floating nudge banner's gap to the video pane's edges
 TITLE = "Meeting Copilot"
 DEFAULT_SIZE = (1280, 800)
 
@@ -47,7 +54,8 @@ class MainWindow(QMainWindow):
         self.session = LiveSession(self.bridge)
         self.toolbar = SourceToolBar(self)
         self.addToolBar(self.toolbar)
-        self.banner, self.nudge_banner = Banner(), Banner()
+        central = QWidget()
+        self.banner, self.nudge_banner = Banner(), Banner(central)  # the nudge's floats (see _place_nudge)
         self.video = VideoView()
         self.dashboard = Dashboard(self.video, self)
         self.signals_panel = self.dashboard.gauges
@@ -58,20 +66,38 @@ class MainWindow(QMainWindow):
         self.left.setStretchFactor(0, 3)
         self.left.setStretchFactor(1, 0)
         self.left.setStretchFactor(2, 1)
+        # the gauges and the live measures scroll together when the window is too short for both,
+        # so they do not set a minimum height that a half-screen window beside a call cannot meet
+        readings = QWidget()
+        column = QVBoxLayout(readings)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.dashboard.gauges)
+        column.addWidget(self.dashboard.measures)
+        self.readings = QScrollArea()
+        self.readings.setWidget(readings)
+        self.readings.setWidgetResizable(True)
+        self.readings.setFrameShape(QFrame.Shape.NoFrame)
+        self.readings.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.readings.setMinimumWidth(readings.minimumSizeHint().width()
+                                      + self.readings.verticalScrollBar().sizeHint().width())
         self.right = QSplitter(Qt.Orientation.Vertical)
-        self.right.addWidget(self.dashboard.gauges)
+        self.right.addWidget(self.readings)
         self.right.addWidget(self.dashboard.feed)
+        self.right.setStretchFactor(0, 0)
+        self.right.setStretchFactor(1, 1)
+        # all of the gauges and measures in view at the usual size; the feed takes what is left
+        self.right.setSizes([readings.sizeHint().height(), FEED_AT_LEAST])
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.left)
         self.splitter.addWidget(self.right)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 1)
-        central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.banner)
-        layout.addWidget(self.nudge_banner)
         layout.addWidget(self.splitter, 1)
+        for splitter in (self.splitter, self.left):
+            splitter.splitterMoved.connect(self._place_nudge)
         self.setCentralWidget(central)
         self.status = EngineStatusBar(self)
         self.setStatusBar(self.status)
@@ -114,6 +140,7 @@ class MainWindow(QMainWindow):
             self.session.start(choice, self.actions.session_options())
         except CopilotError as exc:
             self.show_problem(str(exc))
+            self.video.set_compact(False)
             self.video.clear("Nothing to show: the source could not be opened.")
             self.setWindowTitle(TITLE)
             self.status.showMessage(f"Could not open {self.session.label}")
@@ -124,8 +151,9 @@ class MainWindow(QMainWindow):
         if notices:
             self.show_problem(" · ".join(notices), kind="info")
         self.probe.clear()
-        self.video.clear("Waiting for the first frame…" if self.session.has_video
-                         else f"{self.session.label} has no video: only its sound is analysed.")
+        self.video.set_compact(not self.session.has_video)
+        self.video.clear("Waiting for the first frame…" if self.session.has_video else
+                         f"♪  {self.session.label}: sound only — the voices are analysed, there are no faces")
         self.setWindowTitle(f"{self.session.label} — {TITLE}")
         self.status.showMessage(f"Watching {self.session.label} ({self.actions.mode_name()})")
         self._update_controls()
@@ -153,7 +181,25 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def show_nudge(self, nudge: Nudge) -> None:
         self.nudge_banner.show_message(f"▶ {nudge.message}", "nudge")
+        self._place_nudge()
         self.nudge_timer.start(NUDGE_SHOWN_MS)
+
+    @Slot()
+    def _place_nudge(self) -> None:
+        """Floats the nudge banner over the top of the video pane: it covers a strip of the picture
+        for a few seconds instead of pushing everything below it down and back up."""
+        if not self.nudge_banner.isVisible():
+            return
+        top_left = self.left.mapTo(self.centralWidget(), QPoint(0, 0))
+        width = max(120, self.left.width() - 2 * NUDGE_MARGIN)
+        height = self.nudge_banner.heightForWidth(width)
+        self.nudge_banner.setGeometry(top_left.x() + NUDGE_MARGIN, top_left.y() + NUDGE_MARGIN, width,
+                                      height if height > 0 else self.nudge_banner.sizeHint().height())
+        self.nudge_banner.raise_()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._place_nudge()
 
     @Slot(object)
     def take_view(self, view: FrameView) -> None:
@@ -171,12 +217,8 @@ class MainWindow(QMainWindow):
         if problem is not None and problem != self.said_record_problem:
             self.said_record_problem = problem
             self.show_problem(f"this session is only partly recorded: {problem}", kind="info")
-        stats = self.session.stats()
-        if stats is None:
-            self.status.show_idle()
-        else:
-            self.status.show_stats(stats, self.session.provider)
-        self.status.show_load(self.cpu.read(), self.probe.p95_ms())
+        self.status.show_health(self.session.stats(), self.session.provider, self.cpu.read(),
+                                self.probe.p95_ms())
 
     def _update_controls(self) -> None:
         self.toolbar.set_running(self.session.running, can_play=self.session.choice is not None)
@@ -191,4 +233,7 @@ class MainWindow(QMainWindow):
         self.video.stop()
         self.dashboard.close()
         self.session.stop()
+        if self.session.publisher is not None:
+            self.session.publisher.stop()
+            self.session.publisher = None
         super().closeEvent(event)

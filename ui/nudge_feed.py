@@ -2,6 +2,8 @@
 
 Nudges also show in the window's banner (non-blocking, hidden again after a few
 seconds) and may beep; the feed keeps them so nothing is missed while looking away.
+A running event's line says its signal's band now, the gauge's word, kept current on
+each redraw (`refresh`); once it ends, the band it peaked at.
 """
 
 from __future__ import annotations
@@ -10,23 +12,26 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QGroupBox, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from copilot.coach import Nudge
+from copilot.signals import SIGNALS
+from copilot.signals.bands import reading
 from ui.bridge import EventMark
+from ui.readings import BAND_TIP, clock, event_line
 
 MAX_ITEMS = 200
 NUDGE_COLOUR = "#ffca28"
+Key = tuple[str, str, float]  # (participant, signal, start): names an event
 
 
-def clock(t: float) -> str:
-    minutes, seconds = divmod(int(t), 60)
-    return f"{minutes}:{seconds:02d}"
+SHARES = ("camera_gaze", "talk_share")  # practice measures that are a share of the time (coach.rules)
 
 
 def nudge_text(nudge: Nudge) -> str:
-    return f"{clock(nudge.t)}  {nudge.message}  ({nudge.participant}: {nudge.signal} {nudge.value:.2f})"
-
-
-def event_text(event: EventMark) -> str:
-    return f"{clock(event.t)}  {event.participant} {event.signal} ({event.probability}) — {event.rationale}"
+    """A nudge's line; its value as the rest of the window shows such a value."""
+    if nudge.signal in SIGNALS:
+        value = reading(nudge.value)
+    else:
+        value = f"{nudge.value:.0%}" if nudge.signal in SHARES else f"{nudge.value:.1f}"
+    return f"{clock(nudge.t)}  {nudge.message}  ({nudge.participant}: {nudge.signal} {value})"
 
 
 class NudgeFeed(QGroupBox):
@@ -39,7 +44,7 @@ class NudgeFeed(QGroupBox):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.list)
         self.nudges: list[Nudge] = []
-        self._events: dict[tuple[str, str, float], QListWidgetItem] = {}  # still listed, by their start
+        self._events: dict[Key, tuple[QListWidgetItem, EventMark]] = {}  # still listed, by their start
 
     def add_nudge(self, nudge: Nudge) -> None:
         self.nudges.append(nudge)
@@ -48,18 +53,32 @@ class NudgeFeed(QGroupBox):
         item.setToolTip(f"Rule {nudge.rule}")
         self._add(item)
 
-    def add_event(self, event: EventMark) -> None:
-        item = QListWidgetItem(event_text(event))
-        item.setToolTip(event.rationale)
-        self._events[(event.participant, event.signal, event.t)] = item
+    def add_event(self, event: EventMark, score: float | None = None) -> None:
+        item = QListWidgetItem(event_line(event, score))
+        item.setToolTip(f"{event.rationale}\n\n{BAND_TIP}")
+        self._events[(event.participant, event.signal, event.t)] = (item, event)
         self._add(item)
 
-    def revise_event(self, event: EventMark) -> None:
-        """An event's probability and rationale grow while it lasts: its line says the latest."""
-        item = self._events.get((event.participant, event.signal, event.t))
-        if item is not None:
-            item.setText(event_text(event))
-            item.setToolTip(event.rationale)
+    def revise_event(self, event: EventMark, score: float | None = None) -> None:
+        """An event's probability and rationale grow while it lasts, and it ends: its line says the latest."""
+        key = (event.participant, event.signal, event.t)
+        if key in self._events:
+            item = self._events[key][0]
+            self._events[key] = (item, event)
+            item.setText(event_line(event, score))
+            item.setToolTip(f"{event.rationale}\n\n{BAND_TIP}")
+
+    def refresh(self, scores: dict[str, dict[str, float | None]]) -> None:
+        """Running events' lines take the band of their signal's score now (the display timer's scores)."""
+        for item, event in self._events.values():
+            if event.end is None:
+                text = event_line(event, scores.get(event.participant, {}).get(event.signal))
+                if text != item.text():
+                    item.setText(text)
+
+    def event_lines(self) -> dict[Key, str]:
+        """The text of each event still listed, by (participant, signal, start)."""
+        return {key: item.text() for key, (item, _) in self._events.items()}
 
     def add_marker(self, t: float, label: str) -> None:
         self._add(QListWidgetItem(f"{clock(t)}  ⚑ {label}"))
@@ -68,7 +87,7 @@ class NudgeFeed(QGroupBox):
         self.list.insertItem(0, item)
         while self.list.count() > MAX_ITEMS:
             gone = self.list.takeItem(self.list.count() - 1)
-            self._events = {key: item for key, item in self._events.items() if item is not gone}
+            self._events = {key: kept for key, kept in self._events.items() if kept[0] is not gone}
 
     def clear(self) -> None:
         self.list.clear()

@@ -10,14 +10,13 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from copilot.signals.bands import reading
+from ui.readings import BAND_TIP, WAITING, top_signals
+
 TOP_N = 3
 STYLE = ("#overlay { background: rgba(20, 22, 26, 225); border: 1px solid #4fc3f7; border-radius: 8px; }"
          "#overlay QLabel { color: #e8eaed; background: transparent; }"
          "#overlayNudge { color: #ffca28; font-weight: bold; }")
-
-
-def top_signals(scores: dict[str, float], n: int = TOP_N) -> list[tuple[str, float]]:
-    return sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:n]
 
 
 class Overlay(QWidget):
@@ -34,6 +33,7 @@ class Overlay(QWidget):
         self.clear()
         self.nudge.setObjectName("overlayNudge")
         self.nudge.setWordWrap(True)
+        self.signals.setToolTip(BAND_TIP)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)
         for label in (self.who, self.signals, self.nudge):
@@ -46,11 +46,14 @@ class Overlay(QWidget):
         self.signals.setText("waiting for signals…")
         self.nudge.setText("")
 
-    def refresh(self, participant: str | None, scores: dict[str, float], state: str = "") -> None:
+    def refresh(self, participant: str | None, scores: dict[str, float | None], state: str) -> None:
+        """`state`: the header's words for the same scores (ui.readings.state_words)."""
         if participant is None:
             return
-        self.who.setText(f"<b>{participant}</b>" + (f" · {state}" if state else ""))
-        self.signals.setText("<br>".join(f"{name} <b>{value:.0%}</b>" for name, value in top_signals(scores)))
+        self.who.setText(f"<b>{participant}</b> · {state}")
+        top = top_signals(scores, TOP_N)
+        self.signals.setText("<br>".join(f"{name} <b>{reading(value)}</b>" for name, value in top)
+                             or WAITING)
 
     def show_nudge(self, message: str) -> None:
         self.nudge.setText(f"▶ {message}")

@@ -18,12 +18,12 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from copilot.coach.rules import MODES
+from copilot.config_folder import settings_dir
 from copilot.output import PRIVATE_FILE, make_private_folder
 
 VERSION = 3
 FILE_NAME = "settings.json"
 THEMES = ("dark", "light")
-SETTINGS_DIR_ENV = "MEETING_COPILOT_SETTINGS_DIR"
 
 
 @dataclass(slots=True)
@@ -41,26 +41,10 @@ class Preferences:
     # Where the middle of the user's screen is, as seen from their camera: [gaze yaw, gaze pitch]
     # in degrees, recorded by "Calibrate screen position"; [] = learned from where they usually look
     screen_direction: list[float] = field(default_factory=list)
-
-
-_redirected: Path | None = None
-
-
-def redirect(folder: str | os.PathLike[str]) -> None:
-    """Keep this process's settings file under `folder` (tests, screenshot runs)."""
-    global _redirected
-    _redirected = Path(folder)
-
-
-def settings_dir() -> Path:
-    if _redirected is not None:
-        return _redirected
-    override = os.environ.get(SETTINGS_DIR_ENV)
-    if override:
-        return Path(override)
-    from platformdirs import user_config_dir
-
-    return Path(user_config_dir("Meeting Copilot", appauthor=False))
+    # Publish the live session on the local stream protocol (copilot/serve/publisher.py), for
+    # programs on this machine that follow a call; off unless the user switches it on
+    publish_live: bool = False
+    publish_port: int = 8766  # beside `copilot serve`'s 8765, so both can run; 0 = any free port
 
 
 def settings_path() -> Path:
@@ -99,6 +83,9 @@ def check(prefs: Preferences) -> list[str]:
         if type(value) is not type(wanted) or (f.name in rules and value not in rules[f.name]):
             problems.append(f"{f.name} = {value!r} is not valid")
             setattr(prefs, f.name, wanted)
+    if not 0 <= prefs.publish_port <= 65535:
+        problems.append(f"publish_port = {prefs.publish_port!r} is not valid (a port, 0 to 65535)")
+        prefs.publish_port = default.publish_port
     direction = prefs.screen_direction
     if direction and not (len(direction) == 2 and all(
             isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in direction)):

@@ -106,6 +106,17 @@ class ReviewWindow(QMainWindow):
             item.setData(Qt.ItemDataRole.UserRole, info.id)
             self.sessions.addItem(item)
 
+    def show_moment(self, session_id: int, t: float) -> bool:
+        """Session `session_id` at `t` seconds, as a report's key moment asks; False (and the reason
+        in the window) when the database has no such session."""
+        try:
+            self.open_session(session_id)
+        except KeyError:  # a database that could not be read has said why already
+            self.problem.setText(self.problem.text() or f"No session {session_id} in {self.database}.")
+            return False
+        self.timeline.seek(t)
+        return True
+
     def open_session(self, session_id: int) -> None:
         for row in range(self.sessions.count()):
             if self.sessions.item(row).data(Qt.ItemDataRole.UserRole) == session_id:
@@ -147,7 +158,7 @@ class ReviewWindow(QMainWindow):
         self.position.setText(f"{t:.1f} s")
         self.frame.seek(t)
         transcript = self.data.document.get("transcript", []) if self.data is not None else []
-        self.captions.setText(caption_at(transcript, t))
+        self.captions.set_lines(caption_at(transcript, t))
 
 
 def open_review_window(parent: QWidget | None = None, database: Path | str | None = None) -> ReviewWindow:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from copilot.capture.items import SourceError
 from copilot.coach.rules import RuleSet
@@ -18,8 +19,12 @@ from copilot.engine import Engine
 from copilot.engine_stats import EngineStats
 from copilot.errors import CopilotError
 from copilot.pipeline import execution_provider, standard_analyzers
+from copilot.step import Step
 from ui.bridge import EngineBridge
 from ui.sources import audio_sources, choice_kind, describe_choice, source_from_choice
+
+if TYPE_CHECKING:
+    from copilot.serve.publisher import Publisher
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +69,9 @@ class LiveSession:
         self.notices: list[str] = []  # what did not open but did not stop the run (a microphone)
         self._final_stats: EngineStats | None = None  # kept so a finished file still shows its figures
         self._closed_problem: str | None = None  # what the last closed recording could not keep
+        # Programs following the live session (Settings: publish); set or cleared at any time,
+        # so every run's engine hands its steps on through `_publish`
+        self.publisher: Publisher | None = None
 
     @property
     def running(self) -> bool:
@@ -96,18 +104,22 @@ class LiveSession:
         sound = audio_sources(choice, options.microphone, options.system_audio)
         recorder, not_recorded = (_start_recording(choice, options.mode, options.keep_media)
                                   if options.record else (None, None))
-        sinks = [self.bridge.sink] + ([recorder] if recorder is not None else [])
+        sinks = [self.bridge.sink, self._publish] + ([recorder] if recorder is not None else [])
         screen = options.screen if choice_kind(choice) == "camera" else None
         live = choice_kind(choice) != "file"  # a file plays paced: its words keep the file's timing
         analyzers = standard_analyzers(options.mode, options.rules, screen, live=live)
         engine = Engine([video, *sound], analyzers, sinks,
                         on_error=self.bridge.report_error, skip_failed_sources=bool(sound))
+        if self.publisher is not None:
+            self.publisher.begin(describe_choice(choice))
         try:
             engine.start()
             if video not in engine.sources:  # skipped as failed: without its picture there is no run
                 raise SourceError(engine.errors[0] if engine.errors else f"{video.name}: cannot open")
         except CopilotError:
             engine.stop(STOP_TIMEOUT_S)  # closes the analyzers' models
+            if self.publisher is not None:
+                self.publisher.end()
             if recorder is not None:
                 recorder.discard()  # nothing was analysed: no empty session in the list
             raise
@@ -118,6 +130,12 @@ class LiveSession:
         except Exception as exc:  # the status line must not take the session down
             log.warning("cannot tell the execution provider: %s", exc)
             self.provider = "unknown"
+
+    def _publish(self, step: Step) -> None:
+        """Engine sink (analysis thread): the step to the followers, while publishing is on."""
+        publisher = self.publisher
+        if publisher is not None:
+            publisher.sink(step)
 
     def add_marker(self, t: float, label: str) -> bool:
         """Marks a moment in the recording; False when nothing is being recorded."""
@@ -135,6 +153,8 @@ class LiveSession:
         recorder, self.recorder = self.recorder, None
         if engine is not None:
             engine.stop(STOP_TIMEOUT_S)
+            if self.publisher is not None:
+                self.publisher.end()
             self._final_stats = engine.stats()
             if engine.running:
                 log.warning("the analysis thread did not stop within %.0f s", STOP_TIMEOUT_S)

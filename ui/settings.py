@@ -13,8 +13,8 @@ import os
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMainWindow, QSplitter
 
-from ui import preferences
-from ui.preferences import SETTINGS_DIR_ENV
+from copilot import config_folder
+from copilot.config_folder import SETTINGS_DIR_ENV
 
 ORGANISATION = "Meeting Copilot"
 APPLICATION = "Meeting Copilot"
@@ -22,7 +22,7 @@ APPLICATION = "Meeting Copilot"
 
 def redirect_settings(folder: str | os.PathLike[str]) -> None:
     """Keep this process's settings, both files, under `folder` (call before the first QSettings)."""
-    preferences.redirect(folder)
+    config_folder.redirect(folder)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, os.fspath(folder))
 
 

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from copilot.coach.rules import MODES, RuleSet
+from copilot.serve.auth import token_path
 from ui.preferences import THEMES, Preferences
 from ui.screen_calibration import describe
 
@@ -59,6 +60,12 @@ class SettingsDialog(QDialog):
         self.sound.setChecked(prefs.nudge_sound)
         self.keep_media = QCheckBox("Keep the raw video and audio of live sessions (off: signals only)")
         self.keep_media.setChecked(prefs.keep_media)
+        self.publish = QCheckBox(f"Publish the live session to programs on this computer "
+                                 f"(ws://127.0.0.1:{prefs.publish_port}/v1/stream/analyze)")
+        self.publish.setChecked(prefs.publish_live)
+        self.publish.setToolTip("Overlays, recorders and CRM tools can follow the call on the Signals API's "
+                                "stream protocol, read-only. They need the key kept in "
+                                f"{token_path()} (the same as `copilot serve`'s).")
         self.rules_file = QLineEdit(prefs.nudge_rules_file)
         self.rules_file.setPlaceholderText(str(rules.source))
         self.calibrate_requested = False  # "Calibrate…" closes the dialog, keeping its edits
@@ -66,7 +73,8 @@ class SettingsDialog(QDialog):
         for label, widget in (("Mode", self.mode), ("Video source", self.source),
                               ("Microphone", self.microphone), ("", self.system_audio),
                               ("Theme", self.theme), ("Nudges", self.sound), ("Rules file", self.rules_file),
-                              ("Recording", self.keep_media), ("Screen position", self._screen_row())):
+                              ("Recording", self.keep_media), ("Publishing", self.publish),
+                              ("Screen position", self._screen_row())):
             form.addRow(label, widget)
         self.table = self._rules_table(rules)
         box = QGroupBox("Nudge rules (switch off, or move the threshold)")
@@ -137,7 +145,7 @@ class SettingsDialog(QDialog):
         prefs.mode, prefs.video_source = self.mode.currentData(), self.source.text().strip()
         prefs.microphone, prefs.system_audio = self.microphone.currentData(), self.system_audio.isChecked()
         prefs.theme, prefs.nudge_sound = self.theme.currentData(), self.sound.isChecked()
-        prefs.keep_media = self.keep_media.isChecked()
+        prefs.keep_media, prefs.publish_live = self.keep_media.isChecked(), self.publish.isChecked()
         prefs.nudge_rules_file = self.rules_file.text().strip()
         prefs.rules = {rule_id: {"enabled": self.table.cellWidget(row, 0).isChecked(),
                                  "threshold": round(self.table.cellWidget(row, 4).value(), 3)}

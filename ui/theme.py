@@ -28,6 +28,7 @@ def palette(theme: str) -> QPalette:
     for role, name in ROLES.items():
         pal.setColor(role, QColor(COLOURS[name][k]))
     pal.setColor(QPalette.ColorRole.HighlightedText, QColor("#ffffff"))
+    pal.setColor(QPalette.ColorRole.PlaceholderText, QColor(COLOURS["disabled"][k]))  # faint, still readable
     for role in (QPalette.ColorRole.Text, QPalette.ColorRole.WindowText, QPalette.ColorRole.ButtonText):
         pal.setColor(QPalette.ColorGroup.Disabled, role, QColor(COLOURS["disabled"][k]))
     return pal

@@ -13,12 +13,13 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QCheckBox, QGridLayout, QVBoxLayout, QWidget
 
 from copilot.signals import DEFINITIONS, SIGNAL_GROUPS, SIGNALS
-from ui.nudge_feed import clock
+from ui.readings import clock, draw_bands
 
 WINDOW_S = 180.0  # what the timeline shows: the last three minutes
 CAPACITY = 3600  # ticks kept per participant (six minutes at 10 Hz)
 SHOWN_AT_START = ("engagement", "interest", "confusion", "skepticism", "stress")
 COLOURS = {name: d.colour for name, d in DEFINITIONS.items()}
+BAND_LINE = "#8a9099"  # the band edges: grey that shows on either theme's plot background
 
 
 class ScoreHistory:
@@ -96,13 +97,15 @@ class TimelinePlot(pg.PlotWidget):
         super().__init__(parent)
         self.setMinimumHeight(150)
         self.setLabel("bottom", "session time", units="s")
+        draw_bands(self, BAND_LINE)
         self.setYRange(0, 1.1, padding=0)
         self.setMouseEnabled(x=False, y=False)
         self.hideButtons()
         self.showGrid(x=True, y=True, alpha=0.2)
         self.curves = {}
         for k, name in enumerate(SIGNALS):
-            curve = self.plot([], [], pen=pg.mkPen(COLOURS[name], width=2))
+            # connect="finite": a NaN (no score yet, too little evidence) is a gap, not a drop to 0
+            curve = self.plot([], [], pen=pg.mkPen(COLOURS[name], width=2), connect="finite")
             curve.setVisible(name in SHOWN_AT_START)
             curve.setClipToView(True)
             self.curves[name] = (k, curve)

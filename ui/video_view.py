@@ -15,7 +15,11 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from ui.bridge import FaceMark, FrameView
 
+QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's "no maximum" (QWIDGETSIZE_MAX is not exported to Python)
+
 DISPLAY_HZ = 30
+MIN_SIZE = (320, 180)
+COMPACT_HEIGHT = 40  # a sound-only source: one line saying so, not a large empty pane (issue 19)
 BACKGROUND = QColor(24, 26, 30)
 FACE_COLOURS = [QColor(c) for c in ("#4fc3f7", "#ffb74d", "#81c784", "#e57373", "#ba68c8", "#fff176")]
 
@@ -34,10 +38,11 @@ def face_colour(participant: str) -> QColor:
 class VideoView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setMinimumSize(320, 180)
+        self.setMinimumSize(*MIN_SIZE)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.placeholder = "No video"
+        self.compact = False
         self.frames_drawn = 0
         self._pending: FrameView | None = None
         self._array: np.ndarray | None = None  # backs self._image
@@ -59,6 +64,12 @@ class VideoView(QWidget):
         self._pending, self._array, self._image, self._faces = None, None, None, ()
         self.placeholder = placeholder
         self.update()
+
+    def set_compact(self, compact: bool) -> None:
+        """One line high for a source without video, so the rest of the window gets the room."""
+        self.compact = compact
+        self.setMinimumHeight(COMPACT_HEIGHT if compact else MIN_SIZE[1])
+        self.setMaximumHeight(COMPACT_HEIGHT if compact else QWIDGETSIZE_MAX)
 
     def stop(self) -> None:
         """Stops the display timer; the window calls this when it closes."""

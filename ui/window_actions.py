@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 
 from copilot.coach.rules import RuleSet, load_rules
+from copilot.errors import CopilotError
 from ui import preferences
-from ui.nudge_feed import clock
+from ui.readings import clock
 from ui.region_picker import RegionPicker, region_choice
 from ui.screen_calibration import LOOK_MESSAGE, ScreenCalibrator, describe
 from ui.session import SessionOptions
@@ -61,8 +62,33 @@ class WindowActions(QObject):
         self.window.dashboard.sound = prefs.nudge_sound
         self.rules = load_rules(prefs.nudge_rules_file or None, prefs.rules)
         problems = list(self.window.settings_problems) + ([self.rules.problem] if self.rules.problem else [])
+        not_published = self.apply_publishing()
+        problems += [not_published] if not_published else []
         if problems:
             self.window.show_problem(" · ".join(problems), kind="settings")
+
+    def apply_publishing(self) -> str | None:
+        """Starts or stops publishing the live session as the settings say (a changed port
+        restarts it); returns the line saying why it could not start, if it could not."""
+        session, prefs = self.window.session, self.prefs
+        publisher = session.publisher
+        if publisher is not None and (not prefs.publish_live or publisher.wanted_port != prefs.publish_port):
+            session.publisher = None
+            publisher.stop()
+            publisher = None
+        if prefs.publish_live and publisher is None:
+            from copilot.serve.auth import stored_token  # the server's libraries load only when asked for
+            from copilot.serve.limits import load_limits
+            from copilot.serve.publisher import Publisher
+
+            try:
+                publisher = Publisher(prefs.publish_port, stored_token(), load_limits())
+            except (CopilotError, OSError) as exc:
+                return f"the live session is not published: {exc}"
+            publisher.start()
+            session.publisher = publisher
+            self.window.status.showMessage(f"Publishing the live session on {publisher.url}")
+        return None
 
     def session_options(self) -> SessionOptions:
         direction = self.prefs.screen_direction

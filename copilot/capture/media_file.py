@@ -31,6 +31,7 @@ SUPPORTED_SUFFIXES = (
     ".mpg",
     ".mpeg",
     ".m4v",
+    ".ts",  # MPEG transport stream, as broadcast and HLS recorders write it
     ".wav",
     ".flac",
     ".mp3",
@@ -264,6 +265,26 @@ class _AudioCutter:
             self._emitted += len(samples)
             yield AudioChunk(t=t, samples=samples, channel="file", captured_at=time.monotonic())
         self._pending = [buffer[usable:]] if usable < len(buffer) else []
+
+
+def packet_span_s(path: Path) -> float:
+    """How long a file's picture and sound run, from their packets' times alone: no decoding,
+    so a segment's length is known before its frames are (a recorder's chunk often has no
+    length in its header at all). Raises SourceError for a file that cannot be read."""
+    import av
+
+    try:
+        with av.open(str(path)) as container:
+            chosen = [s for s in chosen_streams(container) if s is not None]
+            if not chosen:
+                raise _file_error(path, "has neither a video nor an audio stream")
+            origin, end = start_time_s(container), 0.0
+            for packet in container.demux(chosen):
+                if packet.pts is not None and packet.time_base:
+                    end = max(end, float((packet.pts + (packet.duration or 0)) * packet.time_base) - origin)
+            return end
+    except av.error.FFmpegError as exc:
+        raise _file_error(path, f"not a readable media file ({_reason(exc)})") from exc
 
 
 def chosen_streams(container) -> tuple:

@@ -60,7 +60,7 @@ class Coach:
         fired, seen = [], set()
         for rule in self.rules:
             readings = values.get(rule.signal) or {p: s[rule.signal] for p, s in self.scores.items()
-                                                   if rule.signal in s}
+                                                   if s.get(rule.signal) is not None}
             for participant, value in sorted(readings.items()):
                 seen.add((rule.id, participant))
                 nudge = self._check(rule, participant, float(value), step.t, faces)

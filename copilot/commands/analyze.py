@@ -5,10 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
-import shutil
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -19,6 +16,7 @@ from copilot.engine import Engine, Sink
 from copilot.output import check_distinct, check_writable, write_atomically
 from copilot.pipeline import model_checksums, standard_analyzers
 from copilot.result import ResultCollector
+from copilot.scratch import scratch_folder, sweep
 from copilot.signals.csv_out import ScoresCsv
 from copilot.step import Step
 
@@ -70,19 +68,21 @@ def write_json_atomically(document: dict, path: Path) -> None:
 
 
 def analyze_file(path: Path, *, paced: bool = False, csv_path: Path | None = None,
-                 sinks: Sequence[Sink] = ()) -> tuple[dict, list[str]]:
-    """The result document of one recording and the errors met on the way (`copilot eval` reuses it)."""
+                 sinks: Sequence[Sink] = (), progress: bool = True) -> tuple[dict, list[str]]:
+    """The result document of one recording and the errors met on the way (`copilot eval` and
+    `copilot serve` reuse it; a server has no terminal of its own for a `progress` bar)."""
     source = MediaFile(path, pace=paced)
     source.open()
     collector = ResultCollector(source_kind="file")
-    progress = _Progress(source.duration_s, source.name)
+    bar = _Progress(source.duration_s, source.name) if progress else None
     scores = ScoresCsv(csv_path) if csv_path is not None else None
-    every = [collector, progress, *([scores] if scores else []), *sinks]
+    every = [collector, *([bar] if bar else []), *([scores] if scores else []), *sinks]
     engine = Engine([source], standard_analyzers(), every, lossless=not paced)
     try:
         engine.run()
     finally:
-        progress.close()
+        if bar is not None:
+            bar.close()
         if scores is not None:
             scores.close()
     if not collector.heard_or_seen and not engine.errors:
@@ -113,28 +113,12 @@ SCRATCH_PREFIX = "copilot-analyze-"
 
 
 def run(args: argparse.Namespace) -> int:
-    _sweep_scratch()
+    sweep(SCRATCH_PREFIX)
     with contextlib.ExitStack() as stack:
         def scratch() -> Path:
             """A private folder for a report's database, made only when a report needs one."""
-            made = tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-")
-            return Path(stack.enter_context(made)) / "report.sqlite3"
+            return Path(stack.enter_context(scratch_folder(SCRATCH_PREFIX))) / "report.sqlite3"
         return _run(args, scratch)
-
-
-def _sweep_scratch() -> None:
-    """Removes the scratch folders of runs that were killed (kill -9 skips their own clean-up);
-    a folder's name carries the process id that made it."""
-    for folder in Path(tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*-*"):
-        pid = folder.name[len(SCRATCH_PREFIX):].split("-", 1)[0]
-        if not pid.isdigit() or int(pid) == os.getpid() or folder.stat().st_uid != os.getuid():
-            continue
-        try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            shutil.rmtree(folder, ignore_errors=True)
-        except OSError:  # alive, someone else's
-            continue
 
 
 def _run(args: argparse.Namespace, scratch: Callable[[], Path]) -> int:
@@ -192,12 +176,13 @@ def _run(args: argparse.Namespace, scratch: Callable[[], Path]) -> int:
     written = [path for path in (args.out, args.csv, args.report) if path is not None]
     if args.report is not None:
         from copilot.session.library import load_session
-        from copilot.session.report import write_report
+        from copilot.session.report import Review, write_report
         from copilot.session.store import open_database, said_as_database_errors
 
         with said_as_database_errors(database):
             data = load_session(open_database(database, create=False), recorder.session_id)
-        write_report(data, args.report)
+        # a session kept in a scratch database (not recorded) has nothing to open later
+        write_report(data, args.report, review=Review(database) if database is args.database else None)
     if written:
         # Issue 19: with every output in files and no terminal (no progress bar), the run said
         # nothing at all; standard output is free then, and one line says what came of it.

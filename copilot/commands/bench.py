@@ -48,6 +48,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         help="also play each clip at its own pace with live words and time the captions")
     parser.add_argument("--faces-only", action="store_true",
                         help="only the face pipeline's cases (no engine, live, signals or voice runs)")
+    parser.add_argument("--serve", action="store_true",
+                        help="instead, time the local API (`copilot serve`): each clip's upload, and its "
+                             "events when streamed in 3 s segments at its own pace (without FILE: a "
+                             "generated 60 s 720p clip of one face)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.set_defaults(run=run)
 
@@ -186,6 +190,14 @@ def default_cases(tmp: Path) -> list[Path]:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.serve:
+        from copilot.bench.serve import format_serve, measure_serve
+
+        with tempfile.TemporaryDirectory(prefix="copilot-bench-") as tmp:
+            paths = list(args.files) or [make_bench_clip(Path(tmp) / "one_face_720p_60s.mp4", seconds=60)]
+            report = measure_serve(paths)
+        print(json.dumps(report, indent=2) if args.json else format_serve(report))
+        return 0
     with tempfile.TemporaryDirectory(prefix="copilot-bench-") as tmp:
         paths = list(args.files) or default_cases(Path(tmp))
         report = measure(paths, max(1, args.repeats), captions=args.captions, faces_only=args.faces_only)

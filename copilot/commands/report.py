@@ -37,8 +37,9 @@ def load(what: str, database: Path | None):
 
 
 def run(args: argparse.Namespace) -> int:
-    from copilot.session.report import write_report
+    from copilot.session.report import Review, write_report
 
-    size = write_report(load(args.what, args.database), args.out, speaking=args.speaking)
+    size = write_report(load(args.what, args.database), args.out, speaking=args.speaking,
+                        review=Review(args.database))
     print(f"wrote {args.out} ({size / 1e6:.1f} MB)", file=sys.stderr)
     return 0

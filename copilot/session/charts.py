@@ -16,6 +16,7 @@ import numpy as np
 from copilot.session.library import SessionData
 from copilot.session.schema import SCORE_COLUMNS
 from copilot.signals import DEFINITIONS
+from copilot.signals.bands import BANDS, percent
 
 COLOUR = {name: d.colour for name, d in DEFINITIONS.items()}  # as in the app
 STATE_COLOUR = {"engaged": ("#2ca02c", 0.12), "disengaged": ("#d62728", 0.12)}
@@ -85,11 +86,23 @@ def signal_scores(data: SessionData, participant: str) -> str:
             t, y = _thinned(scores.t, scores.scores[:, k])
             ax.plot(t, y, color=COLOUR[name], linewidth=1.4, label=name)
     _moments(ax, data, participant)
+    _bands(ax)
     ax.set_ylim(0, 1)
     ax.set_xlabel("seconds")
     ax.set_ylabel("score")
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
     return _svg(fig, f"signals of {participant}")
+
+
+def _bands(ax) -> None:
+    """The y axis in the app's terms (0-100) with a faint line where each band starts, named."""
+    from matplotlib.ticker import FuncFormatter
+
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{percent(value)}"))
+    for band in BANDS[1:]:
+        ax.axhline(band.start, color="#9aa0a6", linewidth=0.8, linestyle="--", zorder=0)
+        ax.text(0.005, band.start, f" {band.word}", transform=ax.get_yaxis_transform(), fontsize=7,
+                color="#6b7280", va="bottom")
 
 
 def signal_events(data: SessionData) -> str:

@@ -12,16 +12,9 @@ from dataclasses import dataclass
 
 from copilot.session.library import SessionData
 from copilot.session.summaries import participant_summaries
+from copilot.signals.measures import asks  # what each dimension asks: measures.toml, as the app shows it
 from copilot.signals.quality import DIMENSIONS, NO_EVIDENCE
 
-# What each dimension asks, in the words of copilot/signals/quality.py's docstring.
-QUESTION = {
-    "clarity": "are things getting across",
-    "authority": "does the speaker sound sure",
-    "energy": "is the room awake",
-    "rapport": "are people with each other",
-    "learning": "is something new landing",
-}
 # One thing to try next time when a dimension came out below "no evidence either way".
 ADVICE = {
     "clarity": "pause after each main point and ask what is unclear",
@@ -69,7 +62,7 @@ def score_sentence(name: str, value: int, plus: list[str], minus: list[str]) -> 
         lean = f"{_words(plus)} showed more than {_words(minus)}"
     else:
         lean = f"{_words(minus)} showed more than {_words(plus)}"
-    return f"{label.capitalize()} {value} ({QUESTION[name]}?): {lean}."
+    return f"{label.capitalize()} {value} ({asks()[name]}?): {lean}."
 
 
 def _words(names: list[str]) -> str:

@@ -13,14 +13,17 @@ import base64
 import html
 import json
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 from string import Template
 
 from copilot.errors import CopilotError
 from copilot.output import write_atomically
 from copilot.session.library import SessionData, SessionInfo
+from copilot.session.links import ReviewAt, review_command, review_url
 from copilot.session.narrative import clock, score_sentences, summary
 from copilot.session.summaries import participant_summaries, speaking_metrics
+from copilot.signals.bands import legend, reading
 
 log = logging.getLogger(__name__)
 TOP_MOMENTS = 8
@@ -54,16 +57,25 @@ def session_from_result(path: Path) -> SessionData:
                        markers=list(document.get("markers") or []))
 
 
-def _said(transcript: list[dict] | None) -> str:
-    """The transcript as a table; the lexical cues found in a line are named beside it."""
+def _said(transcript: list[dict] | None, events: list[dict]) -> str:
+    """The transcript as a table; in its margin the lexical cues found in a line and the signal
+    events under way while it was said (the speaker's, and others' named with who showed them)."""
     if transcript is None:
         return "<p>Not transcribed.</p>"
     if not transcript:
         return "<p>Nothing was said.</p>"
     rows = [[f"{line['start']:.1f} s", line["participant"], line["text"],
-             ", ".join(f"{c['kind']}: “{c['quote']}”" for c in line.get("cues", []))]
+             ", ".join(f"{c['kind']}: “{c['quote']}”" for c in line.get("cues", [])),
+             _margin(line, events)]
             for line in transcript]
-    return _table(["when", "who", "said", "cues"], rows)
+    return _table(["when", "who", "said", "cues", "signals meanwhile"], rows)
+
+
+def _margin(line: dict, events: list[dict]) -> str:
+    under_way = sorted((e for e in events if e["start"] < line["end"] and e["end"] > line["start"]),
+                       key=lambda e: (e["participant"] != line["participant"], e["start"]))
+    return ", ".join(("" if e["participant"] == line["participant"] else f"{e['participant']}: ")
+                     + f"{e['type']} ({e['probability']})" for e in under_way)
 
 
 def _e(value: object) -> str:
@@ -80,7 +92,14 @@ def _percent(share: float | None) -> str:
     return "–" if share is None else f"{share * 100:.0f}%"
 
 
-def _moments(data: SessionData) -> str:
+@dataclass(frozen=True, slots=True)
+class Review:
+    """Where the report's times point: the session database the review window is to open."""
+
+    database: Path | None  # None: the user's default database
+
+
+def _moments(data: SessionData, review: Review | None) -> str:
     top = sorted(data.document["signals"], key=lambda e: -e["peak"])[:TOP_MOMENTS]
     if not top:
         return "<p>No signal held long enough to become an event.</p>"
@@ -88,13 +107,21 @@ def _moments(data: SessionData) -> str:
     cards = []
     for e in sorted(top, key=lambda e: e["start"]):
         when = f"{clock(e['start'])}–{clock(e['end'])}"
+        command = ""
+        if review is not None:  # the time opens the review window there
+            moment = ReviewAt(data.info.id, e["start"], review.database)
+            when = (f'<a href="{_e(review_url(moment))}" title="Opens the review window at this moment">'
+                    f"{when}</a>")
+            command = f"<br><code class=cmd>{_e(review_command(moment))}</code>"
+        play = ""
         if media is not None:  # the browser plays the recording from there (a media fragment)
-            when = f'<a href="{_e(Path(media).resolve().as_uri())}#t={e["start"]:.1f}">{when}</a>'
+            play = f' · <a href="{_e(Path(media).resolve().as_uri())}#t={e["start"]:.1f}">play</a>'
         picture = _thumbnail(media, e["start"]) if media is not None else ""
-        cards.append(f'<div class=moment>{picture}<div><b>{when}</b> · {_e(e["participant"])} · '
-                     f'<span class=sig>{_e(e["type"])}</span> ({_e(e["probability"])}, peak '
-                     f'{e["peak"]:.2f})<br>{_e(e["rationale"])}</div></div>')
+        cards.append(f'<div class=moment>{picture}<div><b>{when}</b>{play} · {_e(e["participant"])} · '
+                     f'<span class=sig>{_e(e["type"])}</span>, peak {_e(reading(e["peak"]))}<br>'
+                     f'{_e(e["rationale"])}{command}</div></div>')
     return "\n".join(cards)
+
 
 
 def _thumbnail(media: str, t: float) -> str:
@@ -152,8 +179,10 @@ def _speaking(data: SessionData) -> str:
     return _table(["voice", "speaking", "pace", "fillers", "pauses", "talk ratio", "eyes on screen"], rows)
 
 
-def render(data: SessionData, *, speaking: bool | None = None) -> str:
-    """The page as text; `speaking` adds practice metrics (default: in practice mode only)."""
+def render(data: SessionData, *, speaking: bool | None = None, review: Review | None = None) -> str:
+    """The page as text; `speaking` adds practice metrics (default: in practice mode only);
+    `review`: the database the session is kept in, so each key moment opens the review window
+    there (None: no such links, as for a result JSON or a session in a scratch database)."""
     from copilot.session import charts
 
     signal_charts = [charts.signal_events(data)]
@@ -175,17 +204,19 @@ def render(data: SessionData, *, speaking: bool | None = None) -> str:
         summary="".join(f"<p>{_e(line)}</p>" for line in summary(data)),
         scores="".join(f"<li>{_e(line)}</li>" for line in score_sentences(data)),
         notes=notes,
-        signals="\n".join(signal_charts), moments=_moments(data), summaries=_people(data),
+        signals="\n".join(signal_charts), moments=_moments(data, review if data.info.id else None),
+        bands="".join(f"<li>{_e(line)}</li>" for line in legend()), summaries=_people(data),
         quality_chart=charts.quality_over_time(data), speaking=speaking_html,
         nudges=_table(["when", "who", "nudge"], [[clock(n["t"]), n["participant"] or "", n["message"]]
                                                   for n in data.nudges]) if data.nudges else "<p>None.</p>",
         markers=_table(["when", "label"], [[clock(m["t"]), m["label"]] for m in data.markers])
         if data.markers else "<p>None.</p>",
-        transcript=_said(data.document.get("transcript")),
+        transcript=_said(data.document.get("transcript"), data.document["signals"]),
         version=_e(meta.get("version", "")))
 
 
-def write_report(data: SessionData, out: Path, *, speaking: bool | None = None) -> int:
+def write_report(data: SessionData, out: Path, *, speaking: bool | None = None,
+                 review: Review | None = None) -> int:
     """Writes atomically (a half-written report never replaces a good one) and readable by the user
     alone (it is a record of how people behaved); returns its size in bytes."""
-    return write_atomically(out, render(data, speaking=speaking), private=True)
+    return write_atomically(out, render(data, speaking=speaking, review=review), private=True)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from copilot.result import ResultCollector
 from copilot.session.schema import SCORE_COLUMNS
 from copilot.signals import SIGNALS
@@ -103,6 +105,8 @@ class StepRows:
         signals = step.results.get("signals")
         out = []
         for row in signals.ticks if signals is not None else ():
+            if np.isnan(row.scores).any():
+                continue  # a signal still without its evidence has no score to keep (issue 19)
             last = self._kept.get(row.participant)
             if last is None or row.t >= last + 1 / SCORE_HZ - 1e-6:
                 self._kept[row.participant] = row.t

@@ -18,6 +18,7 @@ from copilot.signals import config as signal_config
 from copilot.signals.attribution import SpeechAttribution
 from copilot.signals.engagement import StateSegment
 from copilot.signals.events import SignalEvent
+from copilot.signals.measures import Floor, Talk, talk_values
 from copilot.signals.participant import ParticipantSignals
 from copilot.signals.quality import QualityMeter
 from copilot.step import Step
@@ -34,8 +35,8 @@ ROOM = "room"
 class TickRow:
     t: float
     participant: str
-    scores: np.ndarray  # in SIGNALS order
-    state: str  # engagement state; "" for the room
+    scores: np.ndarray  # in SIGNALS order; NaN: no score yet (too little evidence of the person)
+    state: str  # engagement state; "" for the room and before there is evidence for one
 
 
 @dataclass(slots=True)
@@ -44,16 +45,34 @@ class SignalStep:
 
     t: float
     ticks: list[TickRow] = field(default_factory=list)  # every tick computed in this step
-    scores: dict[str, dict[str, float]] = field(default_factory=dict)  # latest, per participant
+    scores: dict[str, dict[str, float | None]] = field(default_factory=dict)  # latest, per participant;
+    #                                                 None: no score yet (not enough evidence)
     states: dict[str, str] = field(default_factory=dict)
+    since: dict[str, float] = field(default_factory=dict)  # when each one's current state began
     started: list[SignalEvent] = field(default_factory=list)
     updated: list[SignalEvent] = field(default_factory=list)
     ended: list[SignalEvent] = field(default_factory=list)
     segments: list[StateSegment] = field(default_factory=list)  # engagement segments that closed
     heard: list[tuple[float, str]] = field(default_factory=list)  # (tick t, participant) while speaking
     periods: list[dict] = field(default_factory=list)  # quality periods that closed
-    quality: dict[str, int] | None = None  # overall so far (None when no tick in this step)
+    quality: dict[str, int] | None = None  # overall so far (None when no tick in this step, or
+    #                                        nobody has had the evidence for their scores yet)
+    talk: dict[str, dict[str, float | None]] = field(default_factory=dict)  # each person's talk so far
+    #                                               (measures.talk_values), as of this step
     said: list[dict] = field(default_factory=list)  # transcribed stretches handed on now, with participant
+
+
+def scores_by_name(scores: np.ndarray) -> dict[str, float | None]:
+    """SIGNALS order -> by name; None for a signal without its evidence yet (NaN)."""
+    return {name: None if np.isnan(v) else round(float(v), 3)
+            for name, v in zip(SIGNALS, scores, strict=True)}
+
+
+def mean_of_known(scores: np.ndarray) -> np.ndarray:
+    """Per column, the mean of the rows that have a score; NaN where none has."""
+    known = ~np.isnan(scores)
+    counts = known.sum(axis=0)
+    return np.where(counts > 0, np.where(known, scores, 0.0).sum(axis=0) / np.maximum(counts, 1), np.nan)
 
 
 class SignalAnalyzer:
@@ -69,6 +88,8 @@ class SignalAnalyzer:
         self.ended: set[str] = set()  # closed at a shot cut: no later voice event brings them back
         self.attribution = SpeechAttribution(self.tick_hz)
         self.quality = QualityMeter(self.model.quality, self.model.resting)
+        self.talks: dict[str, Talk] = {}  # everyone's talk so far, kept after they are forgotten
+        self.floor = Floor(1.0 / self.tick_hz)
         self.voice_now: dict = {}
         self.last_t = 0.0
         # Candidate faces (not yet participants, issue 18) in the latest step: key -> mouth movement.
@@ -87,6 +108,7 @@ class SignalAnalyzer:
         found = self.people.get(pid)
         if found is None:
             found = self.people[pid] = ParticipantSignals(pid, self.model, self.phrases, t, has_face)
+            found.talk = self.talks.setdefault(pid, found.talk)
         return found
 
     def analyze(self, step: Step) -> SignalStep:
@@ -130,6 +152,7 @@ class SignalAnalyzer:
         if words is not None:
             self._words(out, words, step.t)
         self._ticks(out, step.t, inclusive=True)
+        out.talk = talk_values(self.talks, self.tick_hz, self.by_words)
         if step.final:
             self._finish(out, step.t)
         self.last_t = step.t
@@ -161,6 +184,7 @@ class SignalAnalyzer:
         owners = faces or {pid: p.mouth for pid, p in self.people.items() if p.has_face
                            and p.last_seen is not None and t - p.last_seen <= VOICE_KEEPS_FACE_S}
         owners = {**owners, **self.candidates}
+        heard: list[str] = []
         for channel, pid in self.attribution.assign(t, speaking, owners).items():
             if pid in self.candidates:
                 continue  # an unconfirmed face's voice: nobody's yet
@@ -169,24 +193,33 @@ class SignalAnalyzer:
             self.person(pid, t, False).add_voice_now(self.voice_now[channel])
             if speaking[channel]:
                 out.heard.append((t, pid))
+                heard.append(pid)
+        held = self.floor.tick(t, heard)
+        if held is not None:
+            talk = self.talks.setdefault(held[0], Talk())
+            talk.longest_s = max(talk.longest_s, held[1])
         present, seen_scores = [], []
         for pid in sorted(self.people):
             person = self.people[pid]
             announcements, segment = person.tick(t)
             self._announce(out, announcements, segment)
-            out.ticks.append(TickRow(t, pid, person.scores, person.state.state))
-            out.scores[pid] = dict(zip(SIGNALS, person.scores.round(3).tolist(), strict=True))
-            out.states[pid] = person.state.state
-            if t - person.last_active <= PRESENT_S:
+            shown = person.shown_scores()
+            out.ticks.append(TickRow(t, pid, shown, person.state_word))
+            out.scores[pid] = scores_by_name(shown)
+            out.states[pid] = person.state_word
+            out.since[pid] = person.state.start if person.state is not None else t
+            # quality weighs how far scores stand above resting: a person still without the
+            # evidence for every score would add values the model never had grounds for
+            if t - person.last_active <= PRESENT_S and person.known().all():
                 present.append(person.scores)
             if pid in faces:
-                seen_scores.append(person.scores)
+                seen_scores.append(shown)
         if len(seen_scores) >= 2:
-            room = np.mean(seen_scores, axis=0)
+            room = mean_of_known(np.array(seen_scores))
             out.ticks.append(TickRow(t, ROOM, room, ""))
-            out.scores[ROOM] = dict(zip(SIGNALS, room.round(3).tolist(), strict=True))
+            out.scores[ROOM] = scores_by_name(room)
         out.periods += self.quality.add(t, present)
-        out.quality = self.quality.overall()
+        out.quality = self.quality.overall() if self.quality.total_ticks else None
         for pid in [p for p, person in self.people.items() if t - person.last_active > FORGET_S]:
             self._announce(out, *self.people.pop(pid).finish(t))
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from copilot.signals import SIGNALS, SignalsConfigError
+from copilot.signals.bands import BANDS_PATH, EDGES
 from copilot.signals.features import FEATURE_NAMES, FEATURES
 
 WEIGHTS_PATH = Path(__file__).with_name("weights.toml")
@@ -27,11 +28,10 @@ class SignalModel:
     tick_hz: float
     short_s: float
     long_s: float
-    events: dict[str, float]
-    bands: dict[str, float]
+    events: dict[str, float]  # "on" is the medium band's start (bands.toml)
     calibrated: tuple[str, ...]
     calibration: dict[str, float]
-    engagement: dict[str, float]
+    engagement: dict[str, float]  # "enter" is the medium band's start (bands.toml)
     quality: dict[str, object]
     min_evidence_s: dict[str, float]  # signal -> seconds of evidence before it may raise an event
 
@@ -79,21 +79,26 @@ def load_model(path: Path = WEIGHTS_PATH) -> SignalModel:
     windows = _numbers(path, raw, "windows", ("tick_hz", "short_s", "long_s"), 1e-3)
     if windows["short_s"] > windows["long_s"]:
         raise SignalsConfigError(f"{path}: [windows] short_s must not exceed long_s")
-    events = _numbers(path, raw, "events", ("on", "off", "min_on_s", "min_off_s", "update_every_s"))
+    for table, key in (("events", "on"), ("engagement_state", "enter")):  # one place: the bands
+        if key in (raw.get(table) or {}):
+            raise SignalsConfigError(f"{path}: [{table}] {key}: remove it; the medium band's start in "
+                                     f"{BANDS_PATH} sets it")
+    if "bands" in raw:
+        raise SignalsConfigError(f"{path}: [bands]: remove it; the bands are in {BANDS_PATH}")
+    events = _numbers(path, raw, "events", ("off", "min_on_s", "min_off_s", "update_every_s"))
+    events["on"] = EDGES["medium"]
     if not 0 < events["off"] < events["on"] < 1:
-        raise SignalsConfigError(f"{path}: [events] needs 0 < off < on < 1 (hysteresis)")
+        raise SignalsConfigError(f"{path}: [events] off must be between 0 and the medium band's start "
+                                 f"({events['on']}, {BANDS_PATH}): the hysteresis")
     min_evidence = _numbers(path, _table(path, raw, "events"), "min_evidence_s", SIGNALS, 0.0,
                             windows["short_s"])
-    bands = _numbers(path, raw, "bands", ("medium", "high"), 0.0, 1.0)
-    if not bands["medium"] < bands["high"]:
-        raise SignalsConfigError(f"{path}: [bands] medium must be below high")
     calib_table = _table(path, raw, "calibration")
     calibrated = tuple(calib_table.get("features", ()))
     for name in calibrated:
         if name not in FEATURES:
             raise SignalsConfigError(f"{path}: [calibration] features: unknown feature {name!r}")
     calibration = _numbers(path, raw, "calibration", ("prior", "prior_s", "memory_s"))
-    engagement = _numbers(path, raw, "engagement_state", ("enter", "dwell_s"))
+    engagement = {**_numbers(path, raw, "engagement_state", ("dwell_s",)), "enter": EDGES["medium"]}
     signals = _table(path, raw, "signals")
     weights, bias = np.zeros((len(SIGNALS), len(FEATURE_NAMES))), np.zeros(len(SIGNALS))
     for s, name in enumerate(SIGNALS):
@@ -113,7 +118,7 @@ def load_model(path: Path = WEIGHTS_PATH) -> SignalModel:
     if extra:
         raise SignalsConfigError(f"{path}: [signals.{sorted(extra)[0]}] is not one of the twelve signals")
     return SignalModel(weights, bias, windows["tick_hz"], windows["short_s"], windows["long_s"],
-                       events, bands, calibrated, calibration, engagement, _quality(path, raw),
+                       events, calibrated, calibration, engagement, _quality(path, raw),
                        min_evidence)
 
 

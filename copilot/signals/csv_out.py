@@ -1,9 +1,13 @@
-"""Per-tick scores as CSV (`copilot analyze --csv FILE`): one row per tick and participant."""
+"""Per-tick scores as CSV (`copilot analyze --csv FILE`): one row per tick and participant.
+
+A signal without its evidence yet has an empty cell, not a made-up number."""
 
 from __future__ import annotations
 
 import csv
 from pathlib import Path
+
+import numpy as np
 
 from copilot.signals import SIGNALS
 from copilot.step import Step
@@ -24,7 +28,7 @@ class ScoresCsv:
         signals = step.results.get("signals")
         for row in signals.ticks if signals is not None else ():
             self._writer.writerow([f"{row.t:.1f}", row.participant,
-                                   *(f"{v:.3f}" for v in row.scores), row.state])
+                                   *("" if np.isnan(v) else f"{v:.3f}" for v in row.scores), row.state])
 
     def close(self) -> None:
         self._file.close()

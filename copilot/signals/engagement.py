@@ -9,6 +9,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from copilot.signals.bands import EDGES, has_score, percent
+
+ENTER = EDGES["medium"]  # a state is entered where the score's band turns medium (bands.toml)
+
+
+def state_of(engagement: float | None, disengagement: float | None, enter: float = ENTER) -> str:
+    """The state the two scores say at one moment: what the app's header shows, and what the
+    result's spans hold once it lasts; "" while either score has no evidence yet.
+
+    Compared on the numbers shown (0-100), like the bands, so "engagement 60 · medium" never
+    sits beside "neutral"."""
+    if not (has_score(engagement) and has_score(disengagement)):
+        return ""
+    floor, engaged, disengaged = percent(enter), percent(engagement), percent(disengagement)
+    if disengaged >= floor and disengaged >= engaged:
+        return "disengaged"
+    return "engaged" if engaged >= floor else "neutral"
+
 
 @dataclass(slots=True)
 class StateSegment:
@@ -28,16 +46,9 @@ class EngagementState:
         self.state, self.start = "neutral", t
         self.candidate, self.candidate_since = "neutral", t
 
-    def proposed(self, engagement: float, disengagement: float) -> str:
-        if disengagement >= self.enter and disengagement >= engagement:
-            return "disengaged"
-        if engagement >= self.enter:
-            return "engaged"
-        return "neutral"
-
     def update(self, t: float, engagement: float, disengagement: float) -> StateSegment | None:
         """Feeds one tick; returns the segment that just closed, if the state changed."""
-        now = self.proposed(engagement, disengagement)
+        now = state_of(engagement, disengagement, self.enter)
         if now != self.candidate:
             self.candidate, self.candidate_since = now, t
         if self.candidate != self.state and t - self.candidate_since >= self.dwell_s - 1e-9:

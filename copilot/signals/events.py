@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from copilot.signals.bands import band_of, percent
 from copilot.signals.features import FEATURE_NAMES, FEATURES
 from copilot.signals.rationale import MENTION_SHARE, Evidence, sentence
 
@@ -30,6 +31,7 @@ class SignalEvent:
     probability: str  # low | medium | high
     rationale: str
     modality: list[str] = field(default_factory=list)
+    evidence_s: float = 0.0  # seconds of ticks the rationale rests on (run-up included); not in the JSON
 
     def to_json(self) -> dict[str, object]:
         return {"type": self.type, "start": round(self.start, 3),
@@ -39,17 +41,19 @@ class SignalEvent:
                 "peak": round(float(self.peak), 3)}
 
 
-def band(peak: float, bands: dict[str, float]) -> str:
-    return "high" if peak >= bands["high"] else "medium" if peak >= bands["medium"] else "low"
+def reaches(score: float, on: float) -> bool:
+    """At or above the start threshold as the score is shown (0-100): an event starts exactly
+    where the app's word for the score turns "medium" (bands.band_of), not a rounding earlier."""
+    return percent(score) >= percent(on)
 
 
 class EventTrack:
     """One participant's one signal: off -> pending -> on -> ending -> off."""
 
-    def __init__(self, signal: str, participant: str, settings: dict[str, float],
-                 bands: dict[str, float], phrases: dict, tick_s: float) -> None:
+    def __init__(self, signal: str, participant: str, settings: dict[str, float], phrases: dict,
+                 tick_s: float) -> None:
         self.signal, self.participant = signal, participant
-        self.cfg, self.bands, self.phrases, self.tick_s = settings, bands, phrases, tick_s
+        self.cfg, self.phrases, self.tick_s = settings, phrases, tick_s
         self.state = "off"
         self.start = 0.0
         self.since = 0.0  # when the score crossed the threshold that put it in this state
@@ -62,17 +66,21 @@ class EventTrack:
         return self.state != "off"
 
     def update(self, t: float, score: float, row: np.ndarray, contribution: np.ndarray,
-               recent_rows, quotes: dict[str, str] | None = None) -> list[tuple[str, SignalEvent]]:
+               recent_rows, quotes: dict[str, str] | None = None, *,
+               evidence_s: float) -> list[tuple[str, SignalEvent]]:
         """Feeds one tick; returns ("started" | "updated" | "ended", event) announcements.
-        `quotes`: words said in the long window that lexical features counted, by feature."""
+        `quotes`: words said in the long window that lexical features counted, by feature.
+        `evidence_s`: how long the person has been seen or heard so far; no event starts on less
+        than `min_evidence_s` of it. Its run-up (`recent_rows`, the short window) then holds at
+        least that much too, so the rationale never rests on less."""
         cfg, eps = self.cfg, 1e-9
         if self.evidence is not None and quotes:
             self.evidence.quotes.update(quotes)
         if self.state == "off":
-            if score >= cfg["on"]:
-                seed = recent_rows()
-                if (len(seed) + 1) * self.tick_s < cfg.get("min_evidence_s", 0.0) - eps:
+            if reaches(score, cfg["on"]):
+                if evidence_s < cfg.get("min_evidence_s", 0.0) - eps:
                     return []  # evidence first: too little seen and heard of this person yet
+                seed = recent_rows()
                 self.state, self.since, self.peak = "pending", t, score
                 self.evidence = Evidence(seed, self.tick_s)
                 self.evidence.quotes.update(quotes or {})
@@ -82,7 +90,7 @@ class EventTrack:
                     return [("started", self.event(None))]
             return []
         if self.state == "pending":
-            if score < cfg["on"]:
+            if not reaches(score, cfg["on"]):
                 self.state, self.evidence = "off", None
                 return []
             self._gather(score, row, contribution)
@@ -129,5 +137,5 @@ class EventTrack:
         named = (drive > 0) & (drive >= MENTION_SHARE * drive.max())
         modality = [m for m, seen in (("visual", named[VISUAL]), ("audio", named[~VISUAL])) if seen.any()]
         return SignalEvent(self.signal, self.participant, self.start, end, self.peak,
-                           band(self.peak, self.bands), sentence(self.evidence, self.phrases),
-                           modality or ["visual"])
+                           band_of(self.peak), sentence(self.evidence, self.phrases),
+                           modality or ["visual"], round(self.evidence.ticks * self.tick_s, 3))

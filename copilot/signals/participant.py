@@ -11,8 +11,9 @@ import numpy as np
 from copilot.signals import SIGNALS
 from copilot.signals.config import SignalModel
 from copilot.signals.engagement import EngagementState, StateSegment
-from copilot.signals.events import EventTrack, SignalEvent
+from copilot.signals.events import EventTrack, SignalEvent, reaches
 from copilot.signals.features import AT, FACE_MEANS, FEATURE_NAMES, INSTANTS, LEXICAL_INSTANTS, features_from
+from copilot.signals.measures import Talk
 from copilot.signals.window import TickRing
 
 HOLD_FACE_S = 0.25  # a face missing from a tick's frames counts as seen if seen this recently
@@ -77,15 +78,23 @@ class ParticipantSignals:
         self.usual_pace: float | None = None
         self.paced = 0
         self.tracks = [EventTrack(s, participant, {**model.events, "min_evidence_s": model.min_evidence_s[s]},
-                                  model.bands, phrases, tick_s)
+                                  phrases, tick_s)
                        for s in SIGNALS]
-        self.state = EngagementState(participant, model.engagement["enter"],
-                                     model.engagement["dwell_s"], t)
-        self.scores = np.array(model.resting)
+        # Evidence first (issue 19): ticks in which the person was watched or heard speaking. A face
+        # is watched from its confirmation on, in every tick, seen or not (a frame without it is
+        # evidence of its absence; a frame dropped under load leaves the last one standing, as the
+        # features do); a voice alone counts only while it speaks. A signal has a score to show only
+        # once this reaches its minimum evidence (weights.toml [events.min_evidence_s]); before
+        # that it is "no score", not its resting value.
+        self.evidence_ticks = 0
+        self.min_evidence_s = np.array([model.min_evidence_s[s] for s in SIGNALS])
+        self.state: EngagementState | None = None  # none said until engagement has its evidence
+        self.scores = np.array(model.resting)  # the model's values, kept running; see `shown_scores`
         self.last_active = t
         self.last_tick: float | None = None  # time of the ring's latest row
         self.quotes: list[tuple[float, str, str]] = []  # (t, feature, words) said in the long window
         self.heard_fillers: list[tuple[float, float]] = []  # filled pauses the sound found (start, end)
+        self.talk = Talk()  # the live measures' counts (the analyzer keeps it past this object)
 
     # -- cues in ------------------------------------------------------------------------
     def add_face(self, cues, t: float) -> None:
@@ -127,6 +136,7 @@ class ParticipantSignals:
         a, d = self.acc, event.details
         if event.kind == "filled_pause":
             a[AT["fillers"]] += 1
+            self.talk.count("fillers")
             self.heard_fillers = [f for f in self.heard_fillers if event.start - f[1] <= FILLER_KEEP_S]
             self.heard_fillers.append((event.start, event.end))
         elif event.kind == "pause":
@@ -156,6 +166,7 @@ class ParticipantSignals:
         either the sound or the words find it), so it is not counted twice.
         """
         responses = list(said.responses)
+        self.talk.add_words(said.words)
         for cue in said.cues:
             if cue.kind == "affirmation" and cue.quote in responses:
                 responses.remove(cue.quote)
@@ -167,6 +178,7 @@ class ParticipantSignals:
                                             for start, end in self.heard_fillers):
                 continue  # the sound found this one already: one filled pause, counted once
             self.acc[AT[LEXICAL_INSTANTS[cue.feature]]] += 1
+            self.talk.count(cue.feature)
 
     def _looked_away_during(self, start: float, end: float) -> float:
         """Share of the ticks in [start, end] with the face seen that were spent looking away.
@@ -205,6 +217,7 @@ class ParticipantSignals:
         if not now.speaking:
             return
         a[AT["speaking"]] = a[AT["voiced"]] = 1.0
+        self.talk.speaking_ticks += 1
         if now.loudness_vs_usual_db is not None:
             a[AT["quiet"]] = min(1.0, max(0.0, (-now.loudness_vs_usual_db - 3.0) / 6.0))
             a[AT["loud"]] = min(1.0, max(0.0, (now.loudness_vs_usual_db - 3.0) / 6.0))
@@ -221,6 +234,7 @@ class ParticipantSignals:
         row[AT["seen"]] = float(seen)
         row[AT["absent"]] = float(self.has_face and not seen)
         self.ring.add(row)
+        self.evidence_ticks += bool(self.has_face or seen or row[AT["speaking"]])
         self.last_tick = t
         features = self.calibration.apply(features_from(self.ring), learn=seen)
         self.scores = 1.0 / (1.0 + np.exp(-(self.model.weights @ features + self.model.bias)))
@@ -230,14 +244,37 @@ class ParticipantSignals:
         self.quotes = [q for q in self.quotes if t - q[0] <= self.model.long_s + 1e-9]
         quotes = {feature: words for _, feature, words in self.quotes}  # the latest of each
         for s, track in enumerate(self.tracks):
-            if track.open or self.scores[s] >= self.model.events["on"]:
+            if track.open or reaches(float(self.scores[s]), self.model.events["on"]):
                 contribution = self.model.weights[s] * features
                 announcements += track.update(t, float(self.scores[s]), row.copy(), contribution,
-                                              self._recent_rows, quotes)
-        segment = self.state.update(t, float(self.scores[ENGAGEMENT]), float(self.scores[DISENGAGEMENT]))
+                                              self._recent_rows, quotes, evidence_s=self.evidence_s)
+        known = self.known()
+        if self.state is None and known[ENGAGEMENT] and known[DISENGAGEMENT]:
+            self.state = EngagementState(self.participant, self.model.engagement["enter"],
+                                         self.model.engagement["dwell_s"], t)
+        segment = None if self.state is None else self.state.update(
+            t, float(self.scores[ENGAGEMENT]), float(self.scores[DISENGAGEMENT]))
         self.acc = np.zeros(len(INSTANTS))
         self.frames = 0
         return announcements, segment
+
+    @property
+    def evidence_s(self) -> float:
+        """Seconds the person has been watched (a face) or heard speaking (a voice) so far."""
+        return self.evidence_ticks / self.model.tick_hz
+
+    def known(self) -> np.ndarray:
+        """Per signal (SIGNALS order): whether it has had its minimum evidence, so has a score."""
+        return self.evidence_s >= self.min_evidence_s - 1e-9
+
+    def shown_scores(self) -> np.ndarray:
+        """The scores as said anywhere outside: NaN (no score) for a signal without its evidence."""
+        return np.where(self.known(), self.scores, np.nan)
+
+    @property
+    def state_word(self) -> str:
+        """The engagement state (dwell applied); "" before there is evidence for one."""
+        return "" if self.state is None else self.state.state
 
     def _recent_rows(self) -> np.ndarray:
         """The short window's rows before the latest tick (the run-up to an event)."""
@@ -247,4 +284,4 @@ class ParticipantSignals:
 
     def finish(self, t: float) -> tuple[list[tuple[str, SignalEvent]], StateSegment | None]:
         announcements = [a for track in self.tracks for a in track.finish(t)]
-        return announcements, self.state.finish(t)
+        return announcements, None if self.state is None else self.state.finish(t)

@@ -332,9 +332,11 @@ class FaceTracker:
         best = None
         if scores:
             score, pid = scores[0]
-            lead = score - (scores[1][0] if len(scores) > 1 else -1.0)
-            if score >= self._same_person or (score >= self._reid["likely_same"]
-                                              and lead >= self._reid["margin"]):
+            # standing out needs others to stand out from: with one person out of the picture, a
+            # newcomer scoring 0.88-0.905 against them (as different people do, people.toml) was
+            # taken for them
+            stands_out = len(scores) > 1 and score - scores[1][0] >= self._reid["margin"]
+            if score >= self._same_person or (score >= self._reid["likely_same"] and stands_out):
                 best = pid
         if best is not None:
             del self._gone[best]

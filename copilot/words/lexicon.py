@@ -112,9 +112,15 @@ def _cue(kind: CueKind, words: list[Word], first: int, end: int) -> LexicalCue:
                       _EDGES.sub("", quote) or quote)
 
 
+MIN_PACE_SPAN_S = 1.0  # a pace over less than this is a word or two, not a pace
+
+
+def spoken_span(words: list[Word]) -> float:
+    """Seconds from the first word's start to the last one's end; 0 without words."""
+    return words[-1].end - words[0].start if words else 0.0
+
+
 def words_per_minute(words: list[Word]) -> float | None:
     """Speaking pace over the utterance, fillers included (they take time too); None under 1 s."""
-    if not words:
-        return None
-    span = words[-1].end - words[0].start
-    return round(60.0 * len(words) / span, 1) if span >= 1.0 else None
+    span = spoken_span(words)
+    return round(60.0 * len(words) / span, 1) if span >= MIN_PACE_SPAN_S else None

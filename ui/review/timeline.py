@@ -14,6 +14,7 @@ from PySide6.QtCore import Signal
 from copilot.session.charts import COLOUR, shown_at_first  # as in the report
 from copilot.session.library import SessionData
 from copilot.session.schema import SCORE_COLUMNS
+from ui.readings import draw_bands
 
 EVENT_ALPHA = 40
 
@@ -25,6 +26,7 @@ class SessionTimeline(pg.PlotWidget):
         super().__init__(parent, background="w")
         self.setLabel("bottom", "seconds")
         self.setLabel("left", "score")
+        draw_bands(self, "#9aa0a6")
         self.getAxis("bottom").enableAutoSIPrefix(False)  # never "seconds (x0.001)"
         self.setXRange(0, 60, padding=0)  # a minute, until a session gives the real span
         self.setYRange(0, 1.05)

@@ -24,6 +24,11 @@ Where the ranges come from:
   drift of several degrees (Hadar et al. 1983's "rapid" and "ordinary" classes).
 - Expression: a held smile (lip corners up and out), which moves the mesh's points that
   the pose reading leans on.
+
+`--faces checking` renders a smaller grid (the corners of the tempo x amplitude range, the
+talking cells and two negatives) on the faces of six people from the checking half of
+tests/scenarios/behaviours (SPLIT.md) instead of the astronaut: real faces nothing was
+tuned on, of different ages, sexes and looks, one with glasses.
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ import argparse
 import math
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -55,6 +60,18 @@ REFERENCE_CELLS = ((0.3, 10), (1.2, 20))
 CYCLES = 2  # down-up-down-up: three full swings between a quarter swing in and out
 SPEECH_WOBBLE = ((1.5, 4.0, 0.0),)  # (degrees, Hz, phase) of pitch while talking
 SPEECH_DRIFT = ((4.0, 0.3, 0.0, "yaw"), (3.0, 0.45, 1.0, "pitch"))
+# People of the checking half (tests/scenarios/behaviours/SPLIT.md), each at a moment the face is
+# frontal with the eyes open: (clip under /work/shared/data, seconds into it).
+CHECKING_FACES = {
+    "d13": ("liveportrait/d13.mp4", 1.0),  # man with glasses, selfie, office ceiling behind
+    "d14": ("liveportrait/d14.mp4", 0.3),  # young woman, long dark hair
+    "katiehill": ("sadtalker/WDA_KatieHill_000.mp4", 0.5),  # woman, fair hair, studio light
+    "single_face": ("pyfeat/single_face.mp4", 0.2),  # man, short dark hair, door behind
+    "d11": ("liveportrait/d11.mp4", 0.3),  # child, green screen
+    "d0": ("liveportrait/d0.mp4", 0.2),  # man, hair tied back, green screen
+}
+# The grid rendered on each of them: the corners of the range, quick to slow and small to wide.
+FACE_GRID = ((0.15, 3), (0.15, 20), (0.6, 3), (0.6, 20), (1.2, 3), (1.2, 35))
 SENTENCE = "So the plan for next week is that we finish the draft and send it round on Friday"
 
 # Lip corners (61: the person's right, 291: left) and the points beside them, moved by a smile:
@@ -116,6 +133,17 @@ def cells() -> tuple[Cell, ...]:
             Cell("looks_down_at_notes", None, 0, 20, "frontal", True, "neutral", "looks_down", 12.0),
             Cell("laughing", None, 0, 3, "frontal", True, "smile", "laughing", 10.0)]
     return tuple(out)
+
+
+def face_cells(face: str) -> tuple[Cell, ...]:
+    """The smaller grid for one checking-half face: FACE_GRID silent and frontal, the talking
+    reference cells, a still head and a talking one; names end in `__FACE`."""
+    chosen = [_positive(g, half, amp, "frontal", "silent", "neutral") for g in ("nod", "head_shake")
+              for half, amp in FACE_GRID]
+    chosen += [_positive(g, half, amp, "frontal", "talking", "neutral") for g in ("nod", "head_shake")
+               for half, amp in REFERENCE_CELLS]
+    chosen += [c for c in cells() if c.name in ("still_frontal", "talking_frontal")]
+    return tuple(replace(c, name=f"{c.name}__{face}") for c in chosen)
 
 
 def _smooth_step(x: float) -> float:
@@ -269,17 +297,22 @@ def labels_toml(cell: Cell) -> str:
     return "\n".join(lines) + "\n"
 
 
-def generate(out_dir: Path, chosen: tuple[Cell, ...] | None = None) -> list[Path]:
-    """Renders every cell (or `chosen`) into OUT_DIR with its labels file; returns the labels files."""
+def generate(out_dir: Path, chosen: tuple[Cell, ...] | None = None, face: str | None = None) -> list[Path]:
+    """Renders every cell (or `chosen`) into OUT_DIR with its labels file; returns the labels files.
+    `face`: a key of CHECKING_FACES to render instead of the astronaut."""
     import cv2
-    from warp import build_rig
+    from warp import build_rig, rig_around_face
 
     from copilot.resources import resource_path
     from copilot.vision.tracker import FaceTracker
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    photo = cv2.imread(str(resource_path("assets", "faces/astronaut.jpg")))
-    rig, cache, written = build_rig(photo, (225, 125), 250, FaceTracker()), {}, []
+    if face is None:
+        photo = cv2.imread(str(resource_path("assets", "faces/astronaut.jpg")))
+        rig = build_rig(photo, (225, 125), 250, FaceTracker())
+    else:
+        rig = rig_around_face(_frame(*CHECKING_FACES[face]), FaceTracker)
+    cache, written = {}, []
     for cell in chosen or cells():
         render(cell, out_dir / f"{cell.name}.mp4", rig, cache)
         labels = out_dir / f"{cell.name}.toml"
@@ -288,15 +321,39 @@ def generate(out_dir: Path, chosen: tuple[Cell, ...] | None = None) -> list[Path
     return written
 
 
+def _frame(clip: str, t: float) -> np.ndarray:
+    import cv2
+
+    from copilot.evaluation.labels import shared_data_dir
+
+    path = shared_data_dir() / clip
+    capture = cv2.VideoCapture(str(path))
+    capture.set(cv2.CAP_PROP_POS_MSEC, t * 1000)
+    ok, image = capture.read()
+    if not ok:
+        raise SystemExit(f"{path}: no frame at {t} s")
+    return image
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m tests.scenarios.synth.sweep",
                                      description=__doc__.split("\n\n")[0])
     parser.add_argument("out_dir", type=Path)
     parser.add_argument("--only", nargs="*", default=(), help="cell names (or prefixes) to render")
+    parser.add_argument("--faces", choices=["checking"],
+                        help="render the smaller grid on the checking half's faces instead")
     args = parser.parse_args()
-    chosen = tuple(c for c in cells() if not args.only or any(c.name.startswith(p) for p in args.only))
     began = time.monotonic()
-    generate(args.out_dir, chosen)
+    if args.faces:
+        chosen = ()
+        for face in CHECKING_FACES:
+            face_grid = tuple(c for c in face_cells(face)
+                              if not args.only or any(c.name.startswith(p) for p in args.only))
+            generate(args.out_dir, face_grid, face)
+            chosen += face_grid
+    else:
+        chosen = tuple(c for c in cells() if not args.only or any(c.name.startswith(p) for p in args.only))
+        generate(args.out_dir, chosen)
     print(f"{len(chosen)} cell(s), {sum(c.duration_s for c in chosen):.0f} s of video, "
           f"in {time.monotonic() - began:.1f} s")
 

@@ -1,0 +1,157 @@
+"""One number per signal, evidence before scores, and each person's talk (issue 19): the band
+words, the engagement state, the "no score yet" of a new person and the live measures, on
+scripted values and on real recordings through the whole engine."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from copilot.capture.media_file import MediaFile
+from copilot.engine import Engine
+from copilot.pipeline import standard_analyzers
+from copilot.result import ResultCollector, validate
+from copilot.signals import SIGNALS, SignalsConfigError
+from copilot.signals.bands import BANDS, EDGES, NONE, _load, band_of, legend, percent, reading
+from copilot.signals.config import model
+from copilot.signals.engagement import state_of
+from copilot.signals.measures import PERSONAL, QUALITY, Floor, measures
+
+FACE = "reallife_trial_video/trial_truth_043.mp4"  # a man answering questions, 22 s
+VOICE = "whisper_timestamped/gloria.mp3"  # one woman speaking, 20.6 s, no picture
+_RUNS: dict[str, dict] = {}
+
+
+# -- the words -----------------------------------------------------------------------------
+def test_the_band_word_follows_the_number_shown():
+    assert [band.word for band in BANDS] == ["low", "medium", "high"]
+    assert EDGES == {"medium": 0.6, "high": 0.88}
+    assert [band_of(s) for s in (0.0, 0.594, 0.596, 0.6, 0.874, 0.876, 1.0)] == [
+        "low", "low", "medium", "medium", "medium", "high", "high"]  # 0.596 is shown as 60: medium
+    assert reading(0.734) == "73 · medium" and reading(0.05) == "5 · low"
+    assert band_of(None) is None and band_of(math.nan) is None and reading(None) == NONE.word == "—"
+    assert legend()[:3] == ["high (88 and over): strong signs, several behaviours pointing the same way",
+                            "medium (60 to 87): a clear sign, usually one behaviour held for a while; "
+                            "an event starts here",
+                            "low (under 60): little or no sign of it"]
+    assert legend()[3].startswith("—: not enough evidence yet")
+    assert model().events["on"] == EDGES["medium"] == model().engagement["enter"]  # one fact, one place
+
+
+def test_the_engagement_state_says_what_the_two_gauges_say():
+    for engagement in np.linspace(0, 1, 101):
+        for disengagement in np.linspace(0, 1, 101):
+            state = state_of(float(engagement), float(disengagement))
+            raised = {band_of(float(engagement)) != "low", band_of(float(disengagement)) != "low"}
+            if state == "engaged":
+                assert band_of(float(engagement)) in ("medium", "high")
+                assert percent(engagement) > percent(disengagement) or band_of(float(disengagement)) == "low"
+            elif state == "disengaged":
+                assert band_of(float(disengagement)) in ("medium", "high")
+            else:
+                assert raised == {False}, (engagement, disengagement)
+    assert state_of(None, 0.1) == state_of(0.9, None) == ""  # no evidence, no state
+
+
+def test_a_bad_bands_file_names_itself_and_the_band(tmp_path):
+    bad = tmp_path / "bands.toml"
+    bad.write_text('[low]\nfrom = 0.0\nmeans = "x"\n[medium]\nfrom = 0.9\nmeans = "y"\n'
+                   '[high]\nfrom = 0.8\nmeans = "z"\n[none]\nword = "-"\nsays = "s"\nmeans = "m"\n')
+    with pytest.raises(SignalsConfigError, match=r"bands.toml: the bands must start at 0 and rise"):
+        _load(bad)
+    bad.write_text('[low]\nfrom = 0.0\n')
+    with pytest.raises(SignalsConfigError, match=r"bands.toml: \[low\] needs `from`"):
+        _load(bad)
+
+
+def test_every_live_measure_is_defined_in_one_file_with_its_signals_named():
+    defined = measures()
+    assert list(defined) == [*QUALITY, *PERSONAL]
+    assert all(m.label and m.definition for m in defined.values())
+    assert defined["clarity"].definition.startswith("Are things getting across? Raised by confidence, "
+                                                    "lowered by confusion, uncertainty and hesitation")
+
+
+def test_a_monologue_lasts_until_someone_else_speaks_for_more_than_a_backchannel():
+    floor, longest = Floor(0.1), {}
+    plan = ["a"] * 40 + ["a", "b"] * 1 + ["b"] * 4 + ["a"] * 30 + [""] * 10 + ["a"] * 10 + ["b"] * 40
+    for k, who in enumerate(plan):  # a talks 4 s, b says "mm-hm" (0.5 s), a goes on, pauses, b answers
+        held = floor.tick(k / 10, [who] if who else [])
+        if held:
+            longest[held[0]] = max(longest.get(held[0], 0.0), held[1])
+    # a's turn runs from 0 s through the tick at 9.5 s, over b's backchannel and a's own pause;
+    # b's answer takes the floor once it is longer than a second, and holds it 4 s
+    assert longest["a"] == pytest.approx(9.6) and longest["b"] == pytest.approx(4.0)
+
+
+# -- real recordings -----------------------------------------------------------------------
+def run(shared_data, name: str) -> dict:
+    """Every step's scores, events and talk, and the result document (cached per clip)."""
+    if name in _RUNS:
+        return _RUNS[name]
+    source = MediaFile(shared_data / name)
+    source.open()
+    collector, steps = ResultCollector(), []
+
+    def listen(step) -> None:
+        signals = step.results["signals"]
+        steps.append((step.t, signals))
+
+    Engine([source], standard_analyzers(), [collector, listen], lossless=True).run()
+    document = collector.document(duration_s=source.duration_s, fps=source.fps, source=source.describe())
+    _RUNS[name] = {"steps": steps, "document": document}
+    return _RUNS[name]
+
+
+@pytest.mark.timeout(1800)
+@pytest.mark.parametrize("name", [FACE, VOICE])
+def test_no_score_before_its_evidence_and_no_rationale_on_less_than_a_second_and_a_half(shared_data, name):
+    """Issue 19: a new face started at engagement 0.38, and events fired on half a second of it
+    ("Kept the eyes on the screen for 80% of 0.5 s", "Spoke fluently for 0.2 s")."""
+    found = run(shared_data, name)
+    m = model()
+    first_tick, first_score, events = {}, {}, []
+    for _t, signals in found["steps"]:
+        for row in signals.ticks:
+            if row.participant == "room":
+                continue
+            first_tick.setdefault(row.participant, row.t)
+            for k, signal in enumerate(SIGNALS):
+                if not np.isnan(row.scores[k]):
+                    first_score.setdefault((row.participant, signal), row.t)
+        events += signals.started + signals.updated + signals.ended
+    assert first_tick, "nobody was analysed"
+    for (pid, signal), t in first_score.items():
+        waited = t - first_tick[pid] + 1 / m.tick_hz  # the first tick counts as a tick of evidence
+        assert waited >= m.min_evidence_s[signal] - 1e-6, (pid, signal, waited)
+    assert any(np.isnan(row.scores).all() for _, s in found["steps"] for row in s.ticks)  # "—" at first
+    assert events, "no event to check"
+    for event in events:
+        assert event.evidence_s >= m.min_evidence_s[event.type] >= 1.5, (event.type, event.evidence_s)
+        assert event.probability == band_of(event.peak) != "low"  # an event is a score shown as medium+
+    document = found["document"]
+    validate(document)
+    for span in document["engagement_state"]:  # no state said before engagement had its evidence
+        start = first_score.get((span["participant"], "engagement"))
+        assert start is not None and span["start"] >= start - 1e-6
+
+
+@pytest.mark.timeout(1800)
+def test_the_talk_measures_count_what_the_transcript_holds(shared_data):
+    found = run(shared_data, VOICE)
+    talk = found["steps"][-1][1].talk
+    transcript = found["document"]["transcript"]
+    assert list(talk) == ["speaker"] and talk["speaker"]["talk_ratio"] == 1.0  # the only voice
+    said = [line for line in transcript if line["participant"] == "speaker"]
+    paced = [line["words"] for line in said
+             if line["words"] and line["words"][-1]["end"] - line["words"][0]["start"] >= 1.0]
+    words = sum(len(w) for w in paced)
+    span = sum(w[-1]["end"] - w[0]["start"] for w in paced)
+    assert talk["speaker"]["pace"] == pytest.approx(60 * words / span, rel=1e-3)
+    assert 100 <= talk["speaker"]["pace"] <= 220  # read speech, as people speak it
+    asked = sum(1 for line in said for cue in line["cues"] if cue["kind"] == "question")
+    assert talk["speaker"]["questions"] == asked
+    heard = [t for _, s in found["steps"] for t, pid in s.heard if pid == "speaker"]
+    assert 5.0 <= talk["speaker"]["longest_monologue"] <= heard[-1] - heard[0] + 0.1 + 1e-6
