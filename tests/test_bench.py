@@ -17,13 +17,13 @@ from copilot.commands.bench import format_text, measure
 def test_a_gallery_case_finds_every_face_with_both_pipelines(shared_data: Path) -> None:
     frames = gallery_frames(shared_data, 3, 3, 12)
     report = bench_faces(frames, repeats=1, mediapipe=False)
-    assert report["frames"] == 12 and set(report) >= {"now", "before", "load"}
-    for variant in ("now", "before"):
+    assert report["frames"] == 12 and set(report) >= {"now", "attention", "before", "load"}
+    for variant in ("now", "attention", "before"):
         figures = report[variant]
         assert figures["faces"] == 9, variant
         assert figures["total_ms"] > 0 and figures["detections"] >= 1
         assert 0 < figures["fps"] <= 1000 / figures["total_ms"] * 1.5  # detection frames cost more
-    assert report["now"]["iris_ms"] < report["before"]["iris_ms"]  # the irises come with the mesh now
+    assert report["attention"]["iris_ms"] < report["before"]["iris_ms"]  # its irises come with its mesh
 
 
 def test_the_text_report_puts_the_pipelines_side_by_side(shared_data: Path) -> None:

@@ -7,8 +7,10 @@ Every figure in ms is a median over all frames of all passes, the total and each
 alike; `fps` is the throughput, frames over the time all of them took.
 
 "before" is the face pipeline as issue 20 found it (the plain mesh, then the iris model on a
-crop of each eye); MediaPipe is its own FaceMesh(refine_landmarks=True) when `mediapipe` is
-installed (the optional `bench` extra), fed the same frames already in RGB.
+crop of each eye, every face every frame, the fine detection tiles every second at once);
+"attention" is the pipeline as it is but with the attention mesh (people.toml [landmarks]),
+left out when that is already the choice; MediaPipe is its own FaceMesh(refine_landmarks=True)
+when `mediapipe` is installed (the optional `bench` extra), fed the same frames in RGB.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import numpy as np
 
 from copilot.capture.still_image import is_image
 from copilot.vision.frames import read_frames
+from copilot.vision.people_settings import people_settings
 from copilot.vision.tracker import DETECT_EVERY_S, MAX_FACES, FaceTracker
 
 STILL_FRAMES = 90  # an image is replayed as this many frames of a 30 fps video
@@ -90,9 +93,13 @@ def _mediapipe_pass(frames_rgb: list[np.ndarray], max_faces: int) -> dict[str, l
 
 def bench_faces(frames: Frames, repeats: int = 3, *, variants: dict[str, dict] | None = None,
                 mediapipe: bool = True, max_faces: int = 16) -> dict[str, object]:
-    """Median ms per frame of each variant (name -> FaceTracker options; default "now" and
-    "before") and of MediaPipe's FaceMesh, in interleaved passes over the same frames."""
-    variants = variants if variants is not None else {"now": {}, "before": BEFORE}
+    """Median ms per frame of each variant (name -> FaceTracker options; default "now",
+    "attention" and "before") and of MediaPipe's FaceMesh, in interleaved passes over the same
+    frames."""
+    if variants is None:
+        variants = {"now": {}, "attention": {"attention": True}, "before": BEFORE}
+        if people_settings()["landmarks"]["model"] == "attention":
+            del variants["attention"]
     runs: dict[str, Callable[[], dict[str, list[float]]]] = {
         name: (lambda options=options: _tracker_pass(frames, options)) for name, options in variants.items()}
     version = mediapipe_available() if mediapipe else None

@@ -82,7 +82,7 @@ def measure(paths: list[Path], repeats: int, *, captions: bool = False,
     report: dict[str, object] = {"provider": execution_provider(), "repeats": repeats, "clips": results,
                                  "mediapipe": mediapipe_available()}
     pair = [results[name]["faces"] for name in GENERATED if name in results]
-    for variant in ("now", "before", "mediapipe"):
+    for variant in ("now", "attention", "before", "mediapipe"):
         further = further_face_ms([faces[variant] for faces in pair if variant in faces],
                                   [faces["now"]["faces"] for faces in pair])
         if further is not None:
@@ -108,17 +108,27 @@ def format_text(report: dict[str, object]) -> str:
              f"machine load (1-minute average) {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs: "
              "on a busy machine compare figures of one run only",
              "", "face pipeline, median ms per frame on the same frames (passes taken in turn):"]
-    header = f"  {'case':<26}{'faces':>6}{'now':>8}{'before':>8}"
-    header += f"{'MediaPipe':>11}{'now/MP':>8}{'before/MP':>10}" if mp else "   (MediaPipe not installed)"
+    attention = any("attention" in clip["faces"] for clip in report["clips"].values())
+    header = f"  {'case':<26}{'faces':>6}{'now':>8}" + (f"{'attention':>10}" if attention else "")
+    header += f"{'before':>8}"
+    if mp:
+        header += f"{'MediaPipe':>11}{'now/MP':>8}" + (f"{'att./MP':>8}" if attention else "")
+        header += f"{'before/MP':>10}"
+    else:
+        header += "   (MediaPipe not installed)"
     lines += [header + f"{'now fps':>9}   (fps: frames over the time they all took)"]
     for name, clip in report["clips"].items():
         faces = clip["faces"]
         now, before = faces["now"], faces["before"]
-        row = f"  {name[:25]:<26}{now['faces']:>6.0f}{now['total_ms']:>8.2f}{before['total_ms']:>8.2f}"
+        ours = [now, *([faces["attention"]] if attention else []), before]
+        row = f"  {name[:25]:<26}{now['faces']:>6.0f}{now['total_ms']:>8.2f}"
+        row += f"{faces['attention']['total_ms']:>10.2f}" if attention else ""
+        row += f"{before['total_ms']:>8.2f}"
         if mp:
             theirs = faces["mediapipe"]["total_ms"]
-            row += (f"{theirs:>11.2f}{_ratio(now['total_ms'], theirs):>8}"
-                    f"{_ratio(before['total_ms'], theirs):>10}")
+            row += f"{theirs:>11.2f}"
+            row += "".join(f"{_ratio(v['total_ms'], theirs):>{w}}"
+                           for v, w in zip(ours, [8, 8, 10] if attention else [8, 10], strict=True))
         row += f"{now['fps']:>9.1f}"
         if mp and faces["mediapipe"]["faces"] < now["faces"]:
             row += f"   (MediaPipe found {faces['mediapipe']['faces']:.0f})"

@@ -1,11 +1,11 @@
 """Face Mesh and irises: dense landmarks for faces whose regions are already known.
 
-By default one model does it all: MediaPipe's attention mesh gives the 468 landmarks, both
-eyes' contours and both irises from the face crop in one call, for all faces of a frame as
-one batch (issue 20: the earlier pipeline's two iris crops per face cost twice the mesh).
-That earlier pipeline (`attention=False`: the plain mesh, then the iris model over both eyes
-of every face as a second batch) stays for comparison: `copilot bench` times both, and the
-parity tests hold the attention mesh to it. `Model.run_batch` cuts each batch over two cores.
+Two ways, picked in people.toml [landmarks]. The plain mesh for all faces of a frame as one
+batch, then the iris model over both eyes of every face as a second batch: what the cues and
+signals were tuned on. Or MediaPipe's attention mesh, which gives the 468 landmarks, both eyes'
+contours and both irises from the face crop in one call (issue 20: the two iris crops per face
+cost twice the mesh); `copilot bench` times both, and the parity tests hold the attention mesh
+to the plain pair. `Model.run_batch` cuts each batch over two cores.
 """
 
 from __future__ import annotations
