@@ -97,6 +97,13 @@ def test_faces_get_a_box_and_their_participant_id(window, qtbot, shared_data):
     box_colour = np.array(face_colour("p1").getRgb()[:3], np.int16)
     outline = np.abs(pixels - box_colour).max(axis=2) <= 12
     assert outline.sum() > 200  # the box's four sides and the id tag, in p1's colour
+    assert [f.tag for f in window.video.faces] == ["p1"]  # one face: read every frame, no rate shown
+
+
+def test_a_gallery_face_tag_says_how_often_the_face_is_read():
+    from ui.bridge import FaceMark
+
+    assert FaceMark("p3", (0.0, 0.0, 10.0, 10.0), 12.0).tag == "p3 12/s"
 
 
 def test_an_unreadable_file_is_reported_and_the_app_keeps_running(window, qtbot, tmp_path, shared_data):

@@ -249,7 +249,7 @@ def test_the_cue_bench_times_every_face_it_tracked(shared_data):
     """How fast the cues are is `copilot bench`'s to say (medians on a quiet machine); a timed
     assertion here would pass or fail with the machine's load. This checks the bench measures
     what it claims: one timing per tracked face."""
-    from copilot.vision.cues.bench import bench_face_cues
+    from copilot.bench.cues import bench_face_cues
 
     result = bench_face_cues(shared_data / "noddingpigeon" / "head_stationary.mp4", max_frames=150)
     print(f"\ncue extraction: {result['cues_ms_per_face_median']} ms per face (median), "

@@ -66,7 +66,7 @@ def test_sessions_are_shared_per_thread_count():
 def test_checksums_match_the_shipped_files():
     checksums = inference.model_checksums()
     assert set(checksums) == {"face_detection_short_range", "face_landmark", "iris_landmark",
-                              "silero_vad", "voice_encoder"}
+                              "face_landmark_with_attention", "silero_vad", "voice_encoder"}
     for name, expected in checksums.items():
         path = resource_dir("models") / inference.model_spec(name)["file"]
         assert hashlib.sha256(path.read_bytes()).hexdigest() == expected, name

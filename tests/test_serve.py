@@ -355,7 +355,7 @@ def test_copilot_serve_prints_its_address_and_a_private_key_and_stays_on_this_ma
 
 
 def test_bench_serve_times_an_upload_and_each_streamed_segment(shared_data):
-    from copilot.serve.bench import format_serve, measure_serve
+    from copilot.bench.serve import format_serve, measure_serve
 
     report = measure_serve([shared_data / UPLOADED])  # 5 s: one whole 3 s segment
     clip = report["clips"]["2.mp4"]

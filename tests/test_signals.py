@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from copilot.bench.signals import bench_signals, synthetic_cues
 from copilot.signals import DEFINITIONS, SIGNAL_GROUPS, SIGNALS, SignalsConfigError
-from copilot.signals.bench import bench_signals, synthetic_cues
 from copilot.signals.config import load_model, load_rationales, model, rationales
 from copilot.signals.engagement import EngagementState
 from copilot.signals.events import EventTrack

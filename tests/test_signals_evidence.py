@@ -8,8 +8,8 @@ from dataclasses import replace
 
 import pytest
 
+from copilot.bench.signals import synthetic_cues
 from copilot.signals import SIGNALS
-from copilot.signals.bench import synthetic_cues
 from copilot.signals.config import model, rationales
 from copilot.signals.participant import ParticipantSignals
 from copilot.voice.cues import VoiceEvent, VoiceNow

@@ -244,7 +244,7 @@ def test_live_caption_delay_is_measured_at_pace(shared_data):
     load, so it is reported, not asserted)."""
     import math
 
-    from copilot.commands.bench import bench_captions
+    from copilot.bench.pipeline import bench_captions
 
     delays: list[float] = []
     for name in ("whisper/jfk.flac", "pyannote/ami_dev00.wav"):

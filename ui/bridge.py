@@ -25,6 +25,14 @@ from copilot.step import Step
 class FaceMark:
     participant: str  # "p1", "p2", ...
     box: tuple[float, float, float, float]  # x, y, w, h in the frame's pixels
+    analysed_hz: float | None = None  # in a gallery, how often this face is really read (Face.analysed_hz)
+
+    @property
+    def tag(self) -> str:
+        """What the video shows by the face: its id, and in a gallery how often it is read."""
+        if self.analysed_hz is None:
+            return self.participant
+        return f"{self.participant} {self.analysed_hz:.0f}/s"
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +74,8 @@ class FrameView:
 
     @classmethod
     def from_step(cls, step: Step) -> FrameView:
-        faces = tuple(FaceMark(str(f.participant), tuple(float(v) for v in f.box))
+        faces = tuple(FaceMark(str(f.participant), tuple(float(v) for v in f.box),
+                               getattr(f, "analysed_hz", None))
                       for f in step.results.get("faces") or ())
         image = step.frame.image if step.frame is not None else None
         face_cues = step.results.get("face_cues")

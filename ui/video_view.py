@@ -128,11 +128,11 @@ class VideoView(QWidget):
             painter.setPen(QPen(colour, 2))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRect(box)
-            tag_w = painter.fontMetrics().horizontalAdvance(face.participant) + 10
+            tag_w = painter.fontMetrics().horizontalAdvance(face.tag) + 10
             tag = QRectF(box.x() - 1, max(target.y(), box.y() - tag_h), tag_w, tag_h)
             painter.fillRect(tag, colour)
             painter.setPen(BACKGROUND)
-            painter.drawText(tag, Qt.AlignmentFlag.AlignCenter, face.participant)
+            painter.drawText(tag, Qt.AlignmentFlag.AlignCenter, face.tag)
             label = self.face_labels.get(face.participant)
             if label:
                 label_w = painter.fontMetrics().horizontalAdvance(label) + 10

@@ -25,12 +25,17 @@ class Face:
     iris: np.ndarray  # (10, 3) float32
     eye_contours: np.ndarray  # (2, 71, 3) float32
     image_size: tuple[int, int]  # (width, height) of the frame: where the camera's axis meets it
+    # In a gallery, how many times in the last second this face's landmarks were really read
+    # (still faces are read less often, issue 20); None where every face is read every frame.
+    analysed_hz: float | None = None
 
     def to_json(self, t: float, with_landmarks: bool = False) -> dict[str, object]:
         """A plain dict for a JSON line; landmarks only on request (they are 468 x 3 numbers)."""
         record: dict[str, object] = {
             "t": round(t, 4), "participant": self.participant,
             "box": [round(v, 1) for v in self.box], "presence": round(self.presence, 4)}
+        if self.analysed_hz is not None:
+            record["analysed_hz"] = self.analysed_hz
         if with_landmarks:
             record["landmarks"] = np.round(self.landmarks.astype(np.float64), 2).tolist()
             record["iris"] = np.round(self.iris.astype(np.float64), 2).tolist()

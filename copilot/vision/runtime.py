@@ -1,4 +1,4 @@
-"""The three face models behind one call: an NHWC float batch in, outputs by size out.
+"""The face models behind one call: an NHWC float batch in, outputs by size (or name) out.
 
 Models come from `copilot.inference.load_model`; the loader is a parameter so the
 parity test can run the same pipeline on the original .tflite files.
@@ -14,6 +14,7 @@ import numpy as np
 DETECTOR = "face_detection_short_range"
 FACE_MESH = "face_landmark"
 IRIS = "iris_landmark"
+ATTENTION_MESH = "face_landmark_with_attention"  # mesh, eye contours, lips and irises in one call
 
 Loader = Callable[..., Any]
 
@@ -57,15 +58,20 @@ class ImageModel:
                 self.run(np.zeros((n, h, w, 3), np.float32))
 
     def run(self, batch: np.ndarray) -> dict[int, np.ndarray]:
+        return {out.shape[1]: out for out in self._outputs(batch)}
+
+    def run_named(self, batch: np.ndarray) -> dict[str, np.ndarray]:
+        """Outputs by the file's names, for a model with two outputs of one size (an eye each)."""
+        return dict(zip(self.model.output_names, self._outputs(batch), strict=True))
+
+    def _outputs(self, batch: np.ndarray) -> list[np.ndarray]:
         if self._channels_first:
             batch = batch.transpose(0, 3, 1, 2)
         feeds = {self._input: np.ascontiguousarray(batch, dtype=np.float32)}
         # Loaded models cut a batch over the cores; other loaders (LiteRT for parity) do not.
         run = getattr(self.model, "run_batch", self.model.run)
-        outputs = run(feeds)
         n = batch.shape[0]
-        flat = (np.asarray(out).reshape(n, -1) for out in outputs)
-        return {out.shape[1]: out for out in flat}
+        return [np.asarray(out).reshape(n, -1) for out in run(feeds)]
 
 
 def _wants_channels_first(model: Any) -> bool:

@@ -14,6 +14,13 @@ confirmed, its appearance (copilot.vision.appearance) is compared with the parti
 in the picture now: the same person back after leaving, after a cut or after a long
 occlusion gets their id back; only a face like none of them gets a new one.
 
+In a gallery (more faces than people.toml [gallery] full_rate_faces), not every face's landmarks
+are refreshed every frame: a face whose picture has not changed since its last refresh keeps its
+landmarks for a few frames, and the faces due are refreshed in turn, longest waiting first, at
+most `refresh_per_frame` a frame (issue 20: sixteen faces in real time). Each face then says how
+often it was really analysed (Face.analysed_hz). The choice reads only the frames, never the
+clock, so a file analysed fast or paced gives the same faces.
+
 A candidate's face is still reported, apart (FrameFaces.tentative, under a key "c1", "c2", ...
 that is never a participant id), so what follows a face can read its first second before
 anyone knows whether it is a person: FrameFaces.confirmed says when a key becomes a
@@ -25,17 +32,18 @@ frame, and a face at the end of a file was cut short by the file, not found to b
 from __future__ import annotations
 
 import time
+from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from copilot.vision.appearance import blend, describe, similarity
 from copilot.vision.cuts import CutDetector
-from copilot.vision.detector import FaceDetector
+from copilot.vision.detector import INPUT_SIZE, Detection, FaceDetector, views
 from copilot.vision.face import Face, FrameFaces
 from copilot.vision.geometry import Region, aligned_region, iou, points_box
-from copilot.vision.mesh import FACE_SCALE, FaceMesh, face_region
-from copilot.vision.people_settings import people_settings
+from copilot.vision.mesh import FACE_SCALE, FaceMesh, MeshResult, face_region
+from copilot.vision.people_settings import SETTINGS_FILE, people_settings
 from copilot.vision.runtime import Loader, default_loader
 
 DETECT_EVERY_S = 1.0
@@ -46,6 +54,8 @@ SAME_FACE_IOU = 0.3
 MAX_FACES = 25
 DESCRIBE_EVERY_S = 0.5  # a face's appearance memory takes in its latest look this often
 MEMORY_WEIGHT = 0.2  # ... each refresh moving it this far towards the new look
+LANDMARK_MODELS = ("attention", "mesh and iris")  # people.toml [landmarks] model
+THUMBNAIL_PX = (16, 16)  # a gallery face's picture, compared between refreshes (people.toml [gallery])
 
 
 @dataclass(slots=True)
@@ -60,6 +70,9 @@ class _Track:
     frames: int = 0  # frames it was seen in
     looks: np.ndarray | None = None  # running appearance descriptor
     described_at: float = -np.inf
+    result: MeshResult | None = None  # its latest landmarks and eyes, kept while a gallery face is still
+    thumbnail: np.ndarray | None = None  # what its box looked like when its landmarks were refreshed
+    refreshed: deque = field(default_factory=lambda: deque(maxlen=64))  # times of those refreshes
 
 
 @dataclass(slots=True)
@@ -82,13 +95,19 @@ class FaceTracker:
     max_faces: int = MAX_FACES
     min_face_px: float | None = None  # the smallest face searched for (people.toml [detection])
     threads: int | None = None
+    attention: bool | None = None  # the attention mesh; False: mesh, then iris (people.toml [landmarks])
+    full_rate_faces: int | None = None  # every face read every frame up to this many (people.toml [gallery])
+    fine_search_every_s: float | None = None  # the fine tiles' cadence beside large faces (people.toml)
     load: Loader | None = None
     timings: StageTimes = field(default_factory=StageTimes)
 
     def __post_init__(self) -> None:
         load = self.load or default_loader()
+        cfg = people_settings()
+        if self.attention is None:
+            self.attention = _attention(cfg["landmarks"]["model"])
         self.detector = FaceDetector(load, self.threads)
-        self.mesh = FaceMesh(load, self.threads)
+        self.mesh = FaceMesh(load, self.threads, self.attention)
         self.provider = self.mesh.mesh_model.provider
         self._tracks: list[_Track] = []
         self._lost: list[_Track] = []
@@ -96,7 +115,6 @@ class FaceTracker:
         self._lost_last_frame = False
         self._next_id = 1
         self._cuts = CutDetector()
-        cfg = people_settings()
         if self.remember_lost_s is None:
             self.remember_lost_s = cfg["reid"]["by_position_s"]
         if self.confirm_s is None:
@@ -107,6 +125,14 @@ class FaceTracker:
         self._same_person = cfg["reid"]["same_person"]
         self._reid = cfg["reid"]
         self._remember_s = cfg["reid"]["remember_s"] or np.inf
+        if self.fine_search_every_s is None:
+            self.fine_search_every_s = cfg["detection"]["fine_search_every_s"]
+        self._smallest_tensor_px = cfg["detection"]["smallest_face_tensor_px"]
+        self._fine_per_frame = cfg["detection"]["fine_views_per_frame"]
+        self._fine_queue: list[Region] = []  # fine tiles still to search (_search_fine)
+        self._gallery = dict(cfg["gallery"])
+        if self.full_rate_faces is not None:
+            self._gallery["full_rate_faces"] = self.full_rate_faces
         self._gone: dict[str, _Track] = {}  # confirmed people out of the picture, for re-identification
         self._last_full_detect_t: float | None = None
         self._frame_no = 0
@@ -125,26 +151,35 @@ class FaceTracker:
         if self._cuts.is_cut(image_bgr):
             ended = self.end_all()  # neither region nor position memory holds across a cut
         times.cuts = (time.perf_counter() - started) * 1000
-        candidates = [(track, track.region) for track in self._tracks]
+        still = self._still_faces(image_bgr, t)  # a gallery's unchanged faces keep their landmarks
+        candidates = [(track, track.region) for track in self._tracks if track not in still]
         if self._detection_due(t):
             started = time.perf_counter()
             candidates += [(None, r) for r in self._new_face_regions(image_bgr, t)]
             times.detect = (time.perf_counter() - started) * 1000
             times.detections_run += 1
             self._last_detect_t = t
+        elif self._fine_queue:  # the rest of the fine search, a share a frame
+            started = time.perf_counter()
+            candidates += [(None, r) for r in self._untracked(self._search_fine(image_bgr, []))]
+            times.detect = (time.perf_counter() - started) * 1000
 
         started = time.perf_counter()
         results = self.mesh.landmarks(image_bgr, [region for _, region in candidates])
         self._confirm_new_faces(image_bgr, candidates, results)
         times.landmarks = (time.perf_counter() - started) * 1000
 
-        kept: list[tuple[_Track, np.ndarray, float]] = []
+        kept: list[tuple[_Track, MeshResult]] = []
+        for track in still:
+            track.last_seen = t
+            track.frames += 1
+            kept.append((track, track.result))
         lost_now = False
         ranked = sorted(zip(candidates, results, strict=True),
                         key=lambda item: (item[0][0] is None, -item[1].presence))
         for (track, _), result in ranked:  # tracked faces first, then new ones by confidence
             box = points_box(result.landmarks)
-            duplicate = any(iou(box, other.box) > SAME_FACE_IOU for other, _, _ in kept)
+            duplicate = any(iou(box, other.box) > SAME_FACE_IOU for other, _ in kept)
             if result.presence < self.min_presence or duplicate or len(kept) >= self.max_faces:
                 if track is not None:
                     self._lost.append(track)
@@ -153,24 +188,59 @@ class FaceTracker:
             track = track or self._reclaim_or_new(box, t)
             track.region, track.box, track.last_seen = face_region(result.landmarks), box, t
             track.frames += 1
-            kept.append((track, result.landmarks, result.presence))
-        self._tracks = [track for track, _, _ in kept]
+            track.refreshed.append(t)
+            kept.append((track, result))
+        self._tracks = [track for track, _ in kept]
         self._remember_lost(t)
         self._lost_last_frame = lost_now
-        for track, landmarks, _ in kept:
-            self._look_and_confirm(track, image_bgr, landmarks, t)
+        fresh = [(track, result) for track, result in kept if track not in still]
+        if len(kept) > self._gallery["full_rate_faces"]:  # what each read face's new box shows now
+            for track, _ in fresh:
+                track.thumbnail = _thumbnail(image_bgr, track.box)
+        for track, result in fresh:
+            self._look_and_confirm(track, image_bgr, result.landmarks, t)
+        for track in still:
+            self._confirm(track, t)
 
         started = time.perf_counter()  # candidates' eyes too: their cues count once confirmed
-        eyes = self.mesh.eyes(image_bgr, [landmarks for _, landmarks, _ in kept])
+        eyes = self.mesh.eyes(image_bgr, [result for _, result in fresh])
+        for (track, result), eye in zip(fresh, eyes, strict=True):
+            result.eyes, track.result = eye, result
         times.iris = (time.perf_counter() - started) * 1000
         size = (image_bgr.shape[1], image_bgr.shape[0])
-        faces = [Face(track.participant or track.key, track.box, presence, landmarks, eye.iris,
-                      eye.contours, size)
-                 for (track, landmarks, presence), eye in zip(kept, eyes, strict=True)]
-        people = [face for (track, _, _), face in zip(kept, faces, strict=True) if track.participant]
-        tentative = [face for (track, _, _), face in zip(kept, faces, strict=True) if not track.participant]
+        gallery = len(kept) > self._gallery["full_rate_faces"]
+        faces = [Face(track.participant or track.key, track.box, result.presence, result.landmarks,
+                      result.eyes.iris, result.eyes.contours, size,
+                      _rate_hz(track.refreshed, t) if gallery else None)
+                 for track, result in kept]
+        people = [face for (track, _), face in zip(kept, faces, strict=True) if track.participant]
+        tentative = [face for (track, _), face in zip(kept, faces, strict=True) if not track.participant]
         return FrameFaces(sorted(people, key=_order), ended, sorted(tentative, key=_order),
                           self._confirmed, tuple(self._dropped))
+
+    def _still_faces(self, image_bgr: np.ndarray, t: float) -> list[_Track]:
+        """The tracked faces whose landmarks are not refreshed in this frame: none unless there
+        are more than `full_rate_faces`. Then a face is due when its box's picture changed since
+        its last refresh, or when it has waited `still_every_s`; of those due, the
+        `refresh_per_frame` that waited longest are refreshed and every other face is still."""
+        cfg = self._gallery
+        if len(self._tracks) <= cfg["full_rate_faces"]:
+            for track in self._tracks:
+                track.thumbnail = None  # a gallery that grows again starts by reading every face
+            return []
+        if self._lost_last_frame:
+            return []  # someone left: read every face once while the layout may be changing
+        due = []
+        for track in self._tracks:
+            thumbnail = _thumbnail(image_bgr, track.box)
+            last = track.refreshed[-1] if track.refreshed else -np.inf
+            changed = (track.thumbnail is None or thumbnail is None or track.result is None
+                       or float(np.abs(thumbnail - track.thumbnail).mean()) >= cfg["still_change"])
+            if changed or t - last >= cfg["still_every_s"] - 1e-6:
+                due.append((last, track))
+        due.sort(key=lambda item: item[0])
+        chosen = {id(track) for _, track in due[:cfg["refresh_per_frame"]]}
+        return [track for track in self._tracks if id(track) not in chosen]
 
     def finish(self) -> FrameFaces:
         """The input has ended: a candidate in the picture now that was seen in every frame since
@@ -202,6 +272,7 @@ class FaceTracker:
             if track.participant is not None and track.looks is not None:
                 self._gone[track.participant] = track
         self._tracks, self._lost = [], []
+        self._fine_queue = []  # tiles of the picture before
         return ended
 
     def _remember_lost(self, t: float) -> None:
@@ -229,7 +300,11 @@ class FaceTracker:
             track.looks, track.described_at = looks, t
         elif t - track.described_at >= DESCRIBE_EVERY_S:
             track.looks, track.described_at = blend(track.looks, looks, MEMORY_WEIGHT), t
-        if track.participant is not None:
+        self._confirm(track, t)
+
+    def _confirm(self, track: _Track, t: float) -> None:
+        """Makes a candidate seen steadily for `confirm_s` a participant."""
+        if track.participant is not None or track.looks is None:
             return
         age = t - track.first_seen
         if age + 1e-6 < self.confirm_s:
@@ -289,18 +364,40 @@ class FaceTracker:
                 results[k] = result
 
     def _new_face_regions(self, image_bgr: np.ndarray, t: float) -> list[Region]:
-        """Regions for detected faces that no track covers already.
+        """Regions for detected faces that no track covers already, from the whole frame and its
+        short-side tiles, and on the fine search's cadence the first of its tiles.
 
         Small faces need many tiles (detector.views), about 100 model calls at 1080p, so the
         fine search runs on the slow cadence only; a lost face is looked for at once in the
-        whole frame and its large tiles.
+        whole frame and its large tiles. While every tracked face is large enough for those
+        large views to find (a webcam, a small room), a newcomer is most likely as large, so
+        the fine search waits `fine_search_every_s` instead (issue 20: at 720p it costs about
+        25 model calls, most of a frame's budget).
         """
-        regions = []
         last = self._last_full_detect_t
-        full = last is None or not (0 <= t - last < self.detect_every_s)
-        if full:
+        every = self.detect_every_s if self._small_faces_likely(image_bgr) else self.fine_search_every_s
+        height, width = image_bgr.shape[:2]
+        coarse = views(width, height)
+        if last is None or not (0 <= t - last < every):
             self._last_full_detect_t = t
-        for found in self.detector.detect(image_bgr, min_face_px=self.min_face_px if full else None):
+            self._fine_queue = views(width, height, min_face_px=self.min_face_px)[len(coarse):]
+            if not self._tracks:  # nobody to follow yet: find everyone now, whatever it costs
+                coarse, self._fine_queue = coarse + self._fine_queue, []
+        return self._untracked(self._search_fine(image_bgr, coarse))
+
+    def _search_fine(self, image_bgr: np.ndarray, first: list[Region]) -> list[Detection]:
+        """Detections in `first` and the next `fine_views_per_frame` fine tiles waiting: a fine
+        search (about 100 tiles at 1080p) is spread over the frames that follow its start, so
+        no frame pays for all of it (issue 20: a gallery's frame took 0.4 s every second). While
+        nothing is tracked the whole search runs at once: the first faces are not kept waiting."""
+        share = self._fine_queue[:self._fine_per_frame]
+        del self._fine_queue[:self._fine_per_frame]
+        return self.detector.detect(image_bgr, regions=first + share)
+
+    def _untracked(self, detections: list[Detection]) -> list[Region]:
+        """Regions for the detected faces that no track covers already."""
+        regions = []
+        for found in detections:
             x, y, w, h = found.box
             centre = (x + w / 2, y + h / 2)
             if any(iou(found.box, tr.box) > SAME_FACE_IOU or _contains(tr.box, centre)
@@ -309,6 +406,15 @@ class FaceTracker:
             regions.append(aligned_region(found.box, found.keypoints[0], found.keypoints[1],
                                           FACE_SCALE))
         return regions
+
+    def _small_faces_likely(self, image_bgr: np.ndarray) -> bool:
+        """True unless faces are tracked and all are big enough for the whole-frame and
+        short-side views to find (people.toml [detection] smallest_face_tensor_px)."""
+        if not self._tracks:
+            return True
+        short_side = min(image_bgr.shape[:2])
+        coarse_px = self._smallest_tensor_px * short_side / INPUT_SIZE
+        return min(max(track.box[2], track.box[3]) for track in self._tracks) < coarse_px
 
     def _reclaim_or_new(self, box: tuple[float, float, float, float], t: float) -> _Track:
         """The id of a recently lost face near this box, else the next new id."""
@@ -329,6 +435,32 @@ class FaceTracker:
         key = f"c{self._next_key}"
         self._next_key += 1
         return key
+
+
+def _attention(model: str) -> bool:
+    if model not in LANDMARK_MODELS:
+        raise RuntimeError(f"people settings {SETTINGS_FILE}: [landmarks] model {model!r} is none of "
+                           f"{', '.join(map(repr, LANDMARK_MODELS))}")
+    return model == "attention"
+
+
+def _thumbnail(image_bgr: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray | None:
+    """The box's picture as a 16x16 grey thumbnail (0-255), or None when it is off the frame."""
+    import cv2
+
+    height, width = image_bgr.shape[:2]
+    x0, y0 = max(0, int(box[0])), max(0, int(box[1]))
+    x1, y1 = min(width, int(box[0] + box[2]) + 1), min(height, int(box[1] + box[3]) + 1)
+    if x1 - x0 < 2 or y1 - y0 < 2:
+        return None
+    step = max(1, min(x1 - x0, y1 - y0) // 32)  # every step-th pixel is plenty for 16x16
+    patch = image_bgr[y0:y1:step, x0:x1:step]
+    return cv2.resize(patch, THUMBNAIL_PX, interpolation=cv2.INTER_AREA).astype(np.float32).mean(axis=2)
+
+
+def _rate_hz(refreshed: deque, t: float) -> float:
+    """Landmark refreshes of a face in the second up to `t`."""
+    return float(sum(1 for when in refreshed if t - 1.0 < when <= t))
 
 
 def _order(face: Face) -> int:

@@ -2,7 +2,7 @@
 
 Dev-time check (LiteRT comes with the dev extra), not a test. From the repository root:
 
-    python models/bench_models.py [--calls 300] [--rounds 3]
+    python -m copilot.bench.models [--calls 300] [--rounds 3]
 
 Prints the median milliseconds per call, CPU only, with 1 and 2 intra-op threads, and
 for ONNX Runtime also with the batch cut into two parts run side by side on one thread

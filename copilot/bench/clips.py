@@ -1,4 +1,5 @@
-"""Makes the clips `copilot bench` measures when it is given none: a shipped face, moving.
+"""Makes the clips `copilot bench` measures when it is given none: a shipped face, moving (and
+writes the galleries of copilot.bench.gallery as clips).
 
 The face is a public-domain NASA portrait (assets/faces/ASSETS.md), so the benchmark
 runs on any machine, offline, with a real face for the face stages to track.
@@ -6,6 +7,7 @@ runs on any machine, offline, with a real face for the face stages to track.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from fractions import Fraction
 from pathlib import Path
 
@@ -47,15 +49,23 @@ def _canvas_frames(faces: int, seconds: float, fps: int, size: tuple[int, int]):
 def make_bench_clip(path: Path, *, faces: int = 1, seconds: float = 6.0, fps: int = 30,
                     size: tuple[int, int] = (1280, 720)) -> Path:
     """Writes an H.264 clip of `faces` copies of the shipped face swaying gently."""
+    return write_clip(path, _canvas_frames(faces, seconds, fps, size), fps)
+
+
+def write_clip(path: Path, images: Iterable[np.ndarray], fps: int = 30) -> Path:
+    """BGR frames as an H.264 clip (the size of the first frame), for the bench to read back."""
     import av
 
     with av.open(str(path), "w") as out:
-        stream = out.add_stream("libx264", rate=fps)
-        stream.width, stream.height, stream.pix_fmt = size[0], size[1], "yuv420p"
-        stream.options = {"preset": "veryfast", "crf": "20"}
-        for i, image in enumerate(_canvas_frames(faces, seconds, fps, size)):
+        stream = None
+        for i, image in enumerate(images):
+            if stream is None:
+                stream = out.add_stream("libx264", rate=fps)
+                stream.width, stream.height, stream.pix_fmt = image.shape[1], image.shape[0], "yuv420p"
+                stream.options = {"preset": "veryfast", "crf": "20"}
             frame = av.VideoFrame.from_ndarray(image, format="bgr24")
             frame.pts, frame.time_base = i, Fraction(1, fps)
             out.mux(stream.encode(frame))
-        out.mux(stream.encode(None))
+        if stream is not None:
+            out.mux(stream.encode(None))
     return path

@@ -1,0 +1,69 @@
+"""A gallery of many faces in real time (issue 20): still faces keep their landmarks, the rest are
+read in turn, every face is still reported every frame, and each says how often it was read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from copilot.bench.gallery import gallery_frames
+from copilot.vision.people_settings import people_settings
+from copilot.vision.tracker import MAX_FACES, FaceTracker
+
+FPS = 30.0
+GALLERY = people_settings()["gallery"]
+
+
+@pytest.fixture(scope="module")
+def sixteen(shared_data: Path) -> list[tuple[float, np.ndarray]]:
+    """Two seconds of a 4x4 1080p gallery of sixteen people talking."""
+    return gallery_frames(shared_data, 4, 4, 60, fps=FPS)
+
+
+def _reads(tracker: FaceTracker) -> int:
+    return sum(len(track.refreshed) for track in tracker._tracks)
+
+
+@pytest.mark.timeout(1800)
+def test_a_gallery_reads_at_most_its_share_of_faces_a_frame_and_reports_every_face(sixteen) -> None:
+    tracker = FaceTracker()
+    counts, reads, rates = [], [], []
+    for t, image in sixteen:
+        before = _reads(tracker)
+        faces = tracker.process(image, t)
+        counts.append(len(faces) + len(faces.tentative))
+        reads.append(_reads(tracker) - before)
+        rates.append([face.analysed_hz for face in (*faces, *faces.tentative)])
+    settled = slice(int(FPS), None)  # after the first second: every face found and confirmed
+    assert min(counts[settled]) == 16  # every face in every frame, read or not
+    assert max(reads[settled]) <= GALLERY["refresh_per_frame"]
+    last = rates[-1]
+    assert all(rate is not None for rate in last)
+    # every face read at least as often as a still face must be, none every frame
+    assert min(last) >= 1 / GALLERY["still_every_s"] and max(last) < FPS
+
+
+def test_a_still_gallery_is_read_only_as_often_as_a_still_face_must_be(sixteen) -> None:
+    """A frozen picture (a paused call): once all are found, each face waits still_every_s."""
+    frozen = [(t, sixteen[0][1]) for t, _ in sixteen]
+    tracker = FaceTracker()
+    for t, image in frozen:
+        faces = tracker.process(image, t)
+    rates = [face.analysed_hz for face in (*faces, *faces.tentative)]
+    assert len(rates) == 16
+    # in the second second (all found in the first), each is read 1 / still_every_s times
+    assert max(rates) <= 1 / GALLERY["still_every_s"] + 1 and min(rates) >= 1 / GALLERY["still_every_s"] - 1
+
+
+def test_few_faces_are_each_read_every_frame(sixteen) -> None:
+    """Up to full_rate_faces nothing changes: the same faces with or without the gallery rule."""
+    frames = sixteen[:20]
+    gallery, every = FaceTracker(), FaceTracker(full_rate_faces=MAX_FACES)
+    for t, image in frames:
+        crop = np.ascontiguousarray(image[:540, :960])  # the top-left 2x2 of the 4x4: four faces
+        a, b = gallery.process(crop, t), every.process(crop, t)
+        assert [f.analysed_hz for f in (*a, *a.tentative)] == [None] * (len(a) + len(a.tentative))
+        for x, y in zip((*a, *a.tentative), (*b, *b.tentative), strict=True):
+            np.testing.assert_array_equal(x.landmarks, y.landmarks)
