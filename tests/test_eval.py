@@ -182,3 +182,13 @@ def test_a_broken_labels_file_stops_eval_with_one_line(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "clip.toml" in err[0] and "'extra'" in err[0]
     assert main(["eval", str(tmp_path / "empty")]) == 2
+
+
+def test_a_folder_gives_the_files_that_label_a_clip_and_not_its_other_data(tmp_path):
+    from copilot.commands.eval import labels_files
+
+    (tmp_path / "clip.toml").write_text('clip = "a.mp4"\n')
+    (tmp_path / "fillers.toml").write_text('[[filler]]\nclip = "a.mp4"\nstart = 1.0\n')  # words, not a clip
+    (tmp_path / "broken.toml").write_text("clip = \n")  # kept: reading it names what is wrong
+    assert [p.name for p in labels_files([tmp_path])] == ["broken.toml", "clip.toml"]
+    assert labels_files([tmp_path / "fillers.toml"]) == [tmp_path / "fillers.toml"]  # named: taken as is

@@ -59,10 +59,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def labels_files(paths: list[Path]) -> list[Path]:
+    """The labels files named, and in the folders named those that label a clip: a folder may
+    also hold other data (tests/scenarios/fillers.toml labels words, not a clip)."""
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found += sorted(path.rglob("*.toml")) + sorted(path.rglob(f"*{RTTM_SUFFIX}"))
+            found += [p for p in sorted(path.rglob("*.toml")) if _labels_a_clip(p)]
+            found += sorted(path.rglob(f"*{RTTM_SUFFIX}"))
         elif path.is_file():
             found.append(path)
         else:
@@ -70,6 +73,16 @@ def labels_files(paths: list[Path]) -> list[Path]:
     if not found:
         raise CopilotError(f"no labels files (*.toml, *{RTTM_SUFFIX}) in {', '.join(map(str, paths))}")
     return found
+
+
+def _labels_a_clip(path: Path) -> bool:
+    """A TOML file with a top-level `clip`; one that does not parse is kept, so that it is named."""
+    import tomllib
+
+    try:
+        return "clip" in tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return True
 
 
 def _speakers(paths: list[Path]) -> tuple[str, list[dict], list[str]]:
