@@ -354,3 +354,24 @@ def test_engine_commands_run_without_importing_qt(tmp_path):
     assert done.returncode == 0, done.stderr
     assert out.exists()
 
+
+
+def test_a_nudge_rules_threshold_on_a_score_shows_out_of_100_and_saves_as_the_rules_file_has_it(qtbot):
+    """The gauges and labels show scores out of 100; the settings' thresholds on them do too, while
+    a measure's threshold keeps its own units (a talk share, syllables a second)."""
+    from copilot.coach.rules import load_rules
+    from copilot.signals import SIGNALS
+    from ui.preferences import Preferences
+    from ui.settings_dialog import SettingsDialog
+
+    rules = load_rules()
+    dialog = SettingsDialog(Preferences(), rules, [])
+    qtbot.addWidget(dialog)
+    scored = next(row for row, rule in enumerate(rules.rules) if rule.signal in SIGNALS)
+    measured = next(row for row, rule in enumerate(rules.rules) if rule.signal not in SIGNALS)
+    assert dialog.table.cellWidget(scored, 4).value() == pytest.approx(100 * rules.rules[scored].threshold)
+    assert dialog.table.cellWidget(measured, 4).value() == pytest.approx(rules.rules[measured].threshold)
+    dialog.table.cellWidget(scored, 4).setValue(70)
+    saved = dialog.result_preferences().rules
+    assert saved[rules.rules[scored].id]["threshold"] == pytest.approx(0.7)
+    assert saved[rules.rules[measured].id]["threshold"] == pytest.approx(rules.rules[measured].threshold)

@@ -27,10 +27,12 @@ from PySide6.QtWidgets import (
 
 from copilot.coach.rules import MODES, RuleSet
 from copilot.serve.auth import token_path
+from copilot.signals import SIGNALS
 from ui.preferences import THEMES, Preferences
 from ui.screen_calibration import describe
 
 MODE_NAMES = {"presenter": "Presenter", "sales": "Sales call", "practice": "Practice"}
+SCORE_SCALE = 100.0  # a signal's threshold is a score (0-1 in the rules file), shown out of 100
 RULE_COLUMNS = ("on", "mode", "message", "signal", "threshold")
 
 
@@ -121,14 +123,21 @@ class SettingsDialog(QDialog):
         table.setHorizontalHeaderLabels(RULE_COLUMNS)
         table.verticalHeader().hide()
         self.rule_ids = [rule.id for rule in rules.rules]
+        self.rule_scales = [SCORE_SCALE if rule.signal in SIGNALS else 1.0 for rule in rules.rules]
         for row, rule in enumerate(rules.rules):
             on = QCheckBox()
             on.setChecked(rule.enabled)
             threshold = QDoubleSpinBox()
-            threshold.setDecimals(2)
-            threshold.setRange(0.0, 100.0)
-            threshold.setSingleStep(0.05 if rule.threshold <= 1 else 0.5)
-            threshold.setValue(rule.threshold)
+            if rule.signal in SIGNALS:  # a score: out of 100, as the gauges and labels show it
+                threshold.setDecimals(0)
+                threshold.setRange(0.0, 100.0)
+                threshold.setSingleStep(5.0)
+                threshold.setValue(rule.threshold * SCORE_SCALE)
+            else:  # a measure in its own units (a share, syllables a second...)
+                threshold.setDecimals(2)
+                threshold.setRange(0.0, 100.0)
+                threshold.setSingleStep(0.05 if rule.threshold <= 1 else 0.5)
+                threshold.setValue(rule.threshold)
             table.setCellWidget(row, 0, on)
             table.setCellWidget(row, 4, threshold)
             watched = f"{rule.whom} {rule.signal}" + (" (below)" if rule.below else "")
@@ -148,7 +157,8 @@ class SettingsDialog(QDialog):
         prefs.keep_media, prefs.publish_live = self.keep_media.isChecked(), self.publish.isChecked()
         prefs.nudge_rules_file = self.rules_file.text().strip()
         prefs.rules = {rule_id: {"enabled": self.table.cellWidget(row, 0).isChecked(),
-                                 "threshold": round(self.table.cellWidget(row, 4).value(), 3)}
+                                 "threshold": round(self.table.cellWidget(row, 4).value()
+                                                    / self.rule_scales[row], 3)}
                        for row, rule_id in enumerate(self.rule_ids)}
         return prefs
 
