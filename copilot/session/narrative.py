@@ -107,7 +107,19 @@ def summary(data: SessionData) -> list[str]:
         attention = f"Attention dropped {times}, longest first: {listed}."
     else:
         attention = "Attention never dropped into disengagement."
-    return [" ".join(engaged), attention, "Next time: " + "; ".join(next_steps(data)) + "."]
+    return [" ".join(engaged) + " " + _engaged_means(), attention,
+            "Next time: " + "; ".join(next_steps(data)) + "."]
+
+
+def _engaged_means() -> str:
+    """What "engaged" counts, so that an engagement event beside "engaged 0%" reads as it is: an
+    event can peak at medium for less time than the state needs to turn."""
+    from copilot.signals.bands import EDGES, percent
+    from copilot.signals.config import load_model
+
+    dwell = load_model().engagement["dwell_s"]
+    return (f"(Engaged: engagement at {percent(EDGES['medium']):.0f} or more, and above disengagement, "
+            f"held for {dwell:g} s or longer.)")
 
 
 def next_steps(data: SessionData) -> list[str]:
