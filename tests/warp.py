@@ -63,39 +63,54 @@ class FaceRig:
                 cv2.fillConvexPoly(ids, corners, int(k), cv2.LINE_8, 4)
         _draw_nearest(ids, points, self.triangles, np.flatnonzero(face))
         affine = _affines(points[self.triangles, :2], self.points[self.triangles, :2])
-        ys, xs = np.mgrid[0:SIZE, 0:SIZE].astype(np.float32)
-        a = affine[np.maximum(ids, 0)]
-        map_x = a[..., 0, 0] * xs + a[..., 0, 1] * ys + a[..., 0, 2]
-        map_y = a[..., 1, 0] * xs + a[..., 1, 1] * ys + a[..., 1, 2]
-        return cv2.remap(self.image, map_x.astype(np.float32), map_y.astype(np.float32), cv2.INTER_LINEAR,
+        which = np.maximum(ids, 0)
+        maps = [affine[:, row, 0][which] * _XS + affine[:, row, 1][which] * _YS + affine[:, row, 2][which]
+                for row in (0, 1)]  # one coefficient plane at a time: a sixth of the memory of all six
+        return cv2.remap(self.image, maps[0].astype(np.float32), maps[1].astype(np.float32), cv2.INTER_LINEAR,
                          borderMode=cv2.BORDER_REFLECT)
 
 
+_YS, _XS = np.mgrid[0:SIZE, 0:SIZE].astype(np.float32)  # each pixel's row and column
+
+
 def _draw_nearest(ids: np.ndarray, points: np.ndarray, triangles: np.ndarray, which: np.ndarray) -> None:
-    """Writes into `ids` the nearest of the `which` triangles at each pixel centre they cover."""
+    """Writes into `ids` the nearest of the `which` triangles at each pixel centre they cover.
+
+    Triangles are tested against the pixels of a square box around them; they go in groups of
+    like size, so a few big triangles do not make every small one test a big box. Where two
+    triangles are equally near a pixel (on a shared edge), the earlier in `which` wins."""
     corners = points[triangles[which]]  # (T, 3, 3)
     low = np.floor(corners[:, :, :2].min(axis=1)).astype(int)
-    side = int((np.ceil(corners[:, :, :2].max(axis=1)).astype(int) - low).max()) + 1
+    sides = (np.ceil(corners[:, :, :2].max(axis=1)).astype(int) - low).max(axis=1) + 1
     edges = np.stack([corners[:, 1, :2] - corners[:, 0, :2], corners[:, 2, :2] - corners[:, 0, :2]], axis=2)
-    det = np.linalg.det(edges)
-    keep = np.abs(det) > 1e-9  # a triangle seen edge-on covers nothing
-    corners, low, edges, which = corners[keep], low[keep], edges[keep], which[keep]
-    inverse = np.linalg.inv(edges)  # pixel offset from corner 0 -> weights of corners 1 and 2
-    step = np.arange(side)
-    xs = low[:, 0, None, None] + step[None, None, :]
-    ys = low[:, 1, None, None] + step[None, :, None]
-    dx, dy = xs - corners[:, 0, 0, None, None], ys - corners[:, 0, 1, None, None]
-    u = inverse[:, 0, 0, None, None] * dx + inverse[:, 0, 1, None, None] * dy
-    v = inverse[:, 1, 0, None, None] * dx + inverse[:, 1, 1, None, None] * dy
-    on_screen = (xs >= 0) & (xs < SIZE) & (ys >= 0) & (ys < SIZE)
-    inside = (u >= -1e-6) & (v >= -1e-6) & (u + v <= 1 + 1e-6) & on_screen
-    z = corners[:, 0, 2, None, None] + u * (corners[:, 1, 2] - corners[:, 0, 2])[:, None, None] \
-        + v * (corners[:, 2, 2] - corners[:, 0, 2])[:, None, None]
-    triangle, row, col = np.nonzero(inside)
-    pixel = ys[triangle, row, 0] * SIZE + xs[triangle, 0, col]
-    order = np.lexsort((z[triangle, row, col], pixel))  # by pixel, nearest first
+    keep = np.abs(np.linalg.det(edges)) > 1e-9  # a triangle seen edge-on covers nothing
+    inverse = np.zeros_like(edges)
+    inverse[keep] = np.linalg.inv(edges[keep])  # pixel offset from corner 0 -> weights of corners 1 and 2
+    found = []  # (pixel, depth, position in `which`) of every covered pixel centre
+    kept = np.flatnonzero(keep)
+    for group in np.array_split(kept[np.argsort(sides[kept], kind="stable")], 8):
+        if len(group) == 0:
+            continue
+        c, inv = corners[group], inverse[group]
+        step = np.arange(int(sides[group].max()))
+        xs = low[group, 0, None, None] + step[None, None, :]
+        ys = low[group, 1, None, None] + step[None, :, None]
+        dx, dy = xs - c[:, 0, 0, None, None], ys - c[:, 0, 1, None, None]
+        u = inv[:, 0, 0, None, None] * dx + inv[:, 0, 1, None, None] * dy
+        v = inv[:, 1, 0, None, None] * dx + inv[:, 1, 1, None, None] * dy
+        on_screen = (xs >= 0) & (xs < SIZE) & (ys >= 0) & (ys < SIZE)
+        inside = (u >= -1e-6) & (v >= -1e-6) & (u + v <= 1 + 1e-6) & on_screen
+        triangle, row, col = np.nonzero(inside)
+        u, v = u[triangle, row, col], v[triangle, row, col]
+        z = c[triangle, 0, 2] + u * (c[triangle, 1, 2] - c[triangle, 0, 2]) \
+            + v * (c[triangle, 2, 2] - c[triangle, 0, 2])
+        found.append((ys[triangle, row, 0] * SIZE + xs[triangle, 0, col], z, group[triangle]))
+    if not found:
+        return
+    pixel, z, position = (np.concatenate(parts) for parts in zip(*found, strict=True))
+    order = np.lexsort((position, z, pixel))  # by pixel, nearest first, then the earlier triangle
     first = order[np.unique(pixel[order], return_index=True)[1]]
-    ids.flat[pixel[first]] = which[triangle[first]]
+    ids.flat[pixel[first]] = which[position[first]]
 
 
 def _affines(destination: np.ndarray, source: np.ndarray) -> np.ndarray:

@@ -34,6 +34,7 @@ tuned on, of different ages, sexes and looks, one with glasses.
 from __future__ import annotations
 
 import argparse
+import functools
 import math
 import sys
 import time
@@ -300,18 +301,8 @@ def labels_toml(cell: Cell) -> str:
 def generate(out_dir: Path, chosen: tuple[Cell, ...] | None = None, face: str | None = None) -> list[Path]:
     """Renders every cell (or `chosen`) into OUT_DIR with its labels file; returns the labels files.
     `face`: a key of CHECKING_FACES to render instead of the astronaut."""
-    import cv2
-    from warp import build_rig, rig_around_face
-
-    from copilot.resources import resource_path
-    from copilot.vision.tracker import FaceTracker
-
     out_dir.mkdir(parents=True, exist_ok=True)
-    if face is None:
-        photo = cv2.imread(str(resource_path("assets", "faces/astronaut.jpg")))
-        rig = build_rig(photo, (225, 125), 250, FaceTracker())
-    else:
-        rig = rig_around_face(_frame(*CHECKING_FACES[face]), FaceTracker)
+    rig = _rig(face)
     cache, written = {}, []
     for cell in chosen or cells():
         render(cell, out_dir / f"{cell.name}.mp4", rig, cache)
@@ -319,6 +310,22 @@ def generate(out_dir: Path, chosen: tuple[Cell, ...] | None = None, face: str | 
         labels.write_text(labels_toml(cell), encoding="utf-8")
         written.append(labels)
     return written
+
+
+@functools.cache
+def _rig(face: str | None):
+    """The astronaut's rig, or one checking-half person's: built once per process (the sweep's
+    test renders one cell at a time in each worker)."""
+    import cv2
+    from warp import build_rig, rig_around_face
+
+    from copilot.resources import resource_path
+    from copilot.vision.tracker import FaceTracker
+
+    if face is None:
+        photo = cv2.imread(str(resource_path("assets", "faces/astronaut.jpg")))
+        return build_rig(photo, (225, 125), 250, FaceTracker())
+    return rig_around_face(_frame(*CHECKING_FACES[face]), FaceTracker)
 
 
 def _frame(clip: str, t: float) -> np.ndarray:
