@@ -73,8 +73,8 @@ def test_a_witness_turned_toward_a_questioner_all_along_is_not_on_the_screen(cli
 def test_the_man_over_his_laptop_is_off_the_screen_until_he_turns_to_the_camera(clips):
     cues = clips["00001"]
     assert _share(cues, 25.0, 26.5) < 0.2  # in profile, turning
-    # facing the lens and speaking: counted once half of the head's steadying second is past
-    # (face_cues.toml head_steady_s; the labels say on from 26.4 s, while he still turns)
+    # facing the lens and speaking
+    # (the labels say on from 26.4 s, while he still turns)
     assert _share(cues, 27.4, 28.8) > 0.9
 
 
