@@ -93,7 +93,6 @@ class PersonCues:
         self.shape = ShapeFit(pose["frontal_within_deg"], pose["shape_learn_rate"],
                               (pose["parallax_gain_sideways"], pose["parallax_gain_vertical"]))
         self.mouth_history: deque[tuple[float, float]] = deque()
-        self.gaze_history: deque[tuple[float, float, float]] = deque()  # t, head yaw, pitch (degrees)
         self.previous: tuple[float, np.ndarray] | None = None
         self.motion = 0.0
         self.closed = False
@@ -126,10 +125,9 @@ class PersonCues:
         corner_d = (d[M["corner_right"]] + d[M["corner_left"]]) / 2
         lips_apart = d[M["mouth_open"]] > 0.03
         gaze_cone = cfg["gaze"]
-        looking = self._steady_gaze(t, (yaw, pitch), (gaze_yaw, gaze_pitch))
         screen = self.screen_direction(base[GAZE_YAW], base[GAZE_PITCH])
-        off_screen_deg = float(np.hypot(looking[0] - screen[0], looking[1] - screen[1]))
-        at_camera = bool(np.hypot(*looking) < gaze_cone["at_camera_cone_deg"])
+        off_screen_deg = float(np.hypot(gaze_yaw - screen[0], gaze_pitch - screen[1]))
+        at_camera = bool(np.hypot(gaze_yaw, gaze_pitch) < gaze_cone["at_camera_cone_deg"])
         return FaceCues(
             t=t, participant=face.participant, ready=self.baseline.ready,
             yaw=float(yaw), pitch=float(pitch), roll=float(roll),
@@ -154,18 +152,6 @@ class PersonCues:
             motion_energy=self._motion(face.landmarks, frame.scale, t),
             gaze_off_deg=off_screen_deg,
         )
-
-    def _steady_gaze(self, t: float, head: tuple[float, float], gaze: tuple[float, float]) -> np.ndarray:
-        """Where the eyes rest, for at_camera and at_screen: the gaze with the head's part
-        replaced by its median over `head_steady_s`. While the head nods or shakes, the eyes
-        stay on their target (the vestibulo-ocular reflex), which the iris estimate mostly
-        misses; the eyes' own part is left as it is, so a glance of the eyes alone shows at once."""
-        history = self.gaze_history
-        history.append((t, head[0], head[1]))
-        while t - history[0][0] > self.cfg["gaze"]["head_steady_s"]:
-            history.popleft()
-        usual_head = np.median(np.array(history)[:, 1:], axis=0)
-        return np.array(gaze) - np.array(head) + usual_head
 
     def screen_direction(self, usual_yaw: float, usual_pitch: float) -> tuple[float, float]:
         """The calibrated screen centre, else the person's usual gaze pulled to within the
@@ -197,7 +183,7 @@ class PersonCues:
             return 0.0, 0.0
         gain = self.cfg["gaze"]["eye_width_over_radius"]
         dx = m[M["iris_x"]] - base[M["iris_x"]]
-        dy = (m[M["iris_y"]] - base[M["iris_y"]]) * self.cfg["gaze"]["vertical_gain"]
+        dy = m[M["iris_y"]] - base[M["iris_y"]]
         return float(np.arcsin(np.clip(dx * gain, -1, 1))), float(-np.arcsin(np.clip(dy * gain, -1, 1)))
 
     def _mouth_movement(self, opening: float, t: float) -> float:

@@ -14,8 +14,8 @@ from copilot.vision.cues.settings import settings
 from copilot.vision.face import Face
 
 # Mesh indices; "right" is the person's right (the image's left in an unmirrored view).
-RIGHT_EYE = {"corners": (33, 133), "upper": (160, 159, 158), "lower": (144, 145, 153)}
-LEFT_EYE = {"corners": (362, 263), "upper": (385, 386, 387), "lower": (380, 374, 373)}
+RIGHT_EYE = {"corners": (33, 133)}
+LEFT_EYE = {"corners": (362, 263)}
 RIGHT_BROW = (70, 63, 105, 66, 107)
 LEFT_BROW = (300, 293, 334, 296, 336)
 INNER_BROWS = (107, 336)
@@ -31,6 +31,7 @@ UPPER_LIP = (0, 13)  # outer and inner edge at the midline
 LOWER_LIP = (14, 17)
 CHIN = 152
 CORNER_SINK = settings()["expression"]["corner_sink_with_lips"]
+IRIS_AHEAD = settings()["gaze"]["iris_ahead_of_corners"]
 MEASURES = ("open_right", "open_left", "brow_right", "brow_left", "brow_gap", "corner_right",
             "corner_left", "mouth_width", "mouth_open", "lip_thickness", "jaw", "iris_x", "iris_y")
 
@@ -45,15 +46,18 @@ def measure(face: Face, frame: HeadFrame) -> np.ndarray:
     for eye, brow, iris, contour in eyes:
         a, b = eye["corners"]
         width = max(abs(q[b, 0] - q[a, 0]), 1e-6)
-        upper, lower = y[list(eye["upper"])].mean(), y[list(eye["lower"])].mean()
         opens.append(_lid_gap(contour, (face.landmarks[a, 2] + face.landmarks[b, 2]) / 2, frame))
         eye_line = (y[a] + y[b]) / 2
         brows.append(eye_line - y[list(brow)].mean())
-        # The iris centre in the face frame, at the depth of its eye's corners.
-        centre = np.array([iris[0], iris[1], (face.landmarks[a, 2] + face.landmarks[b, 2]) / 2])
+        # The iris centre in the face frame: in front of its eye's corners (face_cues.toml [gaze]).
+        depth = (face.landmarks[a, 2] + face.landmarks[b, 2]) / 2 - IRIS_AHEAD * frame.scale
+        centre = np.array([iris[0], iris[1], depth])
         c = to_face(centre[None], frame)[0]
         iris_x.append((c[0] - (q[a, 0] + q[b, 0]) / 2) / width)
-        iris_y.append((c[1] - (upper + lower) / 2) / width)
+        # Up and down against the corners' line, which is fixed to the skull: the lids follow the
+        # eye (a lowered gaze drops the upper lid with it), so against the lids' middle a look down
+        # hardly shows.
+        iris_y.append((c[1] - eye_line) / width)
     right, left = MOUTH_CORNERS
     # Where the corners sit when neither pulled up nor down: they sink with the lower lip part of
     # the way, so a dropped jaw or speech is not read as corners pulled down (face_cues.toml).
