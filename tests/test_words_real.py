@@ -259,11 +259,14 @@ def test_live_caption_delay_is_measured_at_pace(shared_data):
           f"p95 {p95:.2f} s (target 1.5 s)")
 
 
-def test_two_models_reading_the_same_stretches_in_order_read_them_alike(shared_data):
-    """What fast and paced analyses rely on (each loads its own model): the same stretches in
-    the same order read the same. And the reset in `SpeechToText.lines` keeps the audio before
-    out: without it, the sentence read after a longer cut of itself began with a "You" that
-    belonged to the cut before."""
+def test_a_read_depends_on_its_own_audio_only_whichever_model_reads_it(shared_data):
+    """Moonshine 0.1.0 keeps one voice detector for the whole process, whose state every read
+    used to carry on to the next, of any model: the sentence read after a longer cut of itself
+    began with a "You" from the cut before, and a clip read after others read differently than
+    in a new process. `SpeechToText.lines` clears it first, so the same audio reads the same
+    (words, punctuation and times) first or after other audio, by one model or two at once."""
+    import threading
+
     from copilot.capture.media_file import MediaFile
     from copilot.engine import Engine
     from copilot.words.speech_to_text import SpeechToText
@@ -273,13 +276,25 @@ def test_two_models_reading_the_same_stretches_in_order_read_them_alike(shared_d
            [lambda step: chunks.extend(c.samples for c in step.audio.values())], lossless=True).run()
     audio = np.concatenate(chunks)
     sentence, longer = audio[int(0.6 * 16000):int(2.4 * 16000)], audio[int(0.2 * 16000):int(2.9 * 16000)]
-    reads = []
-    for _ in range(2):
-        model = SpeechToText()
-        try:
-            reads.append([[line.text for line in model.lines(clip)] for clip in (sentence, longer, sentence)])
-        finally:
-            model.close()
-    print(f"\n{reads[0]}")
-    assert reads[0] == reads[1]
-    assert all(texts and texts[0].lower() != "you" for texts in reads[0])
+    first, second = SpeechToText(), SpeechToText()
+    try:
+        alone = first.lines(sentence)
+        assert alone and alone[0].text.lower() != "you"
+        first.lines(longer)
+        assert first.lines(sentence) == alone  # after other audio
+        assert second.lines(sentence) == alone  # by another model, after the first one's reads
+        reads: dict[str, list] = {}
+
+        def read(name: str, model: SpeechToText) -> None:
+            reads[name] = [model.lines(clip) for clip in (longer, sentence, longer, sentence)]
+
+        both = [threading.Thread(target=read, args=(name, model))
+                for name, model in (("first", first), ("second", second))]
+        for thread in both:
+            thread.start()
+        for thread in both:
+            thread.join()
+        assert reads["first"] == reads["second"] and reads["first"][1] == reads["first"][3] == alone
+    finally:
+        first.close()
+        second.close()

@@ -1,15 +1,22 @@
 """Analyzer "words": each voice's utterances transcribed on a worker thread, released on the session clock.
 
-The voice analyzer says where utterances are. Utterances of one channel that follow each
-other within `JOIN_GAP_S` form one stretch of speech (the model reads a sentence better
+The voice analyzer says where utterances are. Utterances of one audio channel that follow
+each other within `JOIN_GAP_S` form one stretch of speech (the model reads a sentence better
 whole than in the pieces a 0.2 s pause cuts); when the channel has been quiet that long
 the stretch's audio goes to the worker, which transcribes it with Moonshine while the
 analysis thread goes on.
 
+A stretch is one audio channel's, not one voice's: on a mixed track the voices are told
+apart on a grid of half-second windows, so a turn change is placed up to a quarter second
+off and a stretch cut there cuts the words either side of it in half (gloria.mp3: "of
+course she can" read as "And you can see that." + "666 See candy"). The whole stretch is
+read, and each word goes to the voice whose piece of it holds the word's middle.
+
 Live (`wait=False`) each utterance goes to the worker as soon as the voice analyzer closes
-it, not joined with the next: a caption must follow its utterance within about 1.5 s, and a
-stretch joined over 25 s would only be read once it all ended (measured: p95 6-24 s). The
-cost is context: the model reads short utterances a little worse.
+it (with the other voices' pieces of it), not joined with the next: a caption must follow
+its utterance within about 1.5 s, and a stretch joined over 25 s would only be read once it
+all ended (measured: p95 6-24 s). The cost is context: the model reads short utterances a
+little worse.
 
 Determinism: with `wait=True` (files) a stretch's words are handed on at the first step
 at or after its end + `RELEASE_S`, waiting for the worker only if it is later than that,
@@ -86,13 +93,13 @@ class WordsResult:
 
 @dataclass(slots=True)
 class _Job:
-    channel: str
+    channel: str  # the audio channel
     start: float
     end: float
     clip_t0: float
     samples: np.ndarray
-    voiced: list[tuple[float, float]]  # the utterances the stretch joined
-    said: Said | None = None
+    voiced: list[tuple[str, float, float]]  # the utterances the stretch joined: (voice, start, end)
+    said: list[Said] = field(default_factory=list)  # one per run of words of one voice
     done: threading.Event = field(default_factory=threading.Event)
 
 
@@ -159,22 +166,33 @@ class TranscriptionWorker:
         self._thread.join(timeout_s)
 
 
-def _transcribe(model: SpeechToText, job: _Job) -> Said | None:
+def _transcribe(model: SpeechToText, job: _Job) -> list[Said]:
     lines: list[Line] = model.lines(job.samples)
+    spans = [(a, b) for _, a, b in job.voiced]
     words = [w for line in lines
-             for w in spread(line.text, job.clip_t0 + line.start, job.clip_t0 + line.end, job.voiced)]
-    if not words:
-        return None
-    return Said(job.channel, words[0].start, words[-1].end, " ".join(line.text for line in lines), words,
-                find(words), words_per_minute(words))
+             for w in spread(line.text, job.clip_t0 + line.start, job.clip_t0 + line.end, spans)]
+    runs: list[tuple[str, list[Word]]] = []
+    for word in words:
+        voice = _voice_at(job.voiced, (word.start + word.end) / 2)
+        if runs and runs[-1][0] == voice:
+            runs[-1][1].append(word)
+        else:
+            runs.append((voice, [word]))
+    return [Said(voice, run[0].start, run[-1].end, " ".join(w.word for w in run), run, find(run),
+                 words_per_minute(run)) for voice, run in runs]
+
+
+def _voice_at(pieces: list[tuple[str, float, float]], t: float) -> str:
+    """The voice whose piece holds `t`, else the one of the nearest piece (a word laid in a gap)."""
+    return min(pieces, key=lambda p: max(p[1] - t, t - p[2], 0.0))[0]
 
 
 class _Channel:
-    """One voice's utterances gathered into a stretch, not yet sent to the worker."""
+    """One audio channel's utterances gathered into a stretch, not yet sent to the worker."""
 
     def __init__(self) -> None:
         self.stretch: tuple[float, float] | None = None
-        self.voiced: list[tuple[float, float]] = []  # ... each of them
+        self.voiced: list[tuple[str, float, float]] = []  # ... each of them: (voice, start, end)
 
 
 class WordsAnalyzer:
@@ -184,7 +202,7 @@ class WordsAnalyzer:
                  model_factory: Callable[[], SpeechToText] = SpeechToText) -> None:
         self.wait = wait
         self.worker = TranscriptionWorker(model_factory)
-        self.channels: dict[str, _Channel] = {}  # by voice
+        self.channels: dict[str, _Channel] = {}  # by audio channel
         self.audio: dict[str, RecentAudio] = {}  # by audio channel
         self.sources: dict[str, str] = {}  # voice -> audio channel (a voice of a mixed track)
         self.jobs: deque[_Job] = deque()
@@ -203,15 +221,17 @@ class WordsAnalyzer:
         voice = step.results.get("voice")
         if voice is not None:
             self.sources.update(voice.sources)
+            heard = set()
             for event in voice.events:
                 if event.kind == "utterance":
-                    self._gather(event)
-                    if not self.wait:  # live: each utterance is read as soon as it ends
-                        self._send(event.channel)
+                    heard.add(self._gather(event))
                 elif event.kind == "backchannel":
                     self.held.append(event)
+            if not self.wait:  # live: each utterance is read as soon as it ends
+                for name in heard:
+                    self._send(name)
             for name, channel in self.channels.items():
-                now = voice.now.get(name)
+                now = voice.channels.get(name)
                 quiet = now is None or not now.speaking
                 if channel.stretch is not None and (step.final or (quiet and step.t - channel.stretch[1]
                                                                    >= JOIN_GAP_S - 1e-9)):
@@ -225,17 +245,24 @@ class WordsAnalyzer:
         out.waiting, out.dropped = len(self.jobs), self.dropped
         return out
 
-    def _gather(self, utterance: VoiceEvent) -> None:
-        channel = self.channels.setdefault(utterance.channel, _Channel())
+    def _gather(self, utterance: VoiceEvent) -> str:
+        """Adds the utterance to its audio channel's stretch; returns that channel's name."""
+        name = self._source(utterance.channel)
+        channel = self.channels.setdefault(name, _Channel())
+        piece = (utterance.channel, utterance.start, utterance.end)
         if channel.stretch is not None:
             start, end = channel.stretch
             if utterance.start - end < JOIN_GAP_S and utterance.end - start <= MAX_STRETCH_S:
-                channel.stretch = (start, utterance.end)
-                channel.voiced.append((utterance.start, utterance.end))
-                return
-            self._send(utterance.channel)
+                channel.stretch = (start, max(end, utterance.end))
+                channel.voiced.append(piece)
+                return name
+            self._send(name)
         channel.stretch = (utterance.start, utterance.end)
-        channel.voiced = [(utterance.start, utterance.end)]
+        channel.voiced = [piece]
+        return name
+
+    def _source(self, voice: str) -> str:
+        return self.sources.get(voice, voice)
 
     def _send(self, name: str) -> None:
         channel = self.channels[name]
@@ -243,7 +270,7 @@ class WordsAnalyzer:
             return
         start, end = channel.stretch
         channel.stretch = None
-        audio = self.audio.get(self.sources.get(name, name))
+        audio = self.audio.get(name)
         if audio is None:
             return
         clip_t0, samples = audio.cut(start - PAD_S, end + PAD_S)
@@ -269,9 +296,8 @@ class WordsAnalyzer:
                     return  # live: a backchannel for it is confirmed SILENCE_AFTER_S after its end
                 job.done.wait(10.0)
             self.jobs.popleft()
-            if job.said is not None:
-                out.said.append(job.said)
-                self.recent.append(job.said)
+            out.said += job.said
+            self.recent += job.said
         while self.recent and self.recent[0].end < t - MATCH_KEEP_S:
             self.recent.popleft()
 
@@ -281,8 +307,9 @@ class WordsAnalyzer:
         for event in self.held:
             said = next((s for s in self.recent if s.channel == event.channel
                          and s.start < event.end + PAD_S and s.end > event.start - PAD_S), None)
-            stretch = self.channels[event.channel].stretch if event.channel in self.channels else None
-            pending = any(j.channel == event.channel and j.start < event.end and j.end > event.start
+            source = self._source(event.channel)
+            stretch = self.channels[source].stretch if source in self.channels else None
+            pending = any(j.channel == source and j.start < event.end and j.end > event.start
                           for j in self.jobs) or (stretch is not None and stretch[1] >= event.start)
             if said is None:
                 if pending and not final:

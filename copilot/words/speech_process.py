@@ -9,6 +9,10 @@ speech in a new process of its own: every file's words are then those a single
 `copilot analyze` gives. It costs a process start (about 0.3 s) per analysis besides
 the model's own load, both while the rest of the analysis runs.
 
+Since `SpeechToText.lines` clears the library's one voice detector before every read (the
+state meant above), reads in one process no longer depend on each other either; this
+process is kept for now, and can go once batch and serve are measured without it.
+
 The child speaks through its standard input and output, one pickled value at a time;
 its file descriptor 1 is pointed at its standard error, so anything the library prints
 cannot mix into the replies.

@@ -8,6 +8,8 @@ in `copilot.words.timing`.
 
 from __future__ import annotations
 
+import ctypes
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,18 +24,30 @@ MODEL_FILES = ("encoder_model.ort", "decoder_model_merged.ort", "tokenizer.bin")
 # The wheel's speaker identification, off: we know the channel, and with it on, two freshly
 # loaded models read the same audio differently.
 MODEL_OPTIONS = {"identify_speakers": "false"}
-# The wheel's voice detector keeps state from one call to the next: the same GRID sentence read
-# after another came out as "You" + "Bimblew f two now." (a word of the audio before leaking
-# in). Reading this much silence first stops the leak (JFK's WER 18% -> 9%) for ~17 ms a call,
-# but does not make a read independent of history (punctuation can still change), so a model
-# is never kept for a later analysis: each analysis loads its own (0.4-1.1 s) and reads its
-# stretches in the same order, fast or paced. A new model still does not start from the same
-# state as the first one of a process (the library keeps some across models): where analyses
-# follow each other in one process, each reads in a process of its own (speech_process.py).
-# Turning the detector off (vad_threshold 0) cost words on every clip; its look-behind option
-# set to 0 or 1 crashes the library.
-RESET_S = 0.5
-_RESET = [0.0] * round(RESET_S * SAMPLE_RATE_HZ)
+# The library's own voice detector (Silero, a recurrent model) cuts what it is given into
+# lines. Version 0.1.0 keeps ONE detector for the whole process (the class-wide
+# `VoiceActivityDetector::silero_vad`, core/voice-activity-detector.cpp) and never clears its
+# recurrent state or its 64 samples of context: every read, by any model of the process,
+# started from where the one before had left it. So the same sentence read after another came
+# out as "You" + "Bimblew f two now." (a word of the audio before leaking in), and a clip read
+# after others read differently than in a new process (3.mp4: "Everyone here today" vs "Three
+# one here today"). Before each read that state is put back to how the library makes it
+# (zeros), under one lock for the process, so a read depends on its own audio only, whichever
+# model or thread asks. From zeros the detector's first windows are unsettled (JFK's pause
+# became a "You"), so it then hears `SETTLE_S` of silence, the same every time (~17 ms).
+# Turning the detector off instead (vad_threshold 0) leaves whole stretches uncut: tiny-en
+# then repeats itself over their quiet parts ("Hello! Hello! ...").
+_DETECTOR = "_ZN21VoiceActivityDetector10silero_vadE"  # the class-wide pointer, exported by the library
+# Where SileroVad (core/silero-vad.h at v0.1.0) keeps them, on 64-bit builds: six pointers, then
+# `_context` (a std::vector<float> of 64), three ints, two vectors and `input`, then
+# `size_state` (256) and `_state` (a std::vector<float> of 2 x 1 x 128).
+_CONTEXT_AT, _CONTEXT_FLOATS = 48, 64
+_WINDOW_AT = 72  # window_size_samples, then effective_window_size = window + context
+_SIZE_STATE_AT, _STATE_AT, _STATE_FLOATS = 160, 168, 256
+_FIRST_READ = np.zeros(SAMPLE_RATE_HZ // 10, np.float32)
+_LIBRARY = threading.Lock()  # one detector for every model of the process: one read at a time
+SETTLE_S = 0.5
+_SETTLE = [0.0] * round(SETTLE_S * SAMPLE_RATE_HZ)
 
 
 class SpeechModelError(CopilotError):
@@ -72,16 +86,50 @@ class SpeechToText:
             self._model: Any = Transcriber(str(folder), ModelArch.TINY, options=MODEL_OPTIONS)
         except MoonshineError as exc:
             raise SpeechModelError(f"{folder}: speech model does not load ({exc})") from exc
+        try:
+            self.lines(_FIRST_READ)  # makes the library's voice detector, and checks it can be cleared
+        except SpeechModelError:
+            self.close()
+            raise
 
     def lines(self, samples: np.ndarray) -> list[Line]:
         """The text of `samples` (mono float32 at 16 kHz), as the model's lines with their times."""
         if len(samples) == 0:
             return []
-        audio = np.ascontiguousarray(samples, dtype=np.float32)
-        self._model.transcribe_without_streaming(_RESET, SAMPLE_RATE_HZ)
-        found = self._model.transcribe_without_streaming(audio.tolist(), SAMPLE_RATE_HZ)
+        audio = np.ascontiguousarray(samples, dtype=np.float32).tolist()
+        with _LIBRARY:
+            _clear_detector()
+            self._model.transcribe_without_streaming(_SETTLE, SAMPLE_RATE_HZ)
+            found = self._model.transcribe_without_streaming(audio, SAMPLE_RATE_HZ)
         return [Line(line.text.strip(), float(line.start_time), float(line.start_time + line.duration))
                 for line in found.lines if line.text.strip()]
 
     def close(self) -> None:
         self._model.close()
+
+
+def _clear_detector() -> None:
+    """Puts the library's one voice detector back to its state as made (see `_DETECTOR`)."""
+    from moonshine_voice.moonshine_api import _MoonshineLib
+
+    library = _MoonshineLib().lib
+    detector = ctypes.c_void_p.in_dll(library, _DETECTOR).value
+    if detector is None:
+        return  # no model of this process has read anything yet: nothing to clear
+    context = _floats(detector + _CONTEXT_AT, _CONTEXT_FLOATS)
+    state = _floats(detector + _STATE_AT, _STATE_FLOATS)
+    window = ctypes.c_int.from_address(detector + _WINDOW_AT).value
+    laid_out = (context is not None and state is not None
+                and ctypes.c_uint.from_address(detector + _SIZE_STATE_AT).value == _STATE_FLOATS
+                and ctypes.c_int.from_address(detector + _WINDOW_AT + 4).value == window + _CONTEXT_FLOATS)
+    if not laid_out:
+        raise SpeechModelError(f"{library._name}: its voice detector is not laid out as in moonshine-voice"
+                               " 0.1.0, so reads would depend on each other (install moonshine-voice==0.1.0)")
+    ctypes.memset(context, 0, _CONTEXT_FLOATS * 4)
+    ctypes.memset(state, 0, _STATE_FLOATS * 4)
+
+
+def _floats(vector_at: int, count: int) -> int | None:
+    """The data address of the std::vector<float> at `vector_at` if it holds exactly `count` floats."""
+    begin, end = (ctypes.c_void_p.from_address(vector_at + 8 * k).value for k in range(2))
+    return begin if begin is not None and end is not None and end - begin == 4 * count else None
