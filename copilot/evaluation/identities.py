@@ -30,7 +30,8 @@ class LabelledPerson:
     def centre(self, t: float) -> tuple[float, float] | None:
         for span in self.spans:
             if span[0, 0] - 1e-6 <= t <= span[-1, 0] + 1e-6:
-                return float(np.interp(t, span[:, 0], span[:, 1])), float(np.interp(t, span[:, 0], span[:, 2]))
+                times = span[:, 0]
+                return float(np.interp(t, times, span[:, 1])), float(np.interp(t, times, span[:, 2]))
         return None
 
     @property
@@ -124,7 +125,8 @@ def count_switches(labels: PeopleLabels,
 
 def switches_table(rows: list[tuple[str, list[PersonIds]]]) -> str:
     """The id-switch table: a line per labelled person, clip by clip, and the total rate."""
-    lines = [f"  {'clip':22s} {'person':38s} {'labelled s':>10s} {'with id':>8s} {'ids':14s} {'switches':>8s}"]
+    lines = [f"  {'clip':22s} {'person':38s} {'labelled s':>10s} {'with id':>8s} {'ids':14s} "
+             f"{'switches':>8s}"]
     switches = seconds = 0.0
     for clip, people in rows:
         for p in people:
