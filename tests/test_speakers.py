@@ -133,6 +133,27 @@ def test_one_speaker_stays_one_voice(relative):
     assert len(result.talk_s()) == 1
 
 
+def test_a_quiet_recording_reaches_the_encoder_at_its_trained_level():
+    """Quiet film audio (gloria.mp3 sits near -42 dB) is one voice with the same speech 30 dB
+    louder: each window is levelled to Resemblyzer's -30 dBFS before its embedding, and the
+    quiet frames it leaves out are judged against the window's own loud ones."""
+    from copilot.evaluation.diarization import recording_samples
+    from copilot.voice.embedding import VoiceEncoder
+    from copilot.voice.speakers import speaker_settings
+
+    samples = recording_samples(_need("whisper/jfk.flac"))[: 16000 * 6]
+    windows = [samples[i : i + 24000] for i in range(0, len(samples) - 24000 + 1, 8000)]
+    encoder = VoiceEncoder()
+    quiet_db = speaker_settings().quiet_below_db
+    as_recorded = encoder.embed(windows, quiet_below_db=quiet_db)
+    rms_db = 20 * np.log10(float(np.sqrt(np.mean(np.square(samples, dtype=np.float64)))))
+    gain = np.float32(10 ** ((-42.0 - rms_db) / 20))  # brought down to gloria's level
+    quiet = encoder.embed([w * gain for w in windows], quiet_below_db=quiet_db)
+    loud = encoder.embed([w * (gain * np.float32(10 ** 1.5)) for w in windows], quiet_below_db=quiet_db)
+    assert np.all(np.sum(quiet * as_recorded, axis=1) > 0.999)
+    assert np.all(np.sum(loud * as_recorded, axis=1) > 0.999)
+
+
 @pytest.mark.timeout(600)
 def test_a_new_voice_is_named_within_seconds_of_its_first_words():
     """Online: MEE012 first speaks at 13.15 s in ami_dev00.wav; a live display learns of the
