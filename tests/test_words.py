@@ -99,3 +99,64 @@ def test_a_filled_pause_counts_once_whether_the_sound_the_words_or_both_find_it(
     person.add_said(Said("file", 0.9, 3.3, text, spoken, find(spoken), None), 3.5)
     assert person.acc[AT["fillers"]] == 2  # the first "um" is the sound's; the second is new
     assert "um" in {q for _, feature, q in person.quotes if feature == "fillers"}
+
+
+def test_a_broken_reading_file_is_named(tmp_path):
+    from copilot.words.speech_to_text import SpeechModelError, load_reading
+
+    bad = tmp_path / "reading.toml"
+    bad.write_text("[model]\ndetector_threshold = 0.0\n")
+    with pytest.raises(SpeechModelError, match=r"reading.toml: missing or not a number: 'level'"):
+        load_reading(bad)
+    bad.write_text("[model\n")
+    with pytest.raises(SpeechModelError, match=r"speech reading settings .*reading.toml"):
+        load_reading(bad)
+
+
+def test_each_read_is_brought_to_one_peak_level_with_the_gain_capped():
+    import numpy as np
+
+    from copilot.words.speech_to_text import Reading, levelled
+
+    settings = Reading(0.0, -10.0, 10 ** (30 / 20))
+    tone = np.sin(np.linspace(0, 200, 16000)).astype(np.float32)
+    for level in (2.0, 0.1, 0.01):  # over full scale (GRID's decoded MPEG), quiet, very quiet
+        assert np.max(np.abs(levelled(tone * level, settings))) == pytest.approx(10 ** (-10 / 20), rel=1e-4)
+    faint = levelled(tone * 1e-4, settings)  # -80 dBFS: raised by 30 dB only
+    assert np.max(np.abs(faint)) == pytest.approx(1e-4 * 10 ** (30 / 20), rel=1e-4)
+    assert not levelled(np.zeros(160, np.float32), settings).any()
+
+
+def _job(voiced, seconds=8.0):
+    import numpy as np
+
+    from copilot.words.analyzer import _Job
+
+    samples = np.arange(round(seconds * 16000), dtype=np.float32) / 16000  # each sample says its time
+    return _Job("mic", voiced[0][1], voiced[-1][2], 0.0, samples, voiced)
+
+
+def test_each_utterance_is_read_on_its_own_with_its_voices_pieces_joined():
+    from copilot.words.analyzer import PAD_S, _utterances
+
+    # one utterance cut into two voices at 2.0 s, a pause of 0.1 s, another utterance, a long pause, a third
+    reads = _utterances(_job([("v1", 1.0, 2.0), ("v2", 2.0, 3.0), ("v1", 3.1, 4.0), ("v1", 5.0, 6.0)]))
+    spans = [(t0, float(s[0]), float(s[-1]) + 1 / 16000) for t0, s in reads]
+    assert [round(t0, 3) for t0, _, _ in spans] == [round(first, 3) for _, first, _ in spans]
+    assert [(round(a, 3), round(b, 3)) for _, a, b in spans] == [
+        (1.0 - PAD_S, 3.05), (3.05, 4.0 + PAD_S), (5.0 - PAD_S, 6.0 + PAD_S)]  # half the 0.1 s pause each
+
+
+def test_an_utterance_too_long_for_the_model_is_cut_where_it_is_quietest():
+    import numpy as np
+
+    from copilot.words.analyzer import MAX_STRETCH_S, _within_reach
+
+    rng = np.random.default_rng(0)
+    audio = rng.normal(0, 0.1, 60 * 16000).astype(np.float32)
+    audio[24 * 16000 : 24 * 16000 + 800] = 0  # the quietest moment of the first half ...
+    audio[40 * 16000 : 40 * 16000 + 800] = 0  # ... and of what follows it
+    parts = _within_reach(3.0, audio)
+    assert [round(t0, 2) for t0, _ in parts] == [3.0, 27.0, 43.0]
+    assert all(len(p) <= MAX_STRETCH_S * 16000 for _, p in parts)
+    assert np.array_equal(np.concatenate([p for _, p in parts]), audio)

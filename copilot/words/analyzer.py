@@ -1,22 +1,26 @@
 """Analyzer "words": each voice's utterances transcribed on a worker thread, released on the session clock.
 
 The voice analyzer says where utterances are. Utterances of one audio channel that follow
-each other within `JOIN_GAP_S` form one stretch of speech (the model reads a sentence better
-whole than in the pieces a 0.2 s pause cuts); when the channel has been quiet that long
-the stretch's audio goes to the worker, which transcribes it with Moonshine while the
-analysis thread goes on.
+each other within `JOIN_GAP_S` form one stretch of speech; when the channel has been quiet
+that long the stretch's audio goes to the worker, which transcribes it with Moonshine while
+the analysis thread goes on.
+
+The model reads each utterance of the stretch on its own (`_utterances`; how, and the
+measurements behind it, in reading.toml): our voice gate says where lines of speech start
+and end, not the library's own detector, which cut quiet or acted speech mid-sentence and
+dropped words.
 
 A stretch is one audio channel's, not one voice's: on a mixed track the voices are told
 apart on a grid of half-second windows, so a turn change is placed up to a quarter second
-off and a stretch cut there cuts the words either side of it in half (gloria.mp3: "of
-course she can" read as "And you can see that." + "666 See candy"). The whole stretch is
-read, and each word goes to the voice whose piece of it holds the word's middle.
+off and a read cut there cuts the words either side of it in half (gloria.mp3: "of course
+she can" read as "And you can see that." + "666 See candy"). So the voices' pieces of one
+utterance are read together, and each word goes to the voice whose piece holds the word's
+middle.
 
 Live (`wait=False`) each utterance goes to the worker as soon as the voice analyzer closes
 it (with the other voices' pieces of it), not joined with the next: a caption must follow
 its utterance within about 1.5 s, and a stretch joined over 25 s would only be read once it
-all ended (measured: p95 6-24 s). The cost is context: the model reads short utterances a
-little worse.
+all ended (measured: p95 6-24 s). The model reads it as in a file: one utterance at a time.
 
 Determinism: with `wait=True` (files) a stretch's words are handed on at the first step
 at or after its end + `RELEASE_S`, waiting for the worker only if it is later than that,
@@ -43,9 +47,10 @@ from copilot.buffers import RecentAudio
 from copilot.capture.items import SAMPLE_RATE_HZ
 from copilot.step import Step
 from copilot.voice.cues import VoiceEvent
+from copilot.voice.history import HOP_S
 from copilot.voice.responses import SILENCE_AFTER_S
 from copilot.words.lexicon import LexicalCue, find, words_per_minute
-from copilot.words.speech_to_text import Line, SpeechToText
+from copilot.words.speech_to_text import SpeechToText
 from copilot.words.timing import Word, spread
 
 log = logging.getLogger(__name__)
@@ -167,10 +172,11 @@ class TranscriptionWorker:
 
 
 def _transcribe(model: SpeechToText, job: _Job) -> list[Said]:
-    lines: list[Line] = model.lines(job.samples)
     spans = [(a, b) for _, a, b in job.voiced]
-    words = [w for line in lines
-             for w in spread(line.text, job.clip_t0 + line.start, job.clip_t0 + line.end, spans)]
+    words = []
+    for t0, samples in _utterances(job):
+        for line in model.lines(samples):
+            words += spread(line.text, t0 + line.start, t0 + line.end, spans)
     runs: list[tuple[str, list[Word]]] = []
     for word in words:
         voice = _voice_at(job.voiced, (word.start + word.end) / 2)
@@ -180,6 +186,43 @@ def _transcribe(model: SpeechToText, job: _Job) -> list[Said]:
             runs.append((voice, [word]))
     return [Said(voice, run[0].start, run[-1].end, " ".join(w.word for w in run), run, find(run),
                  words_per_minute(run)) for voice, run in runs]
+
+
+def _utterances(job: _Job) -> list[tuple[float, np.ndarray]]:
+    """The stretch's audio cut into the voice gate's utterances, each as (start time, samples).
+
+    The pieces one utterance was cut into by voice touch (they share their cut), so they are
+    joined back: a cut on the half-second voice grid falls inside words. Each utterance gets
+    up to PAD_S either side, at most half the pause to its neighbour, so no audio is read twice.
+    """
+    merged: list[list[float]] = []
+    for _, start, end in sorted(job.voiced, key=lambda p: p[1]):
+        if merged and start - merged[-1][1] < HOP_S / 2:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    last = len(job.samples)
+    out = []
+    for k, (start, end) in enumerate(merged):
+        before = PAD_S if k == 0 else min(PAD_S, (start - merged[k - 1][1]) / 2)
+        after = PAD_S if k == len(merged) - 1 else min(PAD_S, (merged[k + 1][0] - end) / 2)
+        first = min(max(round((start - before - job.clip_t0) * SAMPLE_RATE_HZ), 0), last)
+        stop = min(max(round((end + after - job.clip_t0) * SAMPLE_RATE_HZ), first), last)
+        out += _within_reach(job.clip_t0 + first / SAMPLE_RATE_HZ, job.samples[first:stop])
+    return out
+
+
+def _within_reach(t0: float, samples: np.ndarray) -> list[tuple[float, np.ndarray]]:
+    """An utterance longer than MAX_STRETCH_S, cut at its quietest hop in the middle half until
+    each part is shorter: with its own voice detector off the model reads whatever it is given
+    as one line, and slows down and drifts on long ones (52 s read at real-time factor 0.45)."""
+    if len(samples) <= MAX_STRETCH_S * SAMPLE_RATE_HZ:
+        return [(t0, samples)]
+    hop = round(HOP_S * SAMPLE_RATE_HZ)
+    hops = len(samples) // hop
+    energy = np.square(samples[: hops * hop].reshape(hops, hop)).sum(axis=1)
+    cut = (hops // 4 + int(np.argmin(energy[hops // 4 : 3 * hops // 4]))) * hop
+    return _within_reach(t0, samples[:cut]) + _within_reach(t0 + cut / SAMPLE_RATE_HZ, samples[cut:])
 
 
 def _voice_at(pieces: list[tuple[str, float, float]], t: float) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ctypes
 import threading
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +19,13 @@ import numpy as np
 
 from copilot.capture.items import SAMPLE_RATE_HZ
 from copilot.errors import CopilotError
+from copilot.resources import read_toml
 
 MODEL_NAME = "tiny-en"
 MODEL_FILES = ("encoder_model.ort", "decoder_model_merged.ort", "tokenizer.bin")
+READING_FILE = Path(__file__).with_name("reading.toml")
 # The wheel's speaker identification, off: we know the channel, and with it on, two freshly
-# loaded models read the same audio differently.
+# loaded models read the same audio differently. Its voice detector: see reading.toml.
 MODEL_OPTIONS = {"identify_speakers": "false"}
 # The library's own voice detector (Silero, a recurrent model) cuts what it is given into
 # lines. Version 0.1.0 keeps ONE detector for the whole process (the class-wide
@@ -34,9 +37,9 @@ MODEL_OPTIONS = {"identify_speakers": "false"}
 # one here today"). Before each read that state is put back to how the library makes it
 # (zeros), under one lock for the process, so a read depends on its own audio only, whichever
 # model or thread asks. From zeros the detector's first windows are unsettled (JFK's pause
-# became a "You"), so it then hears `SETTLE_S` of silence, the same every time (~17 ms).
-# Turning the detector off instead (vad_threshold 0) leaves whole stretches uncut: tiny-en
-# then repeats itself over their quiet parts ("Hello! Hello! ...").
+# became a "You"), so while it cuts lines it then hears `SETTLE_S` of silence, the same every
+# time (~17 ms). With it off (reading.toml) its state cuts nothing, and the settling read
+# would cost a whole model pass (~0.1 s), so it is skipped; the state is cleared all the same.
 _DETECTOR = "_ZN21VoiceActivityDetector10silero_vadE"  # the class-wide pointer, exported by the library
 # Where SileroVad (core/silero-vad.h at v0.1.0) keeps them, on 64-bit builds: six pointers, then
 # `_context` (a std::vector<float> of 64), three ints, two vectors and `input`, then
@@ -52,6 +55,31 @@ _SETTLE = [0.0] * round(SETTLE_S * SAMPLE_RATE_HZ)
 
 class SpeechModelError(CopilotError):
     """The speech model is missing, damaged or will not load; the message names the file."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """reading.toml: how audio is handed to the model."""
+
+    detector_threshold: float  # the library's voice detector; 0 = off
+    peak_dbfs: float  # each read is scaled to peak here ...
+    max_gain: float  # ... by at most this factor
+
+
+def load_reading(path: Path) -> Reading:
+    try:
+        raw = read_toml(path, "speech reading settings")
+        return Reading(float(raw["model"]["detector_threshold"]), float(raw["level"]["peak_dbfs"]),
+                       10 ** (float(raw["level"]["max_gain_db"]) / 20))
+    except RuntimeError as exc:
+        raise SpeechModelError(str(exc)) from exc
+    except (KeyError, TypeError, ValueError) as exc:
+        raise SpeechModelError(f"speech reading settings {path}: missing or not a number: {exc}") from exc
+
+
+@cache
+def reading() -> Reading:
+    return load_reading(READING_FILE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,8 +110,10 @@ class SpeechToText:
         from moonshine_voice import ModelArch, MoonshineError, Transcriber
 
         folder = model_dir()
+        self.reading = reading()
+        options = {**MODEL_OPTIONS, "vad_threshold": str(self.reading.detector_threshold)}
         try:
-            self._model: Any = Transcriber(str(folder), ModelArch.TINY, options=MODEL_OPTIONS)
+            self._model: Any = Transcriber(str(folder), ModelArch.TINY, options=options)
         except MoonshineError as exc:
             raise SpeechModelError(f"{folder}: speech model does not load ({exc})") from exc
         try:
@@ -96,16 +126,26 @@ class SpeechToText:
         """The text of `samples` (mono float32 at 16 kHz), as the model's lines with their times."""
         if len(samples) == 0:
             return []
-        audio = np.ascontiguousarray(samples, dtype=np.float32).tolist()
+        audio = levelled(np.asarray(samples, dtype=np.float32), self.reading).tolist()
         with _LIBRARY:
             _clear_detector()
-            self._model.transcribe_without_streaming(_SETTLE, SAMPLE_RATE_HZ)
+            if self.reading.detector_threshold > 0:
+                self._model.transcribe_without_streaming(_SETTLE, SAMPLE_RATE_HZ)
             found = self._model.transcribe_without_streaming(audio, SAMPLE_RATE_HZ)
         return [Line(line.text.strip(), float(line.start_time), float(line.start_time + line.duration))
                 for line in found.lines if line.text.strip()]
 
     def close(self) -> None:
         self._model.close()
+
+
+def levelled(samples: np.ndarray, settings: Reading) -> np.ndarray:
+    """`samples` scaled so their peak is at reading.toml's level (gain capped there too):
+    a quiet recording then reaches the model as loud as the ones it reads well."""
+    peak = float(np.max(np.abs(samples), initial=0.0))
+    if peak == 0.0:
+        return samples
+    return samples * min(10 ** (settings.peak_dbfs / 20) / peak, settings.max_gain)
 
 
 def _clear_detector() -> None:
