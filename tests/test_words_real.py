@@ -276,24 +276,30 @@ def test_live_caption_delay_is_measured_at_pace(shared_data):
           f"p95 {p95:.2f} s (target 1.5 s)")
 
 
-def test_a_read_depends_on_its_own_audio_only_whichever_model_reads_it(shared_data):
+@pytest.mark.parametrize("detector", ["off", "on"])
+def test_a_read_depends_on_its_own_audio_only_whichever_model_reads_it(shared_data, detector):
     """Moonshine 0.1.0 keeps one voice detector for the whole process, whose state every read
     used to carry on to the next, of any model: the sentence read after a longer cut of itself
     began with a "You" from the cut before, and a clip read after others read differently than
-    in a new process. `SpeechToText.lines` clears it first, so the same audio reads the same
-    (words, punctuation and times) first or after other audio, by one model or two at once."""
+    in a new process. With the detector off (as shipped) its state cuts nothing; with it on,
+    `SpeechToText.lines` clears it first. Either way the same audio reads the same (words,
+    punctuation and times) first or after other audio, by one model or two at once."""
+    import dataclasses
     import threading
 
     from copilot.capture.media_file import MediaFile
     from copilot.engine import Engine
-    from copilot.words.speech_to_text import SpeechToText
+    from copilot.words.speech_to_text import SpeechToText, reading
+
+    # "on": the library's own default threshold (reading.toml)
+    settings = dataclasses.replace(reading(), detector_threshold=0.5) if detector == "on" else reading()
 
     chunks: list[np.ndarray] = []
     Engine([MediaFile(shared_data / "grid_lipnet/bbaf2n.mpg")], [],
            [lambda step: chunks.extend(c.samples for c in step.audio.values())], lossless=True).run()
     audio = np.concatenate(chunks)
     sentence, longer = audio[int(0.6 * 16000):int(2.4 * 16000)], audio[int(0.2 * 16000):int(2.9 * 16000)]
-    first, second = SpeechToText(), SpeechToText()
+    first, second = SpeechToText(settings), SpeechToText(settings)
     try:
         alone = first.lines(sentence)
         assert alone and alone[0].text.lower() != "you"

@@ -38,8 +38,9 @@ MODEL_OPTIONS = {"identify_speakers": "false"}
 # (zeros), under one lock for the process, so a read depends on its own audio only, whichever
 # model or thread asks. From zeros the detector's first windows are unsettled (JFK's pause
 # became a "You"), so while it cuts lines it then hears `SETTLE_S` of silence, the same every
-# time (~17 ms). With it off (reading.toml) its state cuts nothing, and the settling read
-# would cost a whole model pass (~0.1 s), so it is skipped; the state is cleared all the same.
+# time (~17 ms). With it off (reading.toml, as shipped) its state cuts nothing: reads do not
+# depend on each other without the clearing (checked by the test that holds this), so neither
+# the clearing nor the settling read (a whole model pass, ~0.1 s) is done.
 _DETECTOR = "_ZN21VoiceActivityDetector10silero_vadE"  # the class-wide pointer, exported by the library
 # Where SileroVad (core/silero-vad.h at v0.1.0) keeps them, on 64-bit builds: six pointers, then
 # `_context` (a std::vector<float> of 64), three ints, two vectors and `input`, then
@@ -106,21 +107,22 @@ def model_dir() -> Path:
 class SpeechToText:
     """One loaded model; not thread-safe, so each worker owns one."""
 
-    def __init__(self) -> None:
+    def __init__(self, settings: Reading | None = None) -> None:
         from moonshine_voice import ModelArch, MoonshineError, Transcriber
 
         folder = model_dir()
-        self.reading = reading()
+        self.reading = settings or reading()
         options = {**MODEL_OPTIONS, "vad_threshold": str(self.reading.detector_threshold)}
         try:
             self._model: Any = Transcriber(str(folder), ModelArch.TINY, options=options)
         except MoonshineError as exc:
             raise SpeechModelError(f"{folder}: speech model does not load ({exc})") from exc
-        try:
-            self.lines(_FIRST_READ)  # makes the library's voice detector, and checks it can be cleared
-        except SpeechModelError:
-            self.close()
-            raise
+        if self.reading.detector_threshold > 0:
+            try:
+                self.lines(_FIRST_READ)  # makes the library's voice detector, and checks it can be cleared
+            except SpeechModelError:
+                self.close()
+                raise
 
     def lines(self, samples: np.ndarray) -> list[Line]:
         """The text of `samples` (mono float32 at 16 kHz), as the model's lines with their times."""
@@ -128,8 +130,8 @@ class SpeechToText:
             return []
         audio = levelled(np.asarray(samples, dtype=np.float32), self.reading).tolist()
         with _LIBRARY:
-            _clear_detector()
             if self.reading.detector_threshold > 0:
+                _clear_detector()
                 self._model.transcribe_without_streaming(_SETTLE, SAMPLE_RATE_HZ)
             found = self._model.transcribe_without_streaming(audio, SAMPLE_RATE_HZ)
         return [Line(line.text.strip(), float(line.start_time), float(line.start_time + line.duration))
