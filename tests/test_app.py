@@ -274,6 +274,21 @@ def test_a_feed_line_follows_its_event_as_it_grows(qtbot):
     assert feed.list.count() == 0
 
 
+def test_a_nudge_line_reads_its_measure_in_words():
+    """A practice measure reads as the user would say it, not by its name in the rules file."""
+    from copilot.coach import Nudge
+    from copilot.coach.rules import MEASURE_READINGS, MEASURES
+    from ui.nudge_feed import nudge_text
+
+    assert set(MEASURE_READINGS) == set(MEASURES)
+    line = nudge_text(Nudge(14.2, "camera", "p1", "Look into the camera more", "camera_gaze", 0.08))
+    assert line == "0:14  Look into the camera more  (p1: looking into the camera 8% of the time)"
+    line = nudge_text(Nudge(30.0, "pace", "you", "Slow down", "speaking_rate", 182.4))
+    assert line.endswith("(you: 182 words a minute)")
+    line = nudge_text(Nudge(9.0, "r", "p2", "Ask a question", "confusion", 0.71))
+    assert line.endswith("(p2: confusion 71 · medium)")
+
+
 def test_status_wording():
     """Issue 19: plain words in the bar ("UI p95", "analysis 9.3 ms" were jargon), figures on hover."""
     stats = EngineStats(frames_in=40, frames_dropped=4, steps=36, steps_per_s=29.94,

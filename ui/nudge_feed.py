@@ -12,6 +12,7 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QGroupBox, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from copilot.coach import Nudge
+from copilot.coach.rules import MEASURE_READINGS
 from copilot.signals import SIGNALS
 from copilot.signals.bands import reading
 from ui.bridge import EventMark
@@ -22,16 +23,13 @@ NUDGE_COLOUR = "#ffca28"
 Key = tuple[str, str, float]  # (participant, signal, start): names an event
 
 
-SHARES = ("camera_gaze", "talk_share")  # practice measures that are a share of the time (coach.rules)
-
-
 def nudge_text(nudge: Nudge) -> str:
     """A nudge's line; its value as the rest of the window shows such a value."""
     if nudge.signal in SIGNALS:
-        value = reading(nudge.value)
+        why = f"{nudge.signal} {reading(nudge.value)}"
     else:
-        value = f"{nudge.value:.0%}" if nudge.signal in SHARES else f"{nudge.value:.1f}"
-    return f"{clock(nudge.t)}  {nudge.message}  ({nudge.participant}: {nudge.signal} {value})"
+        why = MEASURE_READINGS.get(nudge.signal, nudge.signal + " {:.1f}").format(nudge.value)
+    return f"{clock(nudge.t)}  {nudge.message}  ({nudge.participant}: {why})"
 
 
 class NudgeFeed(QGroupBox):

@@ -19,6 +19,11 @@ MODES = ("presenter", "sales", "practice")
 WHOM = ("room", "any", "you", "them")
 MEASURES = ("speaking_rate", "fillers_per_min", "camera_gaze", "talk_share")
 RENAMED = {"eye_contact": "camera_gaze"}  # old measure name -> new, for a user's own rules file
+# How each measure's value reads to the user, beside a nudge it raised (nudges.toml says what each counts).
+MEASURE_READINGS = {"speaking_rate": "{:.0f} words a minute",
+                    "fillers_per_min": "{:.1f} fillers a minute",
+                    "camera_gaze": "looking into the camera {:.0%} of the time",
+                    "talk_share": "{:.0%} of the talk"}
 REQUIRED = {"id": str, "mode": str, "signal": str, "whom": str, "threshold": (int, float),
             "duration_s": (int, float), "cooldown_s": (int, float), "message": str}
 SWITCHES = ("below", "enabled")  # optional, true or false (a quoted "false" would read as true)
