@@ -1,28 +1,23 @@
 """Analyzer "words": each voice's utterances transcribed on a worker thread, released on the session clock.
 
-The voice analyzer says where utterances are. Utterances of one audio channel that follow
-each other within `JOIN_GAP_S` form one stretch of speech; when the channel has been quiet
-that long the stretch's audio goes to the worker, which transcribes it with Moonshine while
-the analysis thread goes on.
+The voice analyzer says where utterances are. Each utterance goes to the worker as soon as
+the voice analyzer closes it, which transcribes it with Moonshine while the analysis thread
+goes on: a caption must follow its utterance within about 1.5 s, and a monologue gathered
+into one stretch would only be read once it all ended (measured live: p95 6-24 s; in a
+file, no caption for the first 14 s of a 13.7 s monologue).
 
-The model reads each utterance of the stretch on its own (`_utterances`; how, and the
-measurements behind it, in reading.toml): our voice gate says where lines of speech start
-and end, not the library's own detector, which cut quiet or acted speech mid-sentence and
-dropped words.
+The model reads each utterance on its own (`_utterances`; how, and the measurements behind
+it, in reading.toml): our voice gate says where lines of speech start and end, not the
+library's own detector, which cut quiet or acted speech mid-sentence and dropped words.
 
-A stretch is one audio channel's, not one voice's: on a mixed track the voices are told
+One read is one audio channel's, not one voice's: on a mixed track the voices are told
 apart on a grid of half-second windows, so a turn change is placed up to a quarter second
 off and a read cut there cuts the words either side of it in half (gloria.mp3: "of course
 she can" read as "And you can see that." + "666 See candy"). So the voices' pieces of one
 utterance are read together, and each word goes to the voice whose piece holds the word's
 middle.
 
-Live (`wait=False`) each utterance goes to the worker as soon as the voice analyzer closes
-it (with the other voices' pieces of it), not joined with the next: a caption must follow
-its utterance within about 1.5 s, and a stretch joined over 25 s would only be read once it
-all ended (measured: p95 6-24 s). The model reads it as in a file: one utterance at a time.
-
-Determinism: with `wait=True` (files) a stretch's words are handed on at the first step
+Determinism: with `wait=True` (files) an utterance's words are handed on at the first step
 at or after its end + `RELEASE_S`, waiting for the worker only if it is later than that,
 so a file analysed flat out or paced gives the same words at the same steps, and the
 signals stay identical. Live (`wait=False`) they are handed on as soon as they are ready.
@@ -55,12 +50,9 @@ from copilot.words.timing import Word, spread
 
 log = logging.getLogger(__name__)
 
-# The same voice going on sooner than this continues the stretch: responses.py's reasoning
-# (phrase breaks are shorter), so a short response stands as a stretch of its own.
-JOIN_GAP_S = SILENCE_AFTER_S
-MAX_STRETCH_S = 25.0  # a longer monologue is cut at an utterance boundary (Moonshine reads up to ~30 s)
+MAX_STRETCH_S = 25.0  # a longer utterance is cut where it is quietest (Moonshine reads up to ~30 s)
 PAD_S = 0.15  # audio kept either side of the voice gate's edges: Silero's edges lag by a window
-RELEASE_S = 1.5  # files: words enter the session this long after the stretch ended (JOIN_GAP_S + model time)
+RELEASE_S = 1.5  # files: words enter the session this long after the utterance ended (a pause + model time)
 HISTORY_S = MAX_STRETCH_S + 10.0  # audio kept per audio channel
 LIVE_BACKLOG = 8  # live: stretches waiting for the worker beyond this drop the oldest (counted)
 MATCH_KEEP_S = 10.0  # released stretches kept this long for a late backchannel to find its words
@@ -231,7 +223,8 @@ def _voice_at(pieces: list[tuple[str, float, float]], t: float) -> str:
 
 
 class _Channel:
-    """One audio channel's utterances gathered into a stretch, not yet sent to the worker."""
+    """The utterance pieces one audio channel closed at this step (its voices' pieces of one
+    utterance), gathered to go to the worker together at the step's end."""
 
     def __init__(self) -> None:
         self.stretch: tuple[float, float] | None = None
@@ -270,15 +263,8 @@ class WordsAnalyzer:
                     heard.add(self._gather(event))
                 elif event.kind == "backchannel":
                     self.held.append(event)
-            if not self.wait:  # live: each utterance is read as soon as it ends
-                for name in heard:
-                    self._send(name)
-            for name, channel in self.channels.items():
-                now = voice.channels.get(name)
-                quiet = now is None or not now.speaking
-                if channel.stretch is not None and (step.final or (quiet and step.t - channel.stretch[1]
-                                                                   >= JOIN_GAP_S - 1e-9)):
-                    self._send(name)
+            for name in heard:  # each utterance is read as soon as it ends
+                self._send(name)
         if step.final:
             for name in self.channels:
                 self._send(name)
@@ -289,13 +275,13 @@ class WordsAnalyzer:
         return out
 
     def _gather(self, utterance: VoiceEvent) -> str:
-        """Adds the utterance to its audio channel's stretch; returns that channel's name."""
+        """Adds the piece to what its audio channel sends at this step; returns that channel's name."""
         name = self._source(utterance.channel)
         channel = self.channels.setdefault(name, _Channel())
         piece = (utterance.channel, utterance.start, utterance.end)
         if channel.stretch is not None:
             start, end = channel.stretch
-            if utterance.start - end < JOIN_GAP_S and utterance.end - start <= MAX_STRETCH_S:
+            if utterance.end - start <= MAX_STRETCH_S:
                 channel.stretch = (start, max(end, utterance.end))
                 channel.voiced.append(piece)
                 return name
