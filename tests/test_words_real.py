@@ -119,6 +119,26 @@ def test_estimated_word_times_against_aligned_ones(clips):
         assert np.median(offsets) <= MEDIAN_TIMING_OFF_S
 
 
+def test_a_file_hands_on_each_utterance_as_it_ends_not_when_the_talk_ends(shared_data):
+    """batchalign's reader pauses between lines: each line's words reach the session RELEASE_S
+    after it ends. Gathered into one stretch they came only once the whole talk had ended, so
+    the app showed no caption through a monologue."""
+    from copilot.capture.media_file import MediaFile
+    from copilot.engine import Engine
+    from copilot.voice.analyzer import VoiceAnalyzer
+    from copilot.words.analyzer import RELEASE_S, WordsAnalyzer
+
+    handed = []
+    engine = Engine([MediaFile(shared_data / "batchalign/test.mp3")], [VoiceAnalyzer(), WordsAnalyzer()],
+                    [lambda step: handed.extend((step.t, s) for s in step.results["words"].said)],
+                    lossless=True)
+    engine.run()
+    print("\n".join(f"{t:6.2f} s: {s.start:6.2f}-{s.end:6.2f} {s.text}" for t, s in handed))
+    assert len(handed) >= 5
+    assert all(t <= said.end + RELEASE_S + 0.2 for t, said in handed)  # a step is at most 0.1 s
+    assert sum(t < handed[-1][1].start for t, _ in handed) >= 4  # most came while the talk went on
+
+
 def test_the_fillers_come_from_the_words(clips):
     heard = clips["batchalign/test.mp3"][2].lower()
     assert heard.count("um") >= 2  # "but um, here's some retracing", "um I like I like beans"
