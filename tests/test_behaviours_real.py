@@ -18,6 +18,9 @@ from copilot.evaluation.labels import clip_path
 LABELS = sorted((Path(__file__).parent / "scenarios" / "behaviours").glob("*.toml"))
 FALSE_PER_MINUTE_TARGET = 1.0  # issue 15: nods and shakes on talking or expressive faces
 GAZE_TARGET = 0.9  # issue 15: on or off the screen right in 90 % of labelled frames
+# Smiles: measured 4 of 7 on the tuning half (0.57) once a smile's neutral was capped at the
+# population's neutral mouth (face_cues.toml [expression] neutral_mouth_raise_max), 2 of 7 before.
+SMILE_RECALL_TUNING = 0.5
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]  # one fixture analyses every clip
 
@@ -66,6 +69,18 @@ def test_the_labelled_nods_and_shakes_are_found(scores):
     """All in the tuning half (the split's luck, SPLIT.md); the sweep measures recall across the range."""
     tally = b.gestures(scores)
     assert tally.expected >= 2 and tally.recall == 1.0, tally
+
+
+def test_held_smiles_are_found_on_the_tuning_half_and_none_made_up(scores):
+    tally = b.summed(_half(scores, "tuning"), "smile")
+    assert tally.expected >= 7 and tally.recall >= SMILE_RECALL_TUNING and tally.false_alarms == 0, tally
+
+
+def test_false_smiles_on_the_checking_half_stay_under_one_a_minute(scores):
+    """Measured 0.5 a minute: one, WolfgangLanger at 0.7-2.9 s, crying with a hand over her mouth
+    (found after the rule was frozen; left as it is)."""
+    tally = b.summed(_half(scores, "checking"), "smile")
+    assert tally.minutes > 1.0 and tally.false_per_minute <= 1.0, tally
 
 
 def test_eyes_on_the_screen_agree_with_the_labelled_frames_on_the_tuning_half(scores):

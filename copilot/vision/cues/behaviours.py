@@ -47,6 +47,11 @@ class Held:
     _frames: int = 0
     _off_since: float | None = None
 
+    @property
+    def since(self) -> float | None:
+        """When the state under way switched on (None when off)."""
+        return self._start
+
     def holding(self, t: float) -> bool:
         """On now and on for at least `min_s`: the event is under way, for live consumers."""
         return self._start is not None and self._off_since is None and t - self._start >= self.min_s

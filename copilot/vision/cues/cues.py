@@ -142,7 +142,8 @@ class PersonCues:
                              / expr["brow_lower"]),
             brow_asymmetry=_unit(abs(d[M["brow_right"]] - d[M["brow_left"]]) / expr["brow_asymmetry"]),
             lid_tighten=0.0 if closed else _unit((1 - (open_r + open_l) / 2) / expr["lid_tighten"]),
-            smile=_unit((-corner_d + 0.5 * d[M["mouth_width"]]) / expr["smile"]),
+            smile=_unit((mouth_raise(all_now) - min(mouth_raise(base), expr["neutral_mouth_raise_max"]))
+                        / expr["smile"]),
             lip_corner_depress=_unit(corner_d / expr["lip_corner_depress"]),
             lip_press=0.0 if lips_apart else _unit(
                 -d[M["lip_thickness"]] / base[M["lip_thickness"]] / expr["lip_press"]),
@@ -203,6 +204,13 @@ class PersonCues:
             self.motion += min(1.0, dt / expr["motion_smoothing_s"]) * (speed - self.motion)
         self.previous = (t, points.copy())
         return _unit(self.motion / expr["motion_energy"])
+
+
+def mouth_raise(values: np.ndarray) -> float:
+    """How far the lip corners sit above their level, plus half the mouth's width: what a smile
+    (AU12) raises. Its neutral is the person's own, but never above that of nearly everyone's
+    neutral mouth (face_cues.toml), so a smile held from the first frame still reads as one."""
+    return float(-(values[M["corner_right"]] + values[M["corner_left"]]) / 2 + 0.5 * values[M["mouth_width"]])
 
 
 def _unit(value: float) -> float:

@@ -24,6 +24,7 @@ class ParticipantCues:
         self.blink = Held("blink", 0.0, cfg["blink"]["max_blink_s"], long_kind="eye_closure")
         self.yawn = Held("yawn", cfg["yawn"]["min_duration_s"])
         self.smile = Held("smile", cfg["smile"]["min_duration_s"], bridge_s=cfg["smile"]["bridge_s"])
+        self._smile_mouth = (0.0, 0)  # sum and count of mouth_movement over the smile under way
         laugh = cfg["laughter"]
         self.laughter = Held("laughter", laugh["min_duration_s"], bridge_s=laugh["bridge_s"])
         self.cfg = cfg
@@ -61,22 +62,42 @@ class ParticipantCues:
     def _smile_and_laughter(self, cues: FaceCues, t: float) -> list[BehaviourEvent]:
         """A held smile, and a laugh: that smile with the jaw dropped and the mouth working.
 
-        Read before the baseline is ready too: a smile is measured against the first
-        frames, so one shown from the very start reads as neutral (missed), never the reverse.
+        Read before the baseline is ready too: the smile's neutral is capped by that of nearly
+        everyone's mouth (cues.mouth_raise), so one shown from the very start still reads.
         """
         smile, laugh, p = self.cfg["smile"], self.cfg["laughter"], self.participant
-        events = self.smile.update(cues.smile >= smile["on"], cues.smile < smile["off"], cues.smile, t, p)
+        off = cues.smile < smile["off"]
+        started = self.smile.since
+        events = self._not_speech(self.smile.update(cues.smile >= smile["on"], off, cues.smile, t, p))
+        if self.smile.since != started:
+            self._smile_mouth = (0.0, 0)
+        if self.smile.since is not None and not off:
+            total, frames = self._smile_mouth
+            self._smile_mouth = (total + cues.mouth_movement, frames + 1)
         opened = cues.jaw_drop >= laugh["min_jaw_drop"] and cues.mouth_movement >= laugh["min_mouth_movement"]
         on = cues.smile >= smile["on"] and opened
         off = cues.smile < smile["off"] or cues.jaw_drop < laugh["min_jaw_drop"] * smile["off"] / smile["on"]
         events += self.laughter.update(on, off, cues.mouth_movement, t, p)
-        cues.smiling, cues.laughing = self.smile.holding(t), self.laughter.holding(t)
+        since = self.smile.since
+        cues.smiling = since is not None and self.smile.holding(t) and not self._with_speech(t - since)
+        cues.laughing = self.laughter.holding(t)
         return events
+
+    def _with_speech(self, held_s: float) -> bool:
+        """A corner pull this short that came with the mouth working is speech, not a smile
+        (face_cues.toml [smile] min_duration_talking_s)."""
+        total, frames = self._smile_mouth
+        talking = frames > 0 and total / frames >= self.cfg["nod"]["speaking_mouth_movement"]
+        return talking and held_s < self.cfg["smile"]["min_duration_talking_s"]
+
+    def _not_speech(self, smiles: list[BehaviourEvent]) -> list[BehaviourEvent]:
+        return [e for e in smiles if not self._with_speech(e.end - e.start)]
 
     def flush(self) -> list[BehaviourEvent]:
         """Ends whatever is under way (the face left, or the session ended)."""
         p = self.participant
         events = self.nods.flush(p) + self.shakes.flush(p)
-        for held in (self.tilt, self.aversion, self.blink, self.yawn, self.smile, self.laughter):
+        events += self._not_speech(self.smile.flush(p))
+        for held in (self.tilt, self.aversion, self.blink, self.yawn, self.laughter):
             events += held.flush(p)
         return events
