@@ -18,6 +18,7 @@ from copilot.signals.bands import BANDS, EDGES, NONE, _load, band_of, legend, pe
 from copilot.signals.config import model
 from copilot.signals.engagement import state_of
 from copilot.signals.measures import PERSONAL, QUALITY, Floor, measures
+from copilot.voice.responses import SILENCE_AFTER_S
 
 FACE = "reallife_trial_video/trial_truth_043.mp4"  # a man answering questions, 22 s
 VOICE = "whisper_timestamped/gloria.mp3"  # a quiet film dialogue of two people, 20.6 s, no picture
@@ -147,10 +148,16 @@ def test_the_talk_measures_count_what_the_transcript_holds(shared_data):
     transcript = found["document"]["transcript"]
     assert list(talk) == ["v1"] and talk["v1"]["talk_ratio"] == 1.0  # the only voice
     said = [line for line in transcript if line["participant"] == "v1"]
-    paced = [line["words"] for line in said
-             if line["words"] and line["words"][-1]["end"] - line["words"][0]["start"] >= 1.0]
-    words = sum(len(w) for w in paced)
-    span = sum(w[-1]["end"] - w[0]["start"] for w in paced)
+    runs: list[list[dict]] = []  # lines said with less than a turn-ending pause between them
+    for line in (line for line in said if line["words"]):
+        if runs and line["words"][0]["start"] - runs[-1][-1]["end"] < SILENCE_AFTER_S:
+            runs[-1] += line["words"]
+        else:
+            runs.append(list(line["words"]))
+    paced = [run for run in runs if run[-1]["end"] - run[0]["start"] >= 1.0]
+    words = sum(len(run) for run in paced)
+    span = sum(run[-1]["end"] - run[0]["start"] for run in paced)
+    assert len(paced) < len([line for line in said if line["words"]])  # some lines were joined
     assert talk["v1"]["pace"] == pytest.approx(60 * words / span, rel=1e-3)
     assert 100 <= talk["v1"]["pace"] <= 220  # as people speak, read or not
     asked = sum(1 for line in said for cue in line["cues"] if cue["kind"] == "question")

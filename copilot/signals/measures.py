@@ -17,7 +17,8 @@ from pathlib import Path
 from copilot.signals import SignalsConfigError
 from copilot.signals.quality import DIMENSIONS
 from copilot.voice.conversation import BACKCHANNEL_MAX_S
-from copilot.words.lexicon import spoken_span, words_per_minute
+from copilot.voice.responses import SILENCE_AFTER_S
+from copilot.words.lexicon import MIN_PACE_SPAN_S
 
 MEASURES_PATH = Path(__file__).with_name("measures.toml")
 QUALITY = ("quality_index", *DIMENSIONS)
@@ -81,8 +82,13 @@ class Talk:
     """One person's talk so far. Counted where the signal analyzer hands them voice and words."""
 
     speaking_ticks: int = 0
-    words: int = 0  # in stretches long enough for a pace (lexicon.MIN_PACE_SPAN_S)
+    # Pace counts runs of lines: lines read apart (each utterance is read as it ends) but said
+    # with a pause shorter than SILENCE_AFTER_S between them, which continues a turn, are one
+    # run, so phrase breaks count as speaking time as in a speaking rate; runs under
+    # lexicon.MIN_PACE_SPAN_S are a word or two, not a pace.
+    words: int = 0  # in the runs settled so far
     paced_s: float = 0.0  # the seconds those words took
+    run: tuple[float, float, int] | None = None  # the run under way: (start, end, words)
     fillers: int = 0
     questions: int = 0
     longest_s: float = 0.0
@@ -109,9 +115,26 @@ class Talk:
             self.latencies_s.append(float(event.details["latency_s"]))
 
     def add_words(self, words: list) -> None:
-        if words_per_minute(words) is not None:
-            self.words += len(words)
-            self.paced_s += spoken_span(words)
+        if not words:
+            return
+        if self.run is not None and words[0].start - self.run[1] < SILENCE_AFTER_S:
+            start, end, count = self.run
+            self.run = (start, max(end, words[-1].end), count + len(words))
+            return
+        self.words, self.paced_s = self._with_run()
+        self.run = (words[0].start, words[-1].end, len(words))
+
+    def _with_run(self) -> tuple[int, float]:
+        """Words and seconds of the settled runs, and of the run under way if it is long enough."""
+        if self.run is None or self.run[1] - self.run[0] < MIN_PACE_SPAN_S:
+            return self.words, self.paced_s
+        start, end, count = self.run
+        return self.words + count, self.paced_s + end - start
+
+    def pace(self) -> float | None:
+        """Words a minute while speaking; None before a run of a second."""
+        words, seconds = self._with_run()
+        return 60.0 * words / seconds if seconds > 0 else None
 
     def count(self, feature: str) -> None:
         """A lexical feature (or a filled pause the sound found) that counts once here."""
@@ -158,7 +181,7 @@ def talk_values(talks: dict[str, Talk], tick_hz: float,
     transcript, a ratio needs someone to have spoken)."""
     total = sum(talk.speaking_ticks for talk in talks.values())
     return {pid: {"talk_ratio": talk.speaking_ticks / total if total else None,
-                  "pace": 60.0 * talk.words / talk.paced_s if transcribing and talk.paced_s > 0 else None,
+                  "pace": talk.pace() if transcribing else None,
                   "fillers": talk.fillers,
                   "longest_monologue": talk.longest_s,
                   "questions": talk.questions if transcribing else None}
