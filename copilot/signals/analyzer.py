@@ -187,8 +187,8 @@ class SignalAnalyzer:
         owners = {**owners, **self.candidates}
         heard: list[str] = []
         for channel, pid in self.attribution.assign(t, speaking, owners).items():
-            if pid in self.candidates:
-                continue  # an unconfirmed face's voice: nobody's yet
+            if pid in self.candidates or channel in self.attribution.undecided:
+                continue  # an unconfirmed face's voice, or a voice not yet judged: nobody's yet
             if pid not in self.people and not speaking[channel]:
                 continue  # a silent channel with no face to give it to makes no one
             self.person(pid, t, False).add_voice_now(self.voice_now[channel])
