@@ -32,6 +32,11 @@ MIC = "you"
 # Active speaker among several voices: a face's mouth_movement cue must be this much higher
 # while the voice speaks than while the other voices do. On that cue's scale talking heads
 # have medians of 0.27-0.85 and a still face 0.05 (face_cues.toml speaking_mouth_movement).
+# The same margin judges the one face on screen (_sole_talker). Measured in `copilot analyze`
+# ticks: tuning-half talkers move 0.19-0.25 more while speaking than in silence
+# (video_retalking/5 0.46 vs 0.27, tpsmm/driving 0.42 vs 0.17); lightasd_tiwater/00000.avi's
+# man 0.32 with his voice, 0.18 while the other man speaks off screen, 0.13 in silence; the
+# woman of trial_truth_001.mp4, heard as two voices, 0.23 and 0.21 with them.
 LINK_MARGIN = 0.1
 LINK_EVIDENCE_TICKS = 10  # ... measured over at least a second of each (at 10 Hz ticks)
 
