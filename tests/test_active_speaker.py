@@ -108,3 +108,12 @@ def test_a_face_keeps_its_voice_while_a_new_voice_is_still_being_watched():
     attribution = SpeechAttribution(TICK_HZ)
     owners = _play(attribution, [(3.0, "v1", {"p1": TALKING}), (0.5, "v2", {"p1": STILL})])
     assert owners["v1"] == "p1"  # half a second of v2 is too little to judge either voice by
+
+
+def test_a_new_voice_that_stops_before_it_can_be_judged_stands_alone():
+    """Half a second of a new voice is too little to judge: once it stops it is its own, so
+    what it said is not kept from the live view until it speaks again."""
+    attribution = SpeechAttribution(TICK_HZ)
+    _play(attribution, [(3.0, "v1", {"p1": TALKING}), (0.5, "v2", {"p1": STILL}), (0.5, None, {"p1": STILL})])
+    assert "v2" not in attribution.undecided
+    assert attribution.owner_at("v2", 3.0, 3.5) == "v2"

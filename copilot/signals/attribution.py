@@ -12,12 +12,12 @@ a voice no face leads goes to the one face on screen when that face was the only
 whenever the voice spoke, moved its mouth with it about as much as with its other voices (a
 listener's mouth is stiller while someone else talks), and, where there was silence to
 compare, more than in silence (a chewing mouth moves all the time). Any other voice is a
-voice-only participant under its own name. A new voice, while a face is on screen but too
-little has been watched to judge it, is said of no one yet (as a face is nobody until it is
-confirmed); once judged, what it said meanwhile goes to its owner. With no face on screen a voice is its
-own participant ("v1", "them", or "speaker"), made only once it speaks; a face gone for
-under a second (dropped frames, a glance away) keeps its voice (the analyzer passes such
-faces in). Finished voice events are given to whoever held the voice at their middle.
+voice-only participant under its own name. A new voice, while it speaks with a face on
+screen but too little has been watched to judge it, is said of no one yet (as a face is nobody
+until it is confirmed); once judged, what it said meanwhile goes to its owner. With no face
+on screen a voice is its own participant ("v1", "them", or "speaker"), made only once it
+speaks; a face gone for under a second (dropped frames, a glance away) keeps its voice (the
+analyzer passes such faces in). Finished voice events are given to whoever held the voice at their middle.
 """
 
 from __future__ import annotations
@@ -68,9 +68,9 @@ class SpeechAttribution:
             history.append(1.0 if talking else 0.0)
             out[channel], sure = self._owner(channel, history, faces)
             held = self.held.setdefault(channel, deque())
-            if not sure:
+            if not sure and talking:  # being watched: judged within about a second
                 self.undecided.setdefault(channel, t)
-            elif channel in self.undecided:  # judged now: what it said meanwhile was its owner's
+            elif channel in self.undecided:  # judged, or silent before it could be: settled now
                 since, alone = self.undecided.pop(channel), self.voice_only(channel)
                 self.held[channel] = held = deque((at, out[channel] if at >= since and pid == alone else pid)
                                                   for at, pid in held)
