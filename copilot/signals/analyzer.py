@@ -99,6 +99,9 @@ class SignalAnalyzer:
         # candidate vanishes (a face-less "speaker" only then, not while a face is still unconfirmed).
         self.candidates: dict[str, float] = {}
         self.waiting: dict[str, list] = {}
+        # Finished events of a voice not yet judged against the faces on screen (attribution's
+        # `undecided`): they wait for its owner, or at the end of input go to whoever holds it.
+        self.unjudged: dict[str, list] = {}
         # With a transcript, listener responses are known by their words (copilot/words): the
         # voice's guesses from the sound alone stand aside, so an isolated "um" is a filler, not
         # a response, and a response counts only if it says yes. Filled pauses count when either
@@ -145,16 +148,18 @@ class SignalAnalyzer:
             for event in voice.events:
                 if self.by_words and event.kind == "backchannel":
                     continue
-                pid = self.attribution.owner_at(event.channel, event.start, event.end)
-                if pid in self.waiting:
-                    self.waiting.setdefault(pid, []).append(event)
-                elif pid not in self.ended:
-                    self._give(out, pid, event, step.t, False)
+                if event.channel in self.attribution.undecided:
+                    self.unjudged.setdefault(event.channel, []).append(event)
+                else:
+                    self._route(out, event, step.t)
         if words is not None:
             self._words(out, words, step.t)
         self._ticks(out, step.t, inclusive=True)
         out.talk = talk_values(self.talks, self.tick_hz, self.by_words)
         if step.final:
+            for event in [e for events in self.unjudged.values() for e in events]:
+                self._route(out, event, step.t)
+            self.unjudged = {}
             self._finish(out, step.t)
         self.last_t = step.t
         return out
@@ -187,14 +192,17 @@ class SignalAnalyzer:
         owners = {**owners, **self.candidates}
         heard: list[str] = []
         for channel, pid in self.attribution.assign(t, speaking, owners).items():
-            if pid in self.candidates:
-                continue  # an unconfirmed face's voice: nobody's yet
+            if pid in self.candidates or channel in self.attribution.undecided:
+                continue  # an unconfirmed face's voice, or a voice not yet judged: nobody's yet
             if pid not in self.people and not speaking[channel]:
                 continue  # a silent channel with no face to give it to makes no one
             self.person(pid, t, False).add_voice_now(self.voice_now[channel])
             if speaking[channel]:
                 out.heard.append((t, pid))
                 heard.append(pid)
+        for channel in [c for c in self.unjudged if c not in self.attribution.undecided]:
+            for event in self.unjudged.pop(channel):  # judged now: to its owner
+                self._route(out, event, t)
         held = self.floor.tick(t, heard)
         if held is not None:
             talk = self.talks.setdefault(held[0], Talk())
@@ -233,6 +241,15 @@ class SignalAnalyzer:
             owner = pid or self.attribution.voice_only(event.channel)
             if owner not in self.ended:
                 self._give(out, owner, event, t, has_face)
+
+    def _route(self, out: SignalStep, event, t: float) -> None:
+        """A finished voice event to whoever held its voice at its middle (waiting if that is a
+        face not yet confirmed)."""
+        pid = self.attribution.owner_at(event.channel, event.start, event.end)
+        if pid in self.waiting:
+            self.waiting.setdefault(pid, []).append(event)
+        elif pid not in self.ended:
+            self._give(out, pid, event, t, False)
 
     def _give(self, out: SignalStep, pid: str, event, t: float, has_face: bool) -> None:
         """A voice event said by `pid`: into their signals and their conversation measures. An
