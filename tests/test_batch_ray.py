@@ -132,12 +132,14 @@ def test_a_batch_stopped_with_ctrl_c_keeps_what_it_finished_and_goes_on_from_the
         deadline = time.monotonic() + 240
         while not list(out.glob("*.json")) and batch.poll() is None and time.monotonic() < deadline:
             time.sleep(0.05)
+        running = batch.poll() is None
         batch.send_signal(signal.SIGINT)  # what Ctrl+C sends
-        _, stderr = batch.communicate(timeout=120)
+        stdout, stderr = batch.communicate(timeout=120)
     finally:
         with contextlib.suppress(ProcessLookupError):
             batch.kill()
-    assert batch.returncode == 130, stderr
+    assert running, f"the batch ended before it could be stopped: {stdout}{stderr}"
+    assert batch.returncode == 130, f"{stdout}{stderr}"
     assert "copilot: interrupted" in stderr
     finished = results(out)
     # stopped as the first result came: two workers cannot have finished the other three by then
