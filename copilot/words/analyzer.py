@@ -336,10 +336,9 @@ class WordsAnalyzer:
         for event in self.held:
             said = next((s for s in self.recent if s.channel == event.channel
                          and s.start < event.end + PAD_S and s.end > event.start - PAD_S), None)
-            source = self._source(event.channel)
-            stretch = self.channels[source].stretch if source in self.channels else None
+            source = self._source(event.channel)  # every piece is sent by the step's end: only jobs wait
             pending = any(j.channel == source and j.start < event.end and j.end > event.start
-                          for j in self.jobs) or (stretch is not None and stretch[1] >= event.start)
+                          for j in self.jobs)
             if said is None:
                 if pending and not final:
                     still.append(event)
