@@ -11,9 +11,9 @@ from pathlib import Path
 
 from copilot.capture.items import nothing_to_analyse
 from copilot.capture.media_file import MediaFile
-from copilot.commands.sessions import add_database_option
+from copilot.commands.options import add_database_option
 from copilot.engine import Engine, Sink
-from copilot.output import check_distinct, check_writable, write_atomically
+from copilot.output import check_distinct, check_writable, write_json_atomically
 from copilot.pipeline import model_checksums, standard_analyzers
 from copilot.result import ResultCollector
 from copilot.scratch import scratch_folder, sweep
@@ -104,10 +104,6 @@ class _Progress:
 
     def close(self) -> None:
         self._bar.close()
-
-
-def write_json_atomically(document: dict, path: Path) -> None:
-    write_atomically(path, json.dumps(document, indent=2) + "\n")
 
 
 def analyze_file(path: Path, *, paced: bool = False, csv_path: Path | None = None,
