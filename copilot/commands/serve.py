@@ -37,8 +37,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from copilot.scratch import scratch_folder
-    from copilot.serve.app import Hub, create_app
+    from copilot.serve.app import create_app
     from copilot.serve.auth import checked_token, stored_token, token_path
+    from copilot.serve.hub import Hub
     from copilot.serve.limits import load_limits
     from copilot.serve.server import Server, is_loopback
     from copilot.serve.shapes import STREAM_PATH, UPLOAD_PATH

@@ -26,7 +26,7 @@ from copilot.serve.shapes import checked_include, upload_response
 from copilot.serve.worker import in_thread
 
 if TYPE_CHECKING:
-    from copilot.serve.app import Hub
+    from copilot.serve.hub import Hub
 
 
 class _TooLarge(Exception):
