@@ -14,9 +14,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from copilot.engine.step import Step
 from copilot.signals.quality import DIMENSIONS as QUALITY_DIMENSIONS
 from copilot.signals.quality import NO_EVIDENCE
-from copilot.step import Step
 
 SCHEMA_PATH = Path(__file__).with_name("result.schema.json")
 

@@ -19,7 +19,7 @@ from faults import copilot_command, on_a_small_disk, sh, unprivileged
 from media import make_clip
 
 from copilot.capture.media_file import MediaFile
-from copilot.engine import Engine
+from copilot.engine.loop import Engine
 from copilot.session.recorder import SessionRecorder
 
 

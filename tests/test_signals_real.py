@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from copilot.capture.media_file import MediaFile
-from copilot.engine import Engine
-from copilot.pipeline import standard_analyzers
+from copilot.engine.analyzers import standard_analyzers
+from copilot.engine.loop import Engine
 from copilot.result import ResultCollector, validate
 from copilot.signals import SIGNALS
 from copilot.signals.csv_out import COLUMNS, ScoresCsv

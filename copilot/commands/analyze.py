@@ -12,13 +12,13 @@ from pathlib import Path
 from copilot.capture.items import nothing_to_analyse
 from copilot.capture.media_file import MediaFile
 from copilot.commands.options import add_database_option
-from copilot.engine import Engine, Sink
+from copilot.engine.analyzers import model_checksums, standard_analyzers
+from copilot.engine.loop import Engine, Sink
+from copilot.engine.step import Step
 from copilot.output import check_distinct, check_writable, write_json_atomically
-from copilot.pipeline import model_checksums, standard_analyzers
 from copilot.result import ResultCollector
 from copilot.scratch import scratch_folder, sweep
 from copilot.signals.csv_out import ScoresCsv
-from copilot.step import Step
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:

@@ -21,14 +21,14 @@ from typing import TYPE_CHECKING, Any
 
 from copilot.capture.items import SourceError
 from copilot.capture.media_file import SUPPORTED_SUFFIXES
-from copilot.engine import Engine
-from copilot.pipeline import standard_analyzers
+from copilot.engine.analyzers import standard_analyzers
+from copilot.engine.loop import Engine
+from copilot.engine.step import Step
 from copilot.serve.connection import Outbox, converse
 from copilot.serve.errors import ApiError
 from copilot.serve.feed import Placed, Segment, SegmentFeed
 from copilot.serve.shapes import INCLUDE_OPTIONS, StepEvents, conversation_quality, envelope, session_include
 from copilot.serve.worker import in_thread
-from copilot.step import Step
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from copilot.capture.items import SAMPLE_RATE_HZ
+from copilot.engine.step import Step
 from copilot.output import PRIVATE_FILE, make_private_folder
-from copilot.step import Step
 
 log = logging.getLogger(__name__)
 

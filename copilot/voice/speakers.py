@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from copilot.buffers import RecentAudio
+from copilot.engine.buffers import RecentAudio
 from copilot.resources import read_toml
 from copilot.voice.embedding import VoiceEncoder
 

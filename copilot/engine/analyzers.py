@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from copilot import inference
-from copilot.step import Analyzer
+from copilot.engine.step import Analyzer
 
 if TYPE_CHECKING:
     from copilot.coach.rules import RuleSet
