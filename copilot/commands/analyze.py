@@ -15,9 +15,9 @@ from copilot.commands.options import add_database_option
 from copilot.engine.analyzers import model_checksums, standard_analyzers
 from copilot.engine.loop import Engine, Sink
 from copilot.engine.step import Step
-from copilot.output import check_distinct, check_writable, write_json_atomically
+from copilot.files.scratch import scratch_folder, sweep
+from copilot.files.writing import check_distinct, check_writable, write_json_atomically
 from copilot.result import ResultCollector
-from copilot.scratch import scratch_folder, sweep
 from copilot.signals.csv_out import ScoresCsv
 
 

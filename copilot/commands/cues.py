@@ -125,7 +125,7 @@ class CueWriter:
 
 def run(args: argparse.Namespace) -> int:
     from copilot.errors import CopilotError
-    from copilot.output import check_distinct
+    from copilot.files.writing import check_distinct
     from copilot.vision.analyzer import FaceAnalyzer
     from copilot.vision.cues.analyzer import FaceCueAnalyzer
     from copilot.vision.frames import PreviewVideo

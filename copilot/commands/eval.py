@@ -119,7 +119,7 @@ def _document(labels: ClipLabels, name: str, args: argparse.Namespace, skipped: 
               errors: list[str]) -> dict | None:
     """The clip's result document, analysed now or read from --results; None when it is skipped."""
     from copilot.commands.analyze import analyze_file
-    from copilot.output import write_json_atomically
+    from copilot.files.writing import write_json_atomically
 
     if args.results is not None:
         saved = args.results / f"{name}.json"
@@ -158,7 +158,7 @@ def _details(scores: list[ClipScore]) -> str:
 def _behaviours(paths: list[Path], args: argparse.Namespace) -> tuple[str, dict, list[str]]:
     """Scores the face behaviour labels files: (tables, JSON, errors)."""
     from copilot.evaluation import behaviours as b
-    from copilot.output import write_json_atomically
+    from copilot.files.writing import write_json_atomically
 
     all_labels = [b.load_behaviour_labels(path) for path in paths]
     scores, skipped, errors = [], [], []

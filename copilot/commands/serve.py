@@ -36,7 +36,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from copilot.scratch import scratch_folder
+    from copilot.files.scratch import scratch_folder
     from copilot.serve.app import create_app
     from copilot.serve.auth import checked_token, stored_token, token_path
     from copilot.serve.hub import Hub

@@ -144,7 +144,7 @@ def run_search(args: argparse.Namespace) -> int:
 
 @_names_the_database
 def run_export(args: argparse.Namespace) -> int:
-    from copilot.output import write_json_atomically
+    from copilot.files.writing import write_json_atomically
     from copilot.session.export import write_csv
     from copilot.session.library import find_session, result_document
 

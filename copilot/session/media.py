@@ -21,7 +21,7 @@ import numpy as np
 
 from copilot.capture.items import SAMPLE_RATE_HZ
 from copilot.engine.step import Step
-from copilot.output import PRIVATE_FILE, make_private_folder
+from copilot.files.writing import PRIVATE_FILE, make_private_folder
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from string import Template
 
 from copilot.errors import CopilotError
-from copilot.output import write_atomically
+from copilot.files.writing import write_atomically
 from copilot.session.library import SessionData, SessionInfo
 from copilot.session.links import ReviewAt, review_command, review_url
 from copilot.session.narrative import clock, score_sentences, summary
