@@ -28,7 +28,7 @@ class Analysed:
 def load_models() -> None:
     """Loads and checks every shipped model into this process's shared sessions, once, so the
     recordings that follow only open their own files."""
-    from copilot.inference import load_model, registry
+    from copilot.shipped.models import load_model, registry
 
     for name in registry():
         load_model(name)

@@ -77,7 +77,7 @@ def _stopped(signum: int, frame: object) -> None:
 
 def _load_models() -> None:
     """Loads the models before the address is printed, so that the first request does not wait
-    for them (ONNX Runtime's sessions are kept for the process; copilot/inference.py)."""
+    for them (ONNX Runtime's sessions are kept for the process; copilot/shipped/models.py)."""
     from copilot.engine.analyzers import standard_analyzers
 
     for analyzer in standard_analyzers(words=False):
