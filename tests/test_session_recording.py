@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from copilot.result import validate
+from copilot.result.document import validate
 from copilot.session.library import list_sessions, load_session
 from copilot.session.schema import SCORE_COLUMNS
 from copilot.session.store import DATABASE_ENV, open_database

@@ -178,7 +178,7 @@ def test_the_transcript_reaches_the_result_the_session_record_search_and_report(
     import subprocess
     import sys
 
-    from copilot.result import validate
+    from copilot.result.document import validate
 
     def copilot(*args: str) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "-m", "copilot", *args], capture_output=True, text=True,

@@ -35,7 +35,7 @@ def load_models() -> None:
 
 
 def analyse(path: Path) -> Analysed:
-    from copilot.commands.analyze import analyze_file
+    from copilot.result.recording import analyze_file
     from copilot.session.rows import KeptRows
 
     started, rows = time.perf_counter(), KeptRows("file")

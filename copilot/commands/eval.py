@@ -118,8 +118,8 @@ def _missing_clip(labels: ClipLabels, clip: Path) -> str:
 def _document(labels: ClipLabels, name: str, args: argparse.Namespace, skipped: list[str],
               errors: list[str]) -> dict | None:
     """The clip's result document, analysed now or read from --results; None when it is skipped."""
-    from copilot.commands.analyze import analyze_file
     from copilot.files.writing import write_json_atomically
+    from copilot.result.recording import analyze_file
 
     if args.results is not None:
         saved = args.results / f"{name}.json"

@@ -19,7 +19,7 @@ from starlette.responses import JSONResponse
 
 from copilot.capture.items import SourceError
 from copilot.capture.media_file import MediaFile
-from copilot.commands.analyze import analyze_file
+from copilot.result.recording import analyze_file
 from copilot.serve.auth import authorised
 from copilot.serve.errors import ApiError
 from copilot.serve.shapes import checked_include, upload_response

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from copilot.engine.step import Step
-from copilot.result import version
+from copilot.result.document import version
 from copilot.session.media import MediaKeeper
 from copilot.session.rows import Row, StepRows, dumps
 from copilot.session.store import DatabaseError, open_database, resolve, why

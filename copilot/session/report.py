@@ -222,7 +222,7 @@ def render(data: SessionData, *, speaking: bool | None = None, review: Review | 
 
 def html_page(title: str, subtitle: str, main: str, *, version: str | None = None) -> str:
     """`main` (markup) in the shell every page shares; the other texts are escaped here."""
-    from copilot.result import version as this_version
+    from copilot.result.document import version as this_version
 
     return SHELL.substitute(style=STYLE, title=_e(title), subtitle=_e(subtitle), main=main,
                             version=_e(this_version() if version is None else version))

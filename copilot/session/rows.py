@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from copilot.engine.step import Step
-from copilot.result import ResultCollector
+from copilot.result.document import ResultCollector
 from copilot.session.schema import SCORE_COLUMNS
 from copilot.session.writer import latest_progress
 from copilot.signals import SIGNALS
