@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from copilot.commands import analyze, bench, cues, devices, report, serve, sessions
 from copilot.commands import eval as evaluate
 from copilot.errors import CopilotError
-from copilot.result import version
+from copilot.result.document import version
 
 COMMANDS = (analyze, evaluate, cues, devices, bench, sessions, report, serve)
 EXIT_USER_ERROR = 2  # bad input: a file, device, model or setting the user can fix

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from copilot.inference import BATCH_THREAD_NAME
+from copilot.shipped.models import BATCH_THREAD_NAME
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 

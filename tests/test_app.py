@@ -25,8 +25,8 @@ from copilot.capture.camera import Camera
 from copilot.capture.items import SourceError, VideoFrame
 from copilot.capture.media_file import MediaFile
 from copilot.capture.screen import ScreenRegion
-from copilot.engine_stats import EngineStats
-from copilot.step import Step
+from copilot.engine.stats import EngineStats
+from copilot.engine.step import Step
 from ui.bridge import EngineBridge
 from ui.main_window import DEFAULT_SIZE, MainWindow
 from ui.settings import SETTINGS_DIR_ENV, app_settings

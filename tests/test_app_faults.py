@@ -21,7 +21,7 @@ from faults import copilot_command, on_a_small_disk, sh, unprivileged
 from media import make_clip
 from PySide6.QtCore import Qt
 
-from copilot.config_folder import SETTINGS_DIR_ENV
+from copilot.files.config_folder import SETTINGS_DIR_ENV
 from ui import preferences
 
 APP_RUN = Path(__file__).with_name("app_run.py")

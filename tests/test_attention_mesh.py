@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from copilot.inference import load_model, model_spec, resource_path
+from copilot.shipped.models import load_model, model_spec, resource_path
 from copilot.vision.frames import read_frames
 from copilot.vision.geometry import crop, to_rgb_unit
 from copilot.vision.mesh import EYE_CONTOUR_MESH, MESH_SIZE, FaceMesh, face_region

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from media import make_clip, make_cut_clip, make_damaged_clip
 
-from copilot.result import validate
+from copilot.result.document import validate
 
 
 def copilot(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:

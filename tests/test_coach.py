@@ -10,11 +10,11 @@ import pytest
 from copilot.capture.media_file import MediaFile
 from copilot.coach.coach import Coach, concerns
 from copilot.coach.rules import DEFAULT_RULES_PATH, MODES, RulesError, load_rules, parse_rules
-from copilot.engine import Engine
-from copilot.pipeline import standard_analyzers
+from copilot.engine.analyzers import standard_analyzers
+from copilot.engine.loop import Engine
+from copilot.engine.step import Step
 from copilot.signals import SIGNALS
 from copilot.signals.analyzer import SignalStep
-from copilot.step import Step
 
 RULE = """
 [[rule]]

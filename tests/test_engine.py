@@ -11,12 +11,12 @@ import numpy as np
 import pytest
 from media import make_clip
 
-from copilot.buffers import AudioRing, LatestFrame
 from copilot.capture.items import SAMPLE_RATE_HZ, AudioChunk, SourceError, VideoFrame
 from copilot.capture.media_file import MediaFile
 from copilot.capture.source import SessionClock
-from copilot.engine import AUDIO_HOP_S, Engine
-from copilot.step import Step
+from copilot.engine.buffers import AudioRing, LatestFrame
+from copilot.engine.loop import AUDIO_HOP_S, Engine
+from copilot.engine.step import Step
 
 
 class Recorder:

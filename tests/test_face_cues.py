@@ -31,7 +31,7 @@ FPS = 25.0
 def rig():
     import cv2
 
-    from copilot.resources import resource_path
+    from copilot.shipped.resources import resource_path
     from copilot.vision.tracker import FaceTracker
 
     photo = cv2.imread(str(resource_path("assets", "faces/astronaut.jpg")))
@@ -69,7 +69,7 @@ def turned_people(shared_data):
     """Per person: the landmarks found on the unturned render and on each of POSES."""
     import cv2
 
-    from copilot.resources import resource_path
+    from copilot.shipped.resources import resource_path
     from copilot.vision.tracker import FaceTracker
 
     found = {}

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.skipif(not DATA.is_dir(), reason=f"test recordings not 
 
 @pytest.fixture(scope="module")
 def detector() -> FaceDetector:
-    from copilot.inference import load_model
+    from copilot.shipped.models import load_model
 
     return FaceDetector(load_model)
 

@@ -25,14 +25,14 @@ pytestmark = pytest.mark.skipif(not DATA.is_dir(), reason=f"test recordings not 
 @pytest.fixture(scope="module")
 def pipeline() -> tuple[FaceDetector, FaceMesh]:
     """The detector and the earlier two-model mesh (plain mesh, then the iris model)."""
-    from copilot.inference import load_model
+    from copilot.shipped.models import load_model
 
     return FaceDetector(load_model), FaceMesh(load_model, attention=False)
 
 
 @pytest.fixture(scope="module")
 def attention() -> FaceMesh:
-    from copilot.inference import load_model
+    from copilot.shipped.models import load_model
 
     return FaceMesh(load_model)
 

@@ -87,7 +87,7 @@ def test_an_occluded_face_gets_its_id_back(group_photo: np.ndarray) -> None:
 
 
 def test_analyzer_returns_no_faces_for_audio_only_steps() -> None:
-    from copilot.step import Step
+    from copilot.engine.step import Step
     from copilot.vision.analyzer import FaceAnalyzer
 
     analyzer = FaceAnalyzer()

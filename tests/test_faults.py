@@ -19,7 +19,7 @@ from faults import copilot_command, on_a_small_disk, sh, unprivileged
 from media import make_clip
 
 from copilot.capture.media_file import MediaFile
-from copilot.engine import Engine
+from copilot.engine.loop import Engine
 from copilot.session.recorder import SessionRecorder
 
 
@@ -212,7 +212,7 @@ def test_onnx_runtime_writes_nothing_in_the_users_cache(tmp_path):
     home.mkdir()
     env = {**os.environ, "HOME": str(home), "XDG_CACHE_HOME": str(home / ".cache")}
     env.pop("ORT_DISABLE_TELEMETRY", None)
-    load = "from copilot.inference import load_model; load_model('face_detection_short_range')"
+    load = "from copilot.shipped.models import load_model; load_model('face_detection_short_range')"
     done = subprocess.run([sys.executable, "-c", load], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert [str(p.relative_to(home)) for p in home.rglob("*")] == []

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from copilot import inference
+from copilot.shipped import models
 
 litert = pytest.importorskip("ai_edge_litert.interpreter", reason="ai-edge-litert not installed")
 cv2 = pytest.importorskip("cv2")
@@ -52,8 +52,8 @@ def table(pytestconfig):
 
 def _run_both(name: str, batch: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """(LiteRT outputs, ONNX outputs), each a list of arrays with the batch first."""
-    spec = inference.model_spec(name)
-    original = inference.resource_path("models", spec["original"])
+    spec = models.model_spec(name)
+    original = models.resource_path("models", spec["original"])
     if not original.is_file():
         pytest.skip(f"the original {original} is not in this checkout")
     interpreter = litert.Interpreter(model_path=str(original), num_threads=1)
@@ -65,7 +65,7 @@ def _run_both(name: str, batch: np.ndarray) -> tuple[list[np.ndarray], list[np.n
         interpreter.invoke()
         per_item.append([interpreter.get_tensor(d["index"]) for d in interpreter.get_output_details()])
     expected = [np.concatenate(outs) for outs in zip(*per_item, strict=True)]
-    got = inference.load_model(name, threads=1).run({"image": batch})
+    got = models.load_model(name, threads=1).run({"image": batch})
     return expected, got
 
 

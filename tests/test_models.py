@@ -11,9 +11,9 @@ import wave
 import numpy as np
 import pytest
 
-from copilot import inference
-from copilot.inference import ModelError, load_model
-from copilot.resources import resource_dir
+from copilot.shipped import models
+from copilot.shipped.models import ModelError, load_model
+from copilot.shipped.resources import resource_dir
 
 SMALL = "face_detection_short_range"  # the smallest file, for the copies below
 
@@ -44,13 +44,13 @@ def test_a_batch_cut_over_threads_gives_the_same_outputs(workers):
     assert [p.shape for p in parts] == [w.shape for w in whole]
     for p, w in zip(parts, whole, strict=True):
         np.testing.assert_allclose(p, w, rtol=0, atol=1e-5)
-    assert any(t.name.startswith(inference.BATCH_THREAD_NAME) for t in threading.enumerate())
+    assert any(t.name.startswith(models.BATCH_THREAD_NAME) for t in threading.enumerate())
 
 
 def test_provider_is_the_one_in_use():
     model = load_model("iris_landmark")
     assert model.provider == model.session.get_providers()[0]
-    assert model.provider in inference.available_providers()
+    assert model.provider in models.available_providers()
 
 
 def test_cpu_can_be_forced(monkeypatch):
@@ -64,11 +64,11 @@ def test_sessions_are_shared_per_thread_count():
 
 
 def test_checksums_match_the_shipped_files():
-    checksums = inference.model_checksums()
+    checksums = models.model_checksums()
     assert set(checksums) == {"face_detection_short_range", "face_landmark", "iris_landmark",
                               "face_landmark_with_attention", "silero_vad", "voice_encoder"}
     for name, expected in checksums.items():
-        path = resource_dir("models") / inference.model_spec(name)["file"]
+        path = resource_dir("models") / models.model_spec(name)["file"]
         assert hashlib.sha256(path.read_bytes()).hexdigest() == expected, name
 
 
@@ -88,16 +88,16 @@ def test_corrupt_file_is_named(models_copy):
 
 def test_file_is_hashed_once_until_it_changes(models_copy, monkeypatch):
     load_model(SMALL)
-    inference._sessions.clear()  # a new session, but the verified file is not read again
+    models._sessions.clear()  # a new session, but the verified file is not read again
 
     def no_hashing(*_args):
         raise AssertionError("the model file was hashed a second time")
 
-    monkeypatch.setattr(inference.hashlib, "sha256", no_hashing)
+    monkeypatch.setattr(models.hashlib, "sha256", no_hashing)
     load_model(SMALL)
     monkeypatch.undo()
     monkeypatch.setenv("COPILOT_MODELS_DIR", str(models_copy))
-    inference._sessions.clear()
+    models._sessions.clear()
     path = models_copy / f"{SMALL}.onnx"
     data = bytearray(path.read_bytes())
     data[100] ^= 0xFF
@@ -110,7 +110,7 @@ def test_file_is_hashed_once_until_it_changes(models_copy, monkeypatch):
 
 def _vad_probabilities(samples: np.ndarray) -> np.ndarray:
     """Silero VAD over 16 kHz audio, 512 new samples per call, carrying state and context."""
-    spec = inference.model_spec("silero_vad")
+    spec = models.model_spec("silero_vad")
     model = load_model("silero_vad")
     chunk, context = spec["chunk_samples"], spec["context_samples"]
     state = np.zeros((2, 1, 128), np.float32)
@@ -145,18 +145,18 @@ def test_silero_vad_hears_real_speech(shared_data):
 
 
 def test_listed_gpu_without_its_libraries_falls_back_quietly(monkeypatch, capfd, caplog):
-    caplog.set_level("INFO", logger="copilot.inference")
+    caplog.set_level("INFO", logger="copilot.shipped.models")
     """onnxruntime-gpu lists CUDA even where no CUDA libraries are installed."""
     import onnxruntime as ort
 
     if "CUDAExecutionProvider" not in ort.get_available_providers():
         pytest.skip("this ONNX Runtime does not list CUDA")
-    monkeypatch.setattr(inference, "_sessions", {})
-    monkeypatch.setattr(inference, "_failed_providers", set())
+    monkeypatch.setattr(models, "_sessions", {})
+    monkeypatch.setattr(models, "_failed_providers", set())
     model = load_model(SMALL)
     if model.provider == "CUDAExecutionProvider":
         pytest.skip("CUDA really works on this machine")
     assert model.provider == "CPUExecutionProvider"
-    assert "CUDAExecutionProvider" not in inference.available_providers()
+    assert "CUDAExecutionProvider" not in models.available_providers()
     assert "did not start" in caplog.text  # said once, in our words
     assert "[E:onnxruntime" not in capfd.readouterr().err  # not ONNX Runtime's error dump

@@ -7,7 +7,7 @@ import stat
 
 import pytest
 
-from copilot.output import write_atomically
+from copilot.files.writing import write_atomically
 
 
 def test_the_file_gets_the_users_usual_permissions(tmp_path):

@@ -59,7 +59,7 @@ import json, sys, time
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
-from copilot.engine import Engine
+from copilot.engine.loop import Engine
 from copilot.vision.analyzer import FaceAnalyzer
 from ui.region_picker import RegionPicker, region_choice
 from ui.sources import source_from_choice

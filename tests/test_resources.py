@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from copilot import resources
+from copilot.shipped import resources
 
 REPO = Path(__file__).resolve().parents[1]
 
-FIND = ("import sys; sys.path.insert(0, sys.argv[1]); from copilot.resources import resource_dir; "
+FIND = ("import sys; sys.path.insert(0, sys.argv[1]); from copilot.shipped.resources import resource_dir; "
         "print(resource_dir('models')); print(resource_dir('assets'))")
 
 

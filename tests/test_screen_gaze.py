@@ -99,7 +99,7 @@ def test_eyes_only_glances_with_the_head_still_are_off_the_screen(shared_data):
 def rig():
     import cv2
 
-    from copilot.resources import resource_path
+    from copilot.shipped.resources import resource_path
     from copilot.vision.tracker import FaceTracker
 
     photo = cv2.imread(str(resource_path("assets", "faces/astronaut.jpg")))

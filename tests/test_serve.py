@@ -23,8 +23,9 @@ httpx = pytest.importorskip("httpx", reason="httpx (a dev dependency) is the tes
 from websockets.asyncio.client import connect  # noqa: E402
 from websockets.exceptions import ConnectionClosed, InvalidStatus  # noqa: E402
 
-from copilot.commands.analyze import analyze_file  # noqa: E402
-from copilot.serve.app import Hub, create_app  # noqa: E402
+from copilot.result.recording import analyze_file  # noqa: E402
+from copilot.serve.app import create_app  # noqa: E402
+from copilot.serve.hub import Hub  # noqa: E402
 from copilot.serve.limits import load_limits  # noqa: E402
 from copilot.serve.segments import cut_segments  # noqa: E402
 from copilot.serve.server import Server  # noqa: E402

@@ -6,7 +6,7 @@ import wave
 
 from copilot.capture.items import SAMPLE_RATE_HZ
 from copilot.capture.media_file import MediaFile
-from copilot.engine import Engine
+from copilot.engine.loop import Engine
 from copilot.session.library import list_sessions
 from copilot.session.recorder import SessionRecorder
 from copilot.session.store import open_database
@@ -77,8 +77,8 @@ def test_kept_sound_sits_at_its_session_time_with_silence_where_none_came(tmp_pa
     import numpy as np
 
     from copilot.capture.items import AudioChunk
+    from copilot.engine.step import Step
     from copilot.session.media import MediaKeeper
-    from copilot.step import Step
 
     keeper = MediaKeeper(tmp_path)
     tone = np.full(SAMPLE_RATE_HZ // 10, 0.5, np.float32)  # 0.1 s chunks

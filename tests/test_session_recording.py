@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from copilot.result import validate
+from copilot.result.document import validate
 from copilot.session.library import list_sessions, load_session
 from copilot.session.schema import SCORE_COLUMNS
 from copilot.session.store import DATABASE_ENV, open_database
@@ -149,8 +149,8 @@ def test_markers_from_another_thread_are_recorded(tmp_path):
 CHILD = """
 import sys
 from copilot.capture.media_file import MediaFile
-from copilot.engine import Engine
-from copilot.pipeline import standard_analyzers
+from copilot.engine.loop import Engine
+from copilot.engine.analyzers import standard_analyzers
 from copilot.session.recorder import SessionRecorder
 
 source = MediaFile(sys.argv[1], pace=True)
@@ -190,8 +190,8 @@ def test_a_live_sessions_json_export_keeps_its_nudges_marks_and_mode(tmp_path):
     """The JSON export must carry what a live session has beyond an analysis: before, a report
     made from it said "Nudges: None." and "analyze mode" for a practice session with two nudges."""
     from copilot.coach import Nudge
+    from copilot.engine.step import Step
     from copilot.session.recorder import SessionRecorder
-    from copilot.step import Step
 
     database = tmp_path / "s.sqlite3"
     recorder = SessionRecorder(database, source_name="camera 0", source_kind="camera", mode="practice")

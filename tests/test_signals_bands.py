@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from copilot.capture.media_file import MediaFile
-from copilot.engine import Engine
-from copilot.pipeline import standard_analyzers
-from copilot.result import ResultCollector, validate
+from copilot.engine.analyzers import standard_analyzers
+from copilot.engine.loop import Engine
+from copilot.result.document import ResultCollector, validate
 from copilot.signals import SIGNALS, SignalsConfigError
 from copilot.signals.bands import BANDS, EDGES, NONE, _load, band_of, legend, percent, reading
 from copilot.signals.config import model

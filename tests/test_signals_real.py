@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 from copilot.capture.media_file import MediaFile
-from copilot.engine import Engine
-from copilot.pipeline import standard_analyzers
-from copilot.result import ResultCollector, validate
+from copilot.engine.analyzers import standard_analyzers
+from copilot.engine.loop import Engine
+from copilot.result.document import ResultCollector, validate
 from copilot.signals import SIGNALS
 from copilot.signals.csv_out import COLUMNS, ScoresCsv
 from copilot.vision.analyzer import PICTURE_OVER_S

@@ -173,7 +173,7 @@ def test_a_new_voice_is_named_within_seconds_of_its_first_words():
 
 def _analysed(clip: Path, folder: Path, *printed: str) -> dict:
     """`copilot analyze` as a user runs it; its result document, checked against the schema."""
-    from copilot.result import validate
+    from copilot.result.document import validate
 
     out = folder / f"{clip.stem}.json"
     done = subprocess.run([sys.executable, "-m", "copilot", "analyze", str(clip), "--out", str(out)],

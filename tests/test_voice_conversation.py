@@ -65,7 +65,7 @@ def test_talk_share_adds_up(call):
 
 def test_a_channel_with_less_than_one_window_so_far_has_no_talk_yet():
     from copilot.capture.items import AudioChunk
-    from copilot.step import Step
+    from copilot.engine.step import Step
     from copilot.voice.analyzer import VoiceAnalyzer
 
     analyzer = VoiceAnalyzer()

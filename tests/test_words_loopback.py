@@ -34,8 +34,8 @@ def sink(pulse_server: PulseServer) -> PulseServer:  # noqa: F811
 
 def test_speech_played_to_the_speakers_is_transcribed_live(sink: PulseServer, tmp_path: Path):
     from copilot.capture.audio_device import system_audio
-    from copilot.engine import Engine
-    from copilot.pipeline import standard_analyzers
+    from copilot.engine.analyzers import standard_analyzers
+    from copilot.engine.loop import Engine
 
     said: list[dict] = []
 

@@ -39,7 +39,7 @@ ACTED_WER = 0.1
 
 def _transcribe(path: Path) -> list:
     from copilot.capture.media_file import MediaFile
-    from copilot.engine import Engine
+    from copilot.engine.loop import Engine
     from copilot.voice.analyzer import VoiceAnalyzer
     from copilot.words.analyzer import WordsAnalyzer
 
@@ -124,7 +124,7 @@ def test_a_file_hands_on_each_utterance_as_it_ends_not_when_the_talk_ends(shared
     after it ends. Gathered into one stretch they came only once the whole talk had ended, so
     the app showed no caption through a monologue."""
     from copilot.capture.media_file import MediaFile
-    from copilot.engine import Engine
+    from copilot.engine.loop import Engine
     from copilot.voice.analyzer import VoiceAnalyzer
     from copilot.words.analyzer import RELEASE_S, WordsAnalyzer
 
@@ -178,7 +178,7 @@ def test_the_transcript_reaches_the_result_the_session_record_search_and_report(
     import subprocess
     import sys
 
-    from copilot.result import validate
+    from copilot.result.document import validate
 
     def copilot(*args: str) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "-m", "copilot", *args], capture_output=True, text=True,
@@ -234,7 +234,7 @@ FILLER_RECALL = 0.9  # the issue's target
 def _fillers_found(path: Path) -> list[tuple[str, float, float]]:
     """Fillers the product finds in a file: the words' filler cues and the voice's filled pauses."""
     from copilot.capture.media_file import MediaFile
-    from copilot.engine import Engine
+    from copilot.engine.loop import Engine
     from copilot.voice.analyzer import VoiceAnalyzer
     from copilot.words.analyzer import WordsAnalyzer
 
@@ -308,7 +308,7 @@ def test_a_read_depends_on_its_own_audio_only_whichever_model_reads_it(shared_da
     import threading
 
     from copilot.capture.media_file import MediaFile
-    from copilot.engine import Engine
+    from copilot.engine.loop import Engine
     from copilot.words.speech_to_text import SpeechToText, reading
 
     # "on": the library's own default threshold (reading.toml)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from copilot.capture.items import SAMPLE_RATE_HZ, AudioChunk
-from copilot.step import Step
+from copilot.engine.step import Step
 
 STEP_S = 0.1
 

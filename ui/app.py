@@ -12,7 +12,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
-from copilot.resources import resource_path
+from copilot.shipped.resources import resource_path
 from ui.main_window import MainWindow
 from ui.settings import APPLICATION, ORGANISATION, redirect_settings_from_env
 

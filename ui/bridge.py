@@ -18,7 +18,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from copilot.coach import Nudge
-from copilot.step import Step
+from copilot.engine.step import Step
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QFrame, QMainWindow, QScrollArea, QSplitter, QVBox
 
 from copilot.coach import Nudge
 from copilot.errors import CopilotError
-from copilot.resources import resource_path
+from copilot.shipped.resources import resource_path
 from ui import preferences
 from ui.banner import Banner
 from ui.bridge import EngineBridge, FrameView

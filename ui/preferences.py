@@ -18,8 +18,8 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from copilot.coach.rules import MODES
-from copilot.config_folder import settings_dir
-from copilot.output import PRIVATE_FILE, make_private_folder
+from copilot.files.config_folder import settings_dir
+from copilot.files.writing import PRIVATE_FILE, make_private_folder
 
 VERSION = 3
 FILE_NAME = "settings.json"

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING
 
 from copilot.capture.items import SourceError
 from copilot.coach.rules import RuleSet
-from copilot.engine import Engine
-from copilot.engine_stats import EngineStats
+from copilot.engine.analyzers import execution_provider, standard_analyzers
+from copilot.engine.loop import Engine
+from copilot.engine.stats import EngineStats
+from copilot.engine.step import Step
 from copilot.errors import CopilotError
-from copilot.pipeline import execution_provider, standard_analyzers
-from copilot.step import Step
 from ui.bridge import EngineBridge
 from ui.sources import audio_sources, choice_kind, describe_choice, source_from_choice
 

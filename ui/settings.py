@@ -13,8 +13,8 @@ import os
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMainWindow, QSplitter
 
-from copilot import config_folder
-from copilot.config_folder import SETTINGS_DIR_ENV
+from copilot.files import config_folder
+from copilot.files.config_folder import SETTINGS_DIR_ENV
 
 ORGANISATION = "Meeting Copilot"
 APPLICATION = "Meeting Copilot"

@@ -11,7 +11,7 @@ from collections import deque
 
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
-from copilot.engine_stats import EngineStats
+from copilot.engine.stats import EngineStats
 
 SKIPPING_SOME = 0.05  # more of the frames skipped than this: the analysis is busy
 FALLING_BEHIND = 0.25  # ... and more than this: it is falling behind the picture

@@ -2,32 +2,62 @@
 marker, the overlay, the region picker and the settings dialog.
 
 Kept apart from main_window.py so that the window only composes its parts. Settings
-are written only when the window remembers its state (not in screenshot runs).
+are written only when the window remembers its state (not in screenshot runs). The
+actions know the window only as `ActionsWindow`, the parts of it they use, so this module
+does not import the window that builds it.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction
 
 from copilot.coach.rules import RuleSet, load_rules
 from copilot.errors import CopilotError
 from ui import preferences
+from ui.banner import Banner
+from ui.bridge import EngineBridge
+from ui.dashboard import Dashboard
 from ui.readings import clock
 from ui.region_picker import RegionPicker, region_choice
 from ui.screen_calibration import LOOK_MESSAGE, ScreenCalibrator, describe
-from ui.session import SessionOptions
+from ui.session import LiveSession, SessionOptions
 from ui.settings_dialog import MODE_NAMES, SettingsDialog
 from ui.sources import choice_kind, microphone_choices
+from ui.status_bar import EngineStatusBar
 from ui.theme import apply_theme
+from ui.toolbar import SourceToolBar
 
-if TYPE_CHECKING:
-    from ui.main_window import MainWindow
+
+class ActionsWindow(Protocol):
+    """The main window as the actions use it: its parts, its settings and its commands.
+
+    It is a top-level widget too (the actions' parent, and the parent of the dialogs they
+    open); the three widget methods used are listed at the end.
+    """
+
+    prefs: preferences.Preferences
+    settings_problems: list[str]
+    remember_geometry: bool
+    toolbar: SourceToolBar
+    session: LiveSession
+    dashboard: Dashboard
+    status: EngineStatusBar
+    bridge: EngineBridge
+    nudge_banner: Banner
+
+    def open_choice(self, choice: str) -> None: ...
+    def stop(self) -> None: ...
+    def show_problem(self, message: str, kind: str = "error") -> None: ...
+    def addAction(self, action: QAction) -> None: ...
+    def hide(self) -> None: ...
+    def show(self) -> None: ...
 
 
 class WindowActions(QObject):
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: ActionsWindow) -> None:
         super().__init__(window)
         self.window = window
         self.picker: RegionPicker | None = None

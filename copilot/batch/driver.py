@@ -160,7 +160,7 @@ class Finisher:
             self.bar.advance(call)
 
     def _finish(self, call: Call, analysed: Analysed) -> Outcome:
-        from copilot.commands.analyze import write_json_atomically
+        from copilot.files.writing import write_json_atomically
 
         for line in analysed.errors:
             self.bar.say(f"copilot: error: {line}")

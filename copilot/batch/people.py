@@ -19,7 +19,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 
 from copilot.errors import CopilotError
-from copilot.resources import read_toml
+from copilot.shipped.resources import read_toml
 
 
 @dataclass(frozen=True)

@@ -71,8 +71,8 @@ def find_calls(paths: list[Path]) -> list[Call]:
 
 def settings_key() -> str:
     """A short digest of everything besides the recording that shapes its result."""
-    from copilot.pipeline import model_checksums
-    from copilot.result import version
+    from copilot.engine.analyzers import model_checksums
+    from copilot.result.document import version
 
     digest = hashlib.sha256(json.dumps({"version": version(), "models": model_checksums()},
                                        sort_keys=True).encode())

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from copilot.batch.driver import Bar, Finisher, Records, outcome_before
 from copilot.errors import CopilotError
-from copilot.output import check_writable
+from copilot.files.writing import check_writable
 
 INSTALL_RAY = "pip install -e '.[team]'"
 

@@ -17,7 +17,7 @@ from string import Template
 from copilot.batch.driver import Outcome
 from copilot.batch.figures import WATCHED, Figures
 from copilot.batch.people import Team
-from copilot.output import write_atomically
+from copilot.files.writing import write_atomically
 
 SUMMARY_CSV = "summary.csv"
 TEAM_HTML = "team.html"

@@ -28,14 +28,14 @@ class Analysed:
 def load_models() -> None:
     """Loads and checks every shipped model into this process's shared sessions, once, so the
     recordings that follow only open their own files."""
-    from copilot.inference import load_model, registry
+    from copilot.shipped.models import load_model, registry
 
     for name in registry():
         load_model(name)
 
 
 def analyse(path: Path) -> Analysed:
-    from copilot.commands.analyze import analyze_file
+    from copilot.result.recording import analyze_file
     from copilot.session.rows import KeptRows
 
     started, rows = time.perf_counter(), KeptRows("file")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from copilot.resources import resource_path
+from copilot.shipped.resources import resource_path
 
 FACE_IMAGE = "faces/astronaut.jpg"
 PORTRAIT_CROP = (98, 0, 354, 256)  # x0, y0, x1, y1: the head and shoulders in that photo

@@ -23,8 +23,8 @@ import numpy as np
 
 os.environ.setdefault("COPILOT_PROVIDER", "cpu")
 
-from copilot.inference import load_model, model_spec
-from copilot.resources import resource_path
+from copilot.shipped.models import load_model, model_spec
+from copilot.shipped.resources import resource_path
 
 CASES = [  # (label, model, batch)
     ("detection 1x128", "face_detection_short_range", 1),

@@ -15,9 +15,9 @@ from typing import Any
 
 from copilot.capture.items import VideoFrame
 from copilot.capture.media_file import MediaFile
-from copilot.engine import Engine
-from copilot.pipeline import standard_analyzers
-from copilot.step import Analyzer, Step
+from copilot.engine.analyzers import standard_analyzers
+from copilot.engine.loop import Engine
+from copilot.engine.step import Analyzer, Step
 from copilot.words.analyzer import WordsAnalyzer
 
 # The voice's utterance may end a little after the last word the model placed in it (its edge

@@ -31,8 +31,9 @@ def measure_serve(paths: list[Path]) -> dict[str, object]:
         import httpx
     except ImportError:
         raise CopilotError("copilot bench --serve times uploads with httpx: pip install httpx") from None
-    from copilot.pipeline import standard_analyzers
-    from copilot.serve.app import Hub, create_app
+    from copilot.engine.analyzers import standard_analyzers
+    from copilot.serve.app import create_app
+    from copilot.serve.hub import Hub
     from copilot.serve.limits import load_limits
     from copilot.serve.segments import cut_segments
     from copilot.serve.server import LOOPBACK, Server

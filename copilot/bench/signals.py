@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 import time
 
+from copilot.engine.step import Step
 from copilot.signals.analyzer import SignalAnalyzer
-from copilot.step import Step
 from copilot.vision.cues.analyzer import FaceCueStep
 from copilot.vision.cues.cues import FaceCues
 from copilot.voice.cues import ConversationStats, VoiceEvent, VoiceNow, VoiceResult

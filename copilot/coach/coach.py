@@ -11,7 +11,7 @@ from __future__ import annotations
 from copilot.coach import Nudge
 from copilot.coach.measures import PracticeMeasures
 from copilot.coach.rules import MODES, NudgeRule, RuleSet, load_rules
-from copilot.step import Step
+from copilot.engine.step import Step
 
 ROOM = "room"
 VOICES_OF_OTHERS = ("them", "speaker", "file")

@@ -20,9 +20,9 @@ from copilot.bench.pipeline import bench_captions, bench_decode, bench_live, ben
 from copilot.bench.signals import bench_signals
 from copilot.bench.voice import bench_speakers, bench_voice
 from copilot.capture.media_file import MediaFile
+from copilot.engine.analyzers import execution_provider
 from copilot.errors import CopilotError
 from copilot.evaluation.labels import shared_data_dir
-from copilot.pipeline import execution_provider
 
 REAL_ONE_FACE = "liveportrait/s18.mp4"  # 1280x720, one woman facing the camera, 9.4 s, with sound
 GALLERIES = ((3, 3), (4, 4))  # rows x cols of different people, at 1920x1080

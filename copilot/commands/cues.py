@@ -29,8 +29,8 @@ from typing import IO, TYPE_CHECKING
 from copilot.capture.items import nothing_to_analyse
 from copilot.capture.media_file import MediaFile
 from copilot.capture.still_image import StillImage, is_image
-from copilot.engine import Engine
-from copilot.step import Step
+from copilot.engine.loop import Engine
+from copilot.engine.step import Step
 
 if TYPE_CHECKING:
     from copilot.vision.cues.cues import FaceCues
@@ -125,7 +125,7 @@ class CueWriter:
 
 def run(args: argparse.Namespace) -> int:
     from copilot.errors import CopilotError
-    from copilot.output import check_distinct
+    from copilot.files.writing import check_distinct
     from copilot.vision.analyzer import FaceAnalyzer
     from copilot.vision.cues.analyzer import FaceCueAnalyzer
     from copilot.vision.frames import PreviewVideo

@@ -118,7 +118,8 @@ def _missing_clip(labels: ClipLabels, clip: Path) -> str:
 def _document(labels: ClipLabels, name: str, args: argparse.Namespace, skipped: list[str],
               errors: list[str]) -> dict | None:
     """The clip's result document, analysed now or read from --results; None when it is skipped."""
-    from copilot.commands.analyze import analyze_file, write_json_atomically
+    from copilot.files.writing import write_json_atomically
+    from copilot.result.recording import analyze_file
 
     if args.results is not None:
         saved = args.results / f"{name}.json"
@@ -156,8 +157,8 @@ def _details(scores: list[ClipScore]) -> str:
 
 def _behaviours(paths: list[Path], args: argparse.Namespace) -> tuple[str, dict, list[str]]:
     """Scores the face behaviour labels files: (tables, JSON, errors)."""
-    from copilot.commands.analyze import write_json_atomically
     from copilot.evaluation import behaviours as b
+    from copilot.files.writing import write_json_atomically
 
     all_labels = [b.load_behaviour_labels(path) for path in paths]
     scores, skipped, errors = [], [], []

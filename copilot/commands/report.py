@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from copilot.commands.sessions import add_database_option
+from copilot.commands.options import add_database_option
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:

@@ -36,9 +36,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from copilot.scratch import scratch_folder
-    from copilot.serve.app import Hub, create_app
+    from copilot.files.scratch import scratch_folder
+    from copilot.serve.app import create_app
     from copilot.serve.auth import checked_token, stored_token, token_path
+    from copilot.serve.hub import Hub
     from copilot.serve.limits import load_limits
     from copilot.serve.server import Server, is_loopback
     from copilot.serve.shapes import STREAM_PATH, UPLOAD_PATH
@@ -76,8 +77,8 @@ def _stopped(signum: int, frame: object) -> None:
 
 def _load_models() -> None:
     """Loads the models before the address is printed, so that the first request does not wait
-    for them (ONNX Runtime's sessions are kept for the process; copilot/inference.py)."""
-    from copilot.pipeline import standard_analyzers
+    for them (ONNX Runtime's sessions are kept for the process; copilot/shipped/models.py)."""
+    from copilot.engine.analyzers import standard_analyzers
 
     for analyzer in standard_analyzers(words=False):
         analyzer.close()

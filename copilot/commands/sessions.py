@@ -9,17 +9,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from copilot.commands.options import add_database_option
 from copilot.errors import CopilotError
-from copilot.session.store import DATABASE_ENV
-
-
-def add_database_option(parser: argparse.ArgumentParser, *, after_action: bool = False) -> None:
-    """`after_action`: the option repeated on an action, so that it may also follow it (it must not
-    then reset the value given before the action, hence no default of its own)."""
-    parser.add_argument("--database", type=Path, metavar="FILE",
-                        default=argparse.SUPPRESS if after_action else None,
-                        help=f"the session database (default: ${DATABASE_ENV}, else sessions.sqlite3 "
-                             "in your data folder)")
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -153,7 +144,7 @@ def run_search(args: argparse.Namespace) -> int:
 
 @_names_the_database
 def run_export(args: argparse.Namespace) -> int:
-    from copilot.commands.analyze import write_json_atomically
+    from copilot.files.writing import write_json_atomically
     from copilot.session.export import write_csv
     from copilot.session.library import find_session, result_document
 

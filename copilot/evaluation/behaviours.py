@@ -144,8 +144,8 @@ class Observed:
 def observe(clip: Path) -> tuple[Observed, list[str]]:
     """Runs the face and voice stages over a clip, as `copilot cues` does; returns what they saw."""
     from copilot.capture.media_file import MediaFile
-    from copilot.engine import Engine
-    from copilot.step import Step
+    from copilot.engine.loop import Engine
+    from copilot.engine.step import Step
     from copilot.vision.analyzer import FaceAnalyzer
     from copilot.vision.cues.analyzer import FaceCueAnalyzer
     from copilot.voice.analyzer import VoiceAnalyzer

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from copilot.errors import CopilotError
-from copilot.result import SCHEMA_PATH
+from copilot.result.document import SCHEMA_PATH
 
 SHARED_PREFIX = "shared:"
 SHARED_DATA_ENV = "COPILOT_SHARED_DATA"

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from dataclasses import asdict
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -17,40 +13,10 @@ from starlette.websockets import WebSocket
 from copilot.serve.auth import authorised
 from copilot.serve.connection import admit, say_and_close
 from copilot.serve.errors import ERRORS_PATH, ApiError, catalogue
-from copilot.serve.limits import Limits
+from copilot.serve.hub import Hub
 from copilot.serve.shapes import STATUS_PATH, STREAM_PATH, UPLOAD_PATH, envelope
 from copilot.serve.stream import StreamSession
 from copilot.serve.upload import upload
-
-
-@dataclass
-class Hub:
-    """What the routes share: the limits, the key, the scratch folder, and what is under way."""
-
-    limits: Limits
-    token: str
-    folder: Path  # private scratch: uploads and segments pass through here on their way to analysis
-    base_url: str = ""  # http://host:port, for the errors' links; set once the socket is bound
-    streams: set[StreamSession] = field(default_factory=set)
-    uploads: int = 0  # being analysed or waiting their turn
-    _numbers: int = 0
-    _turns: asyncio.Semaphore | None = None
-
-    def next_number(self) -> int:
-        self._numbers += 1
-        return self._numbers
-
-    @contextlib.asynccontextmanager
-    async def analysing(self) -> AsyncIterator[None]:
-        """An upload's turn: at most `at_once` are analysed together, the rest wait."""
-        if self._turns is None:
-            self._turns = asyncio.Semaphore(self.limits.at_once)
-        self.uploads += 1
-        try:
-            async with self._turns:
-                yield
-        finally:
-            self.uploads -= 1
 
 
 async def stream(websocket: WebSocket) -> None:
@@ -63,7 +29,8 @@ async def stream(websocket: WebSocket) -> None:
         await say_and_close(websocket, envelope("error", problem.to_json(hub.base_url), ""),
                             problem.close_code)
         return
-    session = StreamSession(websocket, hub, hub.next_number())
+    number = hub.next_number()
+    session = StreamSession(websocket, number, hub.limits, hub.folder / f"stream-{number}", hub.base_url)
     hub.streams.add(session)
     try:
         await session.run()

@@ -15,9 +15,9 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 
-from copilot.config_folder import settings_dir
 from copilot.errors import CopilotError
-from copilot.output import PRIVATE_FILE, make_private_folder
+from copilot.files.config_folder import settings_dir
+from copilot.files.writing import PRIVATE_FILE, make_private_folder
 
 TOKEN_FILE = "serve-token"
 # A key also travels as a subprotocol, so it must be an HTTP token (RFC 6455 4.1, RFC 7230 3.2.6);

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from copilot.resources import read_toml
+from copilot.shipped.resources import read_toml
 
 CATALOGUE = Path(__file__).with_name("errors.toml")
 ERRORS_PATH = "/v1/errors"

@@ -18,7 +18,7 @@ from pathlib import Path
 from copilot.capture.items import AudioChunk, SourceError, VideoFrame
 from copilot.capture.media_file import MediaFile, packet_span_s
 from copilot.capture.source import SessionClock
-from copilot.engine import AUDIO_HOP_S
+from copilot.engine.loop import AUDIO_HOP_S
 from copilot.serve.errors import ApiError
 
 # A recorder's timeslice may end a frame or two before the minimum it was set to.

@@ -6,7 +6,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from copilot.errors import CopilotError
-from copilot.resources import read_toml
+from copilot.shipped.resources import read_toml
 
 SHIPPED = Path(__file__).with_name("limits.toml")
 

@@ -18,6 +18,7 @@ from starlette.applications import Starlette
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket
 
+from copilot.engine.step import Step
 from copilot.serve.connection import Outbox, admit, converse, say_and_close
 from copilot.serve.errors import ApiError
 from copilot.serve.limits import Limits
@@ -30,7 +31,6 @@ from copilot.serve.shapes import (
     envelope,
     session_include,
 )
-from copilot.step import Step
 
 CONFIG_BYTES = 64 * 1024  # a follower sends only its session config
 

@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from copilot.engine.step import Step
 from copilot.serve.errors import ApiError
-from copilot.step import Step
 
 UPLOAD_PATH, STREAM_PATH, STATUS_PATH = "/v1/upload/analyze", "/v1/stream/analyze", "/v1/status"
 QUALITY_OVERALL, QUALITY_TIMELINE = "conversation_quality_overall", "conversation_quality_timeline"

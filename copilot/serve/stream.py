@@ -21,32 +21,36 @@ from typing import TYPE_CHECKING, Any
 
 from copilot.capture.items import SourceError
 from copilot.capture.media_file import SUPPORTED_SUFFIXES
-from copilot.engine import Engine
-from copilot.pipeline import standard_analyzers
+from copilot.engine.analyzers import standard_analyzers
+from copilot.engine.loop import Engine
+from copilot.engine.step import Step
 from copilot.serve.connection import Outbox, converse
 from copilot.serve.errors import ApiError
 from copilot.serve.feed import Placed, Segment, SegmentFeed
 from copilot.serve.shapes import INCLUDE_OPTIONS, StepEvents, conversation_quality, envelope, session_include
 from copilot.serve.worker import in_thread
-from copilot.step import Step
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from starlette.websockets import WebSocket
 
-    from copilot.serve.app import Hub
+    from copilot.serve.limits import Limits
 
 log = logging.getLogger(__name__)
 
 
 class StreamSession:
-    def __init__(self, websocket: WebSocket, hub: Hub, number: int) -> None:
-        self.websocket, self.hub, self.number = websocket, hub, number
-        self.limits = hub.limits
+    def __init__(self, websocket: WebSocket, number: int, limits: Limits, folder: Path,
+                 base_url: str) -> None:
+        """`folder`: this stream's own (made when it starts); `base_url`: for the errors' links."""
+        self.websocket, self.number, self.base_url = websocket, number, base_url
+        self.limits = limits
         self.correlation_id = str(uuid.uuid4())
         self.include: list[str] = []
         self.outbox = Outbox(self.limits.outbox_envelopes)
         self.slots = asyncio.Semaphore(self.limits.pending_segments)
-        self.folder = hub.folder / f"stream-{number}"
+        self.folder = folder
         self.feed: SegmentFeed | None = None
         self.worker: asyncio.Future | None = None
         self.events = StepEvents()
@@ -65,7 +69,7 @@ class StreamSession:
         self.outbox.put(envelope(kind, data, self.correlation_id))
 
     def error(self, problem: ApiError) -> dict[str, Any]:
-        return envelope("error", problem.to_json(self.hub.base_url), self.correlation_id)
+        return envelope("error", problem.to_json(self.base_url), self.correlation_id)
 
     def ready(self) -> dict[str, Any]:
         limits = self.limits

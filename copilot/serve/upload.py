@@ -19,14 +19,14 @@ from starlette.responses import JSONResponse
 
 from copilot.capture.items import SourceError
 from copilot.capture.media_file import MediaFile
-from copilot.commands.analyze import analyze_file
+from copilot.result.recording import analyze_file
 from copilot.serve.auth import authorised
 from copilot.serve.errors import ApiError
 from copilot.serve.shapes import checked_include, upload_response
 from copilot.serve.worker import in_thread
 
 if TYPE_CHECKING:
-    from copilot.serve.app import Hub
+    from copilot.serve.hub import Hub
 
 
 class _TooLarge(Exception):

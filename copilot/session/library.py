@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from copilot.errors import CopilotError
-from copilot.result import ResultCollector, _Seen, version
+from copilot.result.document import ResultCollector, _Seen, version
 from copilot.session.schema import SCORE_COLUMNS
 
 

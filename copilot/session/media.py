@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from copilot.capture.items import SAMPLE_RATE_HZ
-from copilot.output import PRIVATE_FILE, make_private_folder
-from copilot.step import Step
+from copilot.engine.step import Step
+from copilot.files.writing import PRIVATE_FILE, make_private_folder
 
 log = logging.getLogger(__name__)
 

@@ -23,12 +23,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from copilot.result import version
+from copilot.engine.step import Step
+from copilot.result.document import version
 from copilot.session.media import MediaKeeper
 from copilot.session.rows import Row, StepRows, dumps
 from copilot.session.store import DatabaseError, open_database, resolve, why
 from copilot.session.writer import Writer
-from copilot.step import Step
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from string import Template
 
 from copilot.errors import CopilotError
-from copilot.output import write_atomically
+from copilot.files.writing import write_atomically
 from copilot.session.library import SessionData, SessionInfo
 from copilot.session.links import ReviewAt, review_command, review_url
 from copilot.session.narrative import clock, score_sentences, summary
@@ -222,7 +222,7 @@ def render(data: SessionData, *, speaking: bool | None = None, review: Review | 
 
 def html_page(title: str, subtitle: str, main: str, *, version: str | None = None) -> str:
     """`main` (markup) in the shell every page shares; the other texts are escaped here."""
-    from copilot.result import version as this_version
+    from copilot.result.document import version as this_version
 
     return SHELL.substitute(style=STYLE, title=_e(title), subtitle=_e(subtitle), main=main,
                             version=_e(this_version() if version is None else version))

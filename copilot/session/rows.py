@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from copilot.result import ResultCollector
+from copilot.engine.step import Step
+from copilot.result.document import ResultCollector
 from copilot.session.schema import SCORE_COLUMNS
 from copilot.session.writer import latest_progress
 from copilot.signals import SIGNALS
-from copilot.step import Step
 
 SCORE_HZ = 5.0
 SUMMARY_S = 1.0

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from copilot.errors import CopilotError
-from copilot.output import PRIVATE_FILE, make_private_folder
+from copilot.files.writing import PRIVATE_FILE, make_private_folder
 from copilot.session.schema import APPLICATION_ID, SCHEMA_VERSION, migrate
 
 DATABASE_ENV = "COPILOT_DATABASE"  # overrides the default location (tests, portable installs)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from copilot.engine.step import Step
 from copilot.signals import SIGNALS
 from copilot.signals import config as signal_config
 from copilot.signals.attribution import SpeechAttribution
@@ -21,7 +22,6 @@ from copilot.signals.events import SignalEvent
 from copilot.signals.measures import Floor, Talk, conversation_rows, talk_values
 from copilot.signals.participant import ParticipantSignals
 from copilot.signals.quality import QualityMeter
-from copilot.step import Step
 
 FORGET_S = 30.0  # a participant neither seen nor heard for this long is closed and dropped
 PRESENT_S = 6.0  # counts toward quality while seen or heard this recently

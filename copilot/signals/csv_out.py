@@ -9,8 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
+from copilot.engine.step import Step
 from copilot.signals import SIGNALS
-from copilot.step import Step
 
 COLUMNS = ("t", "participant", *SIGNALS, "engagement_state")
 

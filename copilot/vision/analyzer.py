@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from copilot.step import Step
+from copilot.engine.step import Step
 from copilot.vision.face import Face, FrameFaces
 from copilot.vision.tracker import FaceTracker
 

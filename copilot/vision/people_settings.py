@@ -6,7 +6,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from copilot.resources import read_toml
+from copilot.shipped.resources import read_toml
 
 SETTINGS_FILE = Path(__file__).with_name("people.toml")
 

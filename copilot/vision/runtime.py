@@ -1,6 +1,6 @@
 """The face models behind one call: an NHWC float batch in, outputs by size (or name) out.
 
-Models come from `copilot.inference.load_model`; the loader is a parameter so the
+Models come from `copilot.shipped.models.load_model`; the loader is a parameter so the
 parity test can run the same pipeline on the original .tflite files.
 """
 
@@ -20,7 +20,7 @@ Loader = Callable[..., Any]
 
 
 def default_loader() -> Loader:
-    from copilot.inference import load_model
+    from copilot.shipped.models import load_model
 
     return load_model
 

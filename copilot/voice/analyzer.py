@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from copilot.capture.items import SAMPLE_RATE_HZ
-from copilot.step import Step
+from copilot.engine.step import Step
 from copilot.voice.channel import ChannelTrack
 from copilot.voice.conversation import Conversation, TalkTime
 from copilot.voice.cues import ConversationStats, VoiceEvent, VoiceNow, VoiceResult

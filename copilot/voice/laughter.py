@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from copilot.resources import read_toml
+from copilot.shipped.resources import read_toml
 from copilot.voice.cues import VoiceEvent
 from copilot.voice.frames import HopFeatures
 from copilot.voice.gate import FLOOR_RISE_DB_PER_S

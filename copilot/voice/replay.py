@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from copilot.capture.items import SAMPLE_RATE_HZ, AudioChunk
-from copilot.step import Step
+from copilot.engine.step import Step
 from copilot.voice.analyzer import VoiceAnalyzer
 from copilot.voice.cues import VoiceResult
 

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
-from copilot.buffers import RecentAudio
-from copilot.resources import read_toml
+from copilot.engine.buffers import RecentAudio
+from copilot.shipped.resources import read_toml
 from copilot.voice.embedding import VoiceEncoder
 
 SETTINGS_FILE = Path(__file__).with_name("speakers.toml")

@@ -24,7 +24,7 @@ class SpeechProbability:
 
     def __init__(self, model: Any | None = None) -> None:
         if model is None:
-            from copilot.inference import load_model
+            from copilot.shipped.models import load_model
 
             model = load_model(MODEL_NAME)
         self.model = model

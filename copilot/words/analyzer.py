@@ -38,9 +38,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from copilot.buffers import RecentAudio
 from copilot.capture.items import SAMPLE_RATE_HZ
-from copilot.step import Step
+from copilot.engine.buffers import RecentAudio
+from copilot.engine.step import Step
 from copilot.voice.cues import VoiceEvent
 from copilot.voice.history import HOP_S
 from copilot.voice.responses import SILENCE_AFTER_S

@@ -19,7 +19,7 @@ import numpy as np
 
 from copilot.capture.items import SAMPLE_RATE_HZ
 from copilot.errors import CopilotError
-from copilot.resources import read_toml
+from copilot.shipped.resources import read_toml
 
 MODEL_NAME = "tiny-en"
 MODEL_FILES = ("encoder_model.ort", "decoder_model_merged.ort", "tokenizer.bin")

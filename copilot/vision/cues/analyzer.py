@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from copilot.step import Step
+from copilot.engine.step import Step
 from copilot.vision.cues.behaviours import BehaviourEvent
 from copilot.vision.cues.cues import FaceCues
 from copilot.vision.cues.participant import ParticipantCues

@@ -33,7 +33,7 @@ _JAW = {**dict.fromkeys((95, 88, 178, 87, 14, 317, 402, 318, 324), 1.0),
 def _rig():
     import cv2
 
-    from copilot.resources import resource_path
+    from copilot.shipped.resources import resource_path
     from copilot.vision.tracker import FaceTracker
 
     photo = cv2.imread(str(resource_path("assets", "faces/astronaut.jpg")))

@@ -319,7 +319,7 @@ def _rig(face: str | None):
     import cv2
     from warp import build_rig, rig_around_face
 
-    from copilot.resources import resource_path
+    from copilot.shipped.resources import resource_path
     from copilot.vision.tracker import FaceTracker
 
     if face is None:

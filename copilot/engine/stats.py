@@ -8,8 +8,8 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 
-from copilot.buffers import AudioRing, LatestFrame
 from copilot.capture.items import SAMPLE_RATE_HZ
+from copilot.engine.buffers import AudioRing, LatestFrame
 
 WINDOW = 120  # recent steps the medians and the rate are computed over
 

@@ -2,7 +2,7 @@
 
 The shape is a superset of the Interhuman Signals API's upload-analysis response
 (lower-case signal types, seconds from the start), so code written against that API
-reads ours; everything extra is additive. The JSON Schema beside this module is the
+reads ours; everything extra is additive. The JSON Schema beside this module (schema.json) is the
 contract and the tests validate against it.
 """
 
@@ -14,11 +14,11 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from copilot.engine.step import Step
 from copilot.signals.quality import DIMENSIONS as QUALITY_DIMENSIONS
 from copilot.signals.quality import NO_EVIDENCE
-from copilot.step import Step
 
-SCHEMA_PATH = Path(__file__).with_name("result.schema.json")
+SCHEMA_PATH = Path(__file__).with_name("schema.json")
 
 
 def version() -> str:

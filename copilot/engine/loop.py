@@ -16,11 +16,11 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 
-from copilot.buffers import AudioRing, LatestFrame
 from copilot.capture.items import SourceError, VideoFrame
 from copilot.capture.source import SessionClock, Source
-from copilot.engine_stats import EngineStats, StatsRecorder
-from copilot.step import Analyzer, Step
+from copilot.engine.buffers import AudioRing, LatestFrame
+from copilot.engine.stats import EngineStats, StatsRecorder
+from copilot.engine.step import Analyzer, Step
 
 log = logging.getLogger(__name__)
 

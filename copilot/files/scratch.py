@@ -2,7 +2,7 @@
 
 A scratch folder holds what passes through on its way to analysis (an uploaded file, a
 stream's segment, a report's database); it is the user's alone like everything else
-recorded about people (copilot/output.py). Its name carries the id of the process that
+recorded about people (copilot/files/writing.py). Its name carries the id of the process that
 made it, so a later run can tell the folders of runs that were killed (kill -9 skips
 their own clean-up) from those of runs still going.
 """

@@ -10,6 +10,7 @@ a `private` one (a report on how people behaved) keeps the owner-only mode.
 from __future__ import annotations
 
 import errno
+import json
 import os
 import tempfile
 from collections.abc import Iterator
@@ -75,6 +76,11 @@ def write_atomically(path: Path, text: str, *, private: bool = False) -> int:
             Path(tmp).unlink(missing_ok=True)
             raise
     return path.stat().st_size
+
+
+def write_json_atomically(document: dict, path: Path) -> None:
+    """A result document (or another JSON object) as indented text, written whole."""
+    write_atomically(path, json.dumps(document, indent=2) + "\n")
 
 
 def _hidden_file_beside(path: Path) -> tuple[int, str]:

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from copilot.errors import CopilotError
-from copilot.resources import resource_path
+from copilot.shipped.resources import resource_path
 
 log = logging.getLogger(__name__)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from copilot import inference
-from copilot.step import Analyzer
+from copilot.engine.step import Analyzer
+from copilot.shipped import models
 
 if TYPE_CHECKING:
     from copilot.coach.rules import RuleSet
@@ -38,9 +38,9 @@ def standard_analyzers(mode: str = "practice", rules: RuleSet | None = None,
 
 def model_checksums() -> dict[str, str]:
     """sha256 of every shipped model, for the result's meta."""
-    return inference.model_checksums()
+    return models.model_checksums()
 
 
 def execution_provider() -> str:
     """The ONNX Runtime provider the face models actually run on (e.g. CPUExecutionProvider)."""
-    return inference.load_model("face_landmark").provider
+    return models.load_model("face_landmark").provider

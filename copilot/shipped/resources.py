@@ -14,7 +14,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-_PACKAGE_DIR = Path(__file__).resolve().parent
+_PACKAGE_DIR = Path(__file__).resolve().parents[1]  # copilot/, this module being in copilot/shipped/
 _KINDS = ("models", "assets")
 
 
