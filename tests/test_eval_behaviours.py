@@ -109,3 +109,14 @@ def test_copilot_eval_scores_kept_observations_and_prints_both_halves(tmp_path):
     table = subprocess.run([sys.executable, "-m", "copilot", "eval", str(tmp_path),
                             "--results", str(tmp_path)], capture_output=True, text=True, timeout=120)
     assert "checking" in table.stdout and "gaze right" in table.stdout
+
+
+def test_copilot_eval_with_no_clip_to_score_says_so_in_one_line(tmp_path):
+    _labels(tmp_path)  # its clip.mp4 is not there
+    out = subprocess.run([sys.executable, "-m", "copilot", "eval", str(tmp_path / "clip.toml"), "--json"],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 1
+    [line] = out.stderr.strip().splitlines()
+    assert line.startswith("copilot: error: none of the 1 labelled clips could be scored")
+    [skipped] = json.loads(out.stdout)["skipped"]
+    assert "clip.mp4 not found" in skipped and skipped in line

@@ -191,7 +191,9 @@ def _behaviours(paths: list[Path], args: argparse.Namespace) -> tuple[str, dict,
     sweep = b.sweep_table(scores)
     parts += [sweep] if sweep else []
     parts += [f"skipped: {line}" for line in skipped]
-    return "\n\n".join(p for p in parts if p), b.as_json(scores), errors
+    if skipped and not scores:  # nothing to score is a failure, not an empty table
+        errors.append(f"none of the {len(skipped)} labelled clips could be scored ({skipped[0]})")
+    return "\n\n".join(p for p in parts if p), b.as_json(scores) | {"skipped": skipped}, errors
 
 
 def run(args: argparse.Namespace) -> int:
