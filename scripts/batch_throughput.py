@@ -3,11 +3,13 @@
     python scripts/batch_throughput.py [--data ../shared/data] [--calls 8] [--workers 1 2]
 
 Each call is a shared clip looped to a minute (picture and sound, re-encoded with PyAV)
-into a temporary folder, never into the repository. Each run is `copilot analyze DIR
+into a temporary folder (or --keep's, reused), never into the repository. Each run is `copilot analyze DIR
 --out-dir OUT --workers N` in a new process, starting its own local Ray runtime, so the
 time includes what a user waits for: Ray's start, the workers' model loading, the
 analysis, recording the sessions and the summary. The machine's load is printed beside
-each time: on a shared machine the ratio means little when the load is above the cores.
+each time: the ratio is of wall times, so it means little unless the machine does nothing
+else (a load above the cores); the CPU-seconds per media-minute, summed from each result's
+`cpu_seconds`, say what the work cost whatever else ran.
 """
 
 from __future__ import annotations
@@ -100,11 +102,13 @@ def main() -> int:
             if done.returncode != 0:
                 print(done.stderr, file=sys.stderr)
                 return 1
-            seconds = [json.loads(p.read_text())["batch"]["seconds"] for p in out.glob("*.json")]
+            batch = [json.loads(p.read_text())["batch"] for p in out.glob("*.json")]
+            seconds, cpu = [b["seconds"] for b in batch], sum(b["cpu_seconds"] for b in batch)
             timings[workers] = took
             print(f"{workers} worker{'s' if workers > 1 else ''}: {took:.1f} s for {args.calls} one-minute "
                   "calls "
-                  f"(analysis {sum(seconds):.1f} s in all, {min(seconds):.1f}-{max(seconds):.1f} s a call); "
+                  f"(analysis {sum(seconds):.1f} s in all, {min(seconds):.1f}-{max(seconds):.1f} s a call; "
+                  f"{cpu / args.calls:.1f} CPU-s per media-minute in the workers); "
                   f"{before} before, {load()} after", flush=True)
         if 1 in timings and 2 in timings:
             print(f"2 workers / 1 worker: {timings[2] / timings[1]:.2f}")

@@ -29,8 +29,8 @@ ray = pytest.importorskip("ray", reason="Ray is the optional [team] extra: pip i
 CLIPS = ("grid_lipnet/bbaf2n.mpg", "whisper_timestamped/laugh1.mp3", "video_retalking/3.mp4")
 LONG_CLIP = "face_recognition/short_hamilton_clip.mp4"  # 10 s: most likely still being analysed when stopped
 # What differs between two runs of the same batch whoever runs it: the session each run records,
-# the worker that analysed the file, and how long that took. Nothing else may.
-RUN_SPECIFIC = ("session", "worker", "seconds")
+# the worker that analysed the file, how long that took and the CPU it cost. Nothing else may.
+RUN_SPECIFIC = ("session", "worker", "seconds", "cpu_seconds")
 TEST_OBJECT_STORE_BYTES = 80 << 20  # Ray's least is 75 MB; these results are a few kilobytes
 
 
@@ -76,6 +76,7 @@ def test_two_ray_workers_give_the_results_of_the_sequential_run(ray_address, sha
     assert sorted(by_ray) == sorted(f"{p.name}.json" for p in clips)
     assert {name: without_run_specific(d) for name, d in by_ray.items()} == \
            {name: without_run_specific(d) for name, d in by_here.items()}
+    assert all(d["batch"]["cpu_seconds"] > 0 for d in [*by_ray.values(), *by_here.values()])
     workers = {d["batch"]["worker"] for d in by_ray.values()}
     assert len(workers) == 2 and not any(w.endswith(f":{os.getpid()}") for w in workers)
     assert {d["batch"]["worker"] for d in by_here.values()} == {f"{os.uname().nodename}:{os.getpid()}"}
@@ -94,6 +95,12 @@ def test_two_ray_workers_give_the_results_of_the_sequential_run(ray_address, sha
     seen = load_session(db, by_ray["bbaf2n.mpg.json"]["batch"]["session"])
     assert seen.scores and seen.cue_events  # the worker's rows crossed to the one writer
     assert by_ray["bbaf2n.mpg.json"]["batch"]["figures"]["speaking_s"] > 0
+
+
+def test_workers_share_the_runtimes_cores_out(ray_address):
+    from copilot.batch.run_ray import cores_each  # imports Ray, an optional extra
+
+    assert [cores_each(n) for n in (1, 2, 3)] == [2, 1, 1]  # the module's runtime has 2 CPUs
 
 
 @pytest.mark.timeout(600)

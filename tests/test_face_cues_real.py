@@ -139,7 +139,7 @@ def test_held_wide_mouth_is_a_yawn(clips):
 
 
 def test_eyes_rolled_to_one_side_then_the_other_are_one_look_away(clips):
-    """The gaze crosses back into the screen cone for single frames on the way; that must
+    """The gaze crosses back onto the screen for single frames on the way; that must
     not cut the look away into pieces too short to count."""
     _, events = clips["d10"]
     away = _kinds(events, "gaze_aversion")

@@ -47,6 +47,16 @@ def test_a_batch_cut_over_threads_gives_the_same_outputs(workers):
     assert any(t.name.startswith(models.BATCH_THREAD_NAME) for t in threading.enumerate())
 
 
+def test_a_worker_given_one_core_runs_a_batch_whole_on_its_own_thread(monkeypatch):
+    monkeypatch.setattr(models, "_batch_parts", models._batch_parts)  # put back afterwards
+    models.use_cores(1)
+    monkeypatch.setattr(models, "_helpers", lambda: pytest.fail("a part went to a helper thread"))
+    model = load_model("iris_landmark")
+    images = np.random.default_rng(7).random((5, 64, 64, 3), dtype=np.float32)
+    for got, whole in zip(model.run_batch({"image": images}), model.run({"image": images}), strict=True):
+        np.testing.assert_array_equal(got, whole)
+
+
 def test_provider_is_the_one_in_use():
     model = load_model("iris_landmark")
     assert model.provider == model.session.get_providers()[0]

@@ -172,12 +172,13 @@ class Finisher:
         session, data, problems = self.records.keep(call, analysed)
         if problems:
             document["meta"]["warnings"] = [*document["meta"].get("warnings", []), *problems]
-        # session, worker and seconds belong to this run (another run records another session, on
-        # another worker, in another time); the rest is the same whoever analyses the recording
+        # session, worker, seconds and cpu_seconds belong to this run (another run records another
+        # session, on another worker, in another time); the rest is the same whoever analyses it
         document["batch"] = {"input": call.name, "sha256": call.sha256, "settings": self.settings,
                              "recorded": call.recorded, "figures": call_figures(data).to_json(),
                              "session": session, "worker": analysed.worker,
-                             "seconds": round(analysed.seconds, 2)}
+                             "seconds": round(analysed.seconds, 2),
+                             "cpu_seconds": round(analysed.cpu_seconds, 2)}
         write_json_atomically(document, call.result(self.out_dir))
         status = "partial" if analysed.errors else "analysed"
         return Outcome(call, status, document["batch"], "; ".join(analysed.errors))

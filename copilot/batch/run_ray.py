@@ -29,12 +29,12 @@ from copilot.errors import CopilotError
 OBJECT_STORE_BYTES = 256 << 20
 
 
-@ray.remote(num_cpus=1)
+@ray.remote
 class Analyst:
     """One worker: its models loaded once, its recordings analysed one at a time."""
 
-    def __init__(self) -> None:
-        load_models()
+    def __init__(self, cores: int) -> None:
+        load_models(cores)
 
     def analyse(self, path: Path) -> Analysed:
         return analyse(path)
@@ -49,13 +49,22 @@ def connect(workers: int | None, address: str | None, *, verbose: bool) -> bool:
     try:
         if address is not None:
             ray.init(address=address, **quiet)
-        else:
-            ray.init(num_cpus=workers or os.cpu_count(), include_dashboard=False,
+        else:  # every core, whatever the number of workers: they share them out (`cores_each`)
+            ray.init(num_cpus=max(workers or 1, os.cpu_count() or 1), include_dashboard=False,
                      object_store_memory=OBJECT_STORE_BYTES, **quiet)
     except (ConnectionError, RuntimeError, ValueError) as exc:
         where = f"the Ray cluster at {address}" if address else "a local Ray runtime"
         raise CopilotError(f"cannot start or join {where}: {str(exc).splitlines()[0]}") from None
     return True
+
+
+def cores_each(workers: int) -> int:
+    """The CPUs each of `workers` actors asks Ray for, and sizes its thread pools to: the runtime's
+    CPUs shared out, but no more than the smallest node has (an actor must fit on one). Two
+    workers on two cores get one each; one worker gets both, as a single analysis would."""
+    nodes = [node["Resources"].get("CPU", 0) for node in ray.nodes() if node.get("Alive")]
+    smallest = int(min((n for n in nodes if n >= 1), default=1))
+    return max(1, min(int(ray.cluster_resources().get("CPU", 1)) // workers, smallest))
 
 
 def run_on_ray(calls: Sequence[Call], done: Done, *, workers: int | None = None, address: str | None = None,
@@ -69,8 +78,12 @@ def run_on_ray(calls: Sequence[Call], done: Done, *, workers: int | None = None,
     actors: list = []
     try:
         count = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
+        cores = cores_each(count)
         todo = iter(calls)
         running: dict = {}
+
+        def hire():
+            return Analyst.options(num_cpus=cores).remote(cores)
 
         def give(actor) -> None:
             call = next(todo, None)
@@ -78,7 +91,7 @@ def run_on_ray(calls: Sequence[Call], done: Done, *, workers: int | None = None,
                 running[actor.analyse.remote(call.path)] = (actor, call)
 
         for _ in range(min(count, len(calls))):
-            actors.append(Analyst.remote())
+            actors.append(hire())
             give(actors[-1])
         while running:
             [ready], _ = ray.wait(list(running), num_returns=1)
@@ -89,7 +102,7 @@ def run_on_ray(calls: Sequence[Call], done: Done, *, workers: int | None = None,
                 analysed = Analysed(None, errors=[f"{call.path}: the worker analysing it stopped "
                                                   f"({str(exc).splitlines()[0]})"])
                 actors.remove(actor)
-                actor = Analyst.remote()
+                actor = hire()
                 actors.append(actor)
             done(call, analysed)
             give(actor)

@@ -40,6 +40,7 @@ DEFAULT_THREADS = 1
 # each on one thread: whole images per core scale almost perfectly, where intra-op
 # threads split each small layer and spend the gain on waking up (see MODELS.md).
 BATCH_WORKERS = max(1, min(2, os.cpu_count() or 1))
+_batch_parts = BATCH_WORKERS  # what `run_batch` uses unless told; a batch worker sets it to its share
 BATCH_THREAD_NAME = "model-batch"  # the helpers live as long as the process, like the sessions
 
 _lock = threading.Lock()
@@ -69,7 +70,7 @@ class Model:
         """Outputs in `output_names` order."""
         return self.session.run(list(self.output_names), dict(feeds))
 
-    def run_batch(self, feeds: Mapping[str, np.ndarray], workers: int = BATCH_WORKERS) -> list[np.ndarray]:
+    def run_batch(self, feeds: Mapping[str, np.ndarray], workers: int | None = None) -> list[np.ndarray]:
         """Like `run` for inputs that share a batch axis, with the batch cut into parts.
 
         The calling thread runs the first part and helper threads the others, at the
@@ -77,7 +78,7 @@ class Model:
         Results equal one whole call's. Accelerators get the whole batch at once.
         """
         n = len(next(iter(feeds.values())))
-        parts = min(workers, n) if self.provider == CPU else 1
+        parts = min(_batch_parts if workers is None else workers, n) if self.provider == CPU else 1
         if parts <= 1:
             return self.run(feeds)
         split = {k: np.array_split(v, parts) for k, v in feeds.items()}
@@ -86,6 +87,14 @@ class Model:
         first = self.run(chunks[0])
         outputs = [first, *(f.result() for f in pending)]
         return [np.concatenate(parts_of_one) for parts_of_one in zip(*outputs, strict=True)]
+
+
+def use_cores(cores: int) -> None:
+    """Cuts batches into no more parts than the cores this process may keep busy: a batch worker
+    that shares the machine with others gets cores // workers, and with one core a second
+    part only adds a hand-over between threads, no speed."""
+    global _batch_parts
+    _batch_parts = max(1, min(BATCH_WORKERS, cores))
 
 
 def _helpers() -> ThreadPoolExecutor:

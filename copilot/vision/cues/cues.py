@@ -43,7 +43,7 @@ class FaceCues:
     gaze_yaw: float  # degrees, head pose and eyes together
     gaze_pitch: float
     at_camera: bool  # looking into the camera: gaze near the lens
-    at_screen: bool  # eyes on the screen: gaze near the screen's centre (screen_direction), or into the lens
+    at_screen: bool  # eyes on the screen: gaze inside the screen (on_the_screen), or into the lens
     eye_open_right: float  # share of the person's usual eye opening
     eye_open_left: float
     eyes_closed: bool
@@ -62,7 +62,7 @@ class FaceCues:
     shake_swings: int = 0  # likewise for a head-shake run
     smiling: bool = False  # a held smile under way (face_cues.toml [smile]), live before it ends
     laughing: bool = False  # a laugh on the face under way ([laughter]), likewise
-    gaze_off_deg: float = 0.0  # angle between the gaze and the screen's centre (at_screen's measure)
+    gaze_off_deg: float = 0.0  # angle between the gaze and the screen's centre (how far off it looks)
     events: list = field(default_factory=list)  # BehaviourEvents that ended at this frame
 
     def to_json(self) -> dict[str, object]:
@@ -128,6 +128,7 @@ class PersonCues:
         screen = self.screen_direction(base[GAZE_YAW], base[GAZE_PITCH])
         off_screen_deg = float(np.hypot(gaze_yaw - screen[0], gaze_pitch - screen[1]))
         at_camera = bool(np.hypot(gaze_yaw, gaze_pitch) < gaze_cone["at_camera_cone_deg"])
+        gaze_now = (float(gaze_yaw), float(gaze_pitch))
         return FaceCues(
             t=t, participant=face.participant, ready=self.baseline.ready,
             yaw=float(yaw), pitch=float(pitch), roll=float(roll),
@@ -135,7 +136,7 @@ class PersonCues:
             lean=float(np.clip(np.expm1(d[HEAD_SIZE]) / cfg["lean"]["full_scale"], -1, 1)),
             gaze_yaw=float(gaze_yaw), gaze_pitch=float(gaze_pitch),
             at_camera=at_camera,
-            at_screen=at_camera or off_screen_deg < gaze_cone["at_screen_cone_deg"],
+            at_screen=at_camera or on_the_screen(gaze_now, screen, gaze_cone),
             eye_open_right=float(open_r), eye_open_left=float(open_l), eyes_closed=bool(closed),
             brow_raise=_unit(brow_d / expr["brow_raise"]),
             brow_lower=_unit((-brow_d - expr["brow_lower_gap_weight"] * d[M["brow_gap"]])
@@ -204,6 +205,14 @@ class PersonCues:
             self.motion += min(1.0, dt / expr["motion_smoothing_s"]) * (speed - self.motion)
         self.previous = (t, points.copy())
         return _unit(self.motion / expr["motion_energy"])
+
+
+def on_the_screen(gaze: tuple[float, float], screen: tuple[float, float], cfg: dict[str, float]) -> bool:
+    """Whether a gaze (yaw, pitch in degrees) falls on a screen centred at `screen`: a rectangle,
+    since a screen is wider than tall, so a look well below its middle is off while a look at its
+    corner is on (face_cues.toml [gaze] screen_half_width_deg, screen_half_height_deg)."""
+    return (abs(gaze[0] - screen[0]) < cfg["screen_half_width_deg"]
+            and abs(gaze[1] - screen[1]) < cfg["screen_half_height_deg"])
 
 
 def mouth_raise(values: np.ndarray) -> float:
