@@ -218,8 +218,10 @@ def test_live_agreement_is_announced_within_a_second_of_the_first_nods(shared_da
     floor_s = model().min_evidence_s["agreement"]
     assert announced_at >= floor_s - 0.1 - 1e-6
     assert announced_at <= max(max(first_nod, CONFIRM_S) + 1.2, CONFIRM_S + floor_s + 0.1)
-    # Paced, the clip still gives what it gives analysed fast.
-    fast = analyse(shared_data, "noddingpigeon/head_nodding.mp4")["document"]
+    # Paced, the clip still gives what the same frames give analysed fast (a busy machine drops a
+    # frame now and then when paced, as live analysis must: compared with every frame, a nod's
+    # third swing can land a tick later, and the event with it).
+    fast = analyse(shared_data, "noddingpigeon/head_nodding.mp4", frames=run["frames"])["document"]
     assert [e["start"] for e in of_type(run["document"], "agreement")] == \
         [e["start"] for e in of_type(fast, "agreement")]
 
