@@ -159,8 +159,8 @@ class PersonCues:
         """The calibrated screen centre, else the person's usual gaze (over `seen_s` seconds) pulled
         to within the screen_max_* angles of the lens: a camera may sit beside the screen, but
         someone who looks far to one side all the time is looking at something else. A usual gaze
-        of a few seconds is mostly where the talk took the eyes, so below the lens it is believed
-        only as the seconds behind it allow (learned_screen, face_cues.toml)."""
+        of a few seconds is mostly where the talk took the eyes, so below where a screen sits it is
+        believed only as the seconds behind it allow (learned_screen, face_cues.toml)."""
         if self.screen is not None:
             return self.screen
         return learned_screen(usual_yaw, usual_pitch, seen_s, self.cfg["gaze"])
@@ -216,15 +216,16 @@ def into_the_lens(gaze: tuple[float, float], cfg: dict[str, float]) -> bool:
 def learned_screen(usual_yaw: float, usual_pitch: float, seen_s: float,
                    cfg: dict[str, float]) -> tuple[float, float]:
     """Where the screen's centre is taken to be, uncalibrated: the usual gaze, clipped to the
-    screen_max_* angles of the lens. Below the lens it is held toward the lens by a prior worth
-    `screen_prior_s` seconds of gaze (weight seen / (seen + prior)): a usual gaze below the lens may
-    be a screen or a desk, which a few seconds cannot tell apart, while one above it, where no screen
-    sits under a camera on top, is the reading's own offset and is taken at once (face_cues.toml)."""
-    prior_s = cfg["screen_prior_s"]
-    if usual_pitch < 0 and prior_s > 0:
-        usual_pitch *= seen_s / (seen_s + prior_s)
-    return (float(np.clip(usual_yaw, -cfg["screen_max_yaw_deg"], cfg["screen_max_yaw_deg"])),
-            float(np.clip(usual_pitch, -cfg["screen_max_pitch_deg"], cfg["screen_max_pitch_deg"])))
+    screen_max_* angles of the lens. Lower than a laptop's screen sits (screen_prior_pitch_deg) it is
+    held there by a prior worth `screen_prior_s` seconds of gaze (weight seen / (seen + prior)): that
+    low, a few seconds cannot tell a screen from a desk. Between there and the lens, or above it,
+    it is taken at once, as before (face_cues.toml [gaze])."""
+    yaw = float(np.clip(usual_yaw, -cfg["screen_max_yaw_deg"], cfg["screen_max_yaw_deg"]))
+    pitch = float(np.clip(usual_pitch, -cfg["screen_max_pitch_deg"], cfg["screen_max_pitch_deg"]))
+    prior_pitch, prior_s = cfg["screen_prior_pitch_deg"], cfg["screen_prior_s"]
+    if pitch < prior_pitch and prior_s > 0:
+        pitch = prior_pitch + (pitch - prior_pitch) * seen_s / (seen_s + prior_s)
+    return yaw, pitch
 
 
 def on_the_screen(gaze: tuple[float, float], screen: tuple[float, float], cfg: dict[str, float]) -> bool:
