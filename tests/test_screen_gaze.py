@@ -24,8 +24,9 @@ import pytest
 
 from copilot.vision.cues.analyzer import FaceCueAnalyzer
 from copilot.vision.cues.calibration import ScreenCalibration
-from copilot.vision.cues.cues import on_the_screen
+from copilot.vision.cues.cues import into_the_lens, learned_screen, on_the_screen
 from copilot.vision.cues.settings import settings
+from copilot.vision.cues.smoothing import RunningBaseline
 
 sys.path.insert(0, str(Path(__file__).parent))
 from warp import build_rig, rotation
@@ -232,3 +233,69 @@ def test_gaze_still_holds_with_eyes_a_few_pixels_wide(shared_data, tmp_path, nam
     assert not errors, errors
     gaze = b.score_behaviours(labels, observed).gaze
     assert gaze.frames > 50 and gaze.share >= least, gaze
+
+
+def _learned_on_screen(gazes: list[tuple[float, float, float]]) -> list[bool]:
+    """at_screen as PersonCues reads it for gaze values (t, yaw, pitch) with no calibration: the
+    usual gaze from a running baseline with the [baseline] settings, the screen's centre learned
+    from it, on the screen inside it or into the lens."""
+    cfg = settings()
+    base, gaze = cfg["baseline"], cfg["gaze"]
+    usual = RunningBaseline(2, base["sample_hz"], base["window_s"], base["ready_after_s"])
+    on = []
+    for t, yaw, pitch in gazes:
+        centre = usual.update(np.array([yaw, pitch]), t)
+        screen = learned_screen(float(centre[0]), float(centre[1]), usual.seen_s, gaze)
+        on.append(into_the_lens((yaw, pitch), gaze) or on_the_screen((yaw, pitch), screen, gaze))
+    return on
+
+
+def _wobble(t: float) -> float:
+    """A degree or two of the reading's own jitter, so the median is not handed a constant."""
+    return 1.5 * np.sin(2 * np.pi * 0.7 * t)
+
+
+@pytest.mark.parametrize("down", [30.0, 32.0])
+def test_a_look_down_at_the_desk_in_the_first_seconds_reads_off_the_screen(down, monkeypatch):
+    """3 s looking down at a desk, then 6 s into the lens (30 frames a second). The usual gaze of
+    the first seconds is the look down itself; believed at once (clipped to 20° down) it put the
+    screen there and the look read as on it. Held at a laptop screen's centre (10° down) until
+    seconds of gaze back it (face_cues.toml [gaze] screen_prior_s), the look reads off, and the lens
+    reads on. (A look 25° down is within reach of a laptop screen's lower edge and the reading's
+    spread: no prior tells it from the screen in the first seconds. One more than 34° down was off
+    before as well: the clipped centre, 20° down, plus the screen's half-height, 14°.)"""
+    frames = [(k / 30, _wobble(k / 30), -down + _wobble(k / 30)) for k in range(90)]
+    frames += [(3.0 + k / 30, _wobble(k / 30), _wobble(k / 30 + 0.3)) for k in range(180)]
+    on = _learned_on_screen(frames)
+    assert not any(on[:90]), f"{sum(on[:90])} of 90 frames of the look down read on the screen"
+    assert all(on[90:])
+    # the rule before (the usual gaze believed at once): the same look read on the screen
+    monkeypatch.setitem(settings()["gaze"], "screen_prior_s", 0.0)
+    assert sum(_learned_on_screen(frames)[:90]) > 60
+
+
+def test_a_screen_far_below_the_camera_is_still_learned():
+    """A user whose head is lowered 18° to a low screen all along: the screen's centre goes down
+    from 10° with the seconds seen, so after a minute a look 30° down (12° below the usual) is on it,
+    while in the first second, with the centre still near 10° down, the same look is off. A look
+    at the desk 40° down stays off throughout."""
+    cfg, base = settings()["gaze"], settings()["baseline"]
+    frames = [(k / 10, _wobble(k / 10), -18.0 + _wobble(k / 10)) for k in range(int(base["window_s"] * 10))]
+    usual = RunningBaseline(2, base["sample_hz"], base["window_s"], base["ready_after_s"])
+    for t, yaw, pitch in frames:
+        centre = usual.update(np.array([yaw, pitch]), t)
+    early = learned_screen(0.0, -18.0, 1.0, cfg)
+    late = learned_screen(float(centre[0]), float(centre[1]), usual.seen_s, cfg)
+    assert late[1] < -16.0 and early[1] > -11.0
+    assert on_the_screen((0.0, -30.0), late, cfg) and not on_the_screen((0.0, -30.0), early, cfg)
+    assert not on_the_screen((0.0, -40.0), late, cfg)
+
+
+def test_a_usual_gaze_where_a_screen_can_sit_is_taken_at_once():
+    """From a laptop screen's centre (10° down) up to the lens and above it (an external monitor
+    above a laptop's camera, or the reading's own offset on this face), the usual gaze is the
+    screen from the first second, as before; only the 5° sideways and 20° up or down bounds apply."""
+    cfg = settings()["gaze"]
+    assert learned_screen(3.0, -6.0, 1.0, cfg) == (3.0, -6.0)
+    assert learned_screen(3.0, 12.0, 1.0, cfg) == (3.0, 12.0)
+    assert learned_screen(-30.0, 30.0, 1.0, cfg) == (-cfg["screen_max_yaw_deg"], cfg["screen_max_pitch_deg"])

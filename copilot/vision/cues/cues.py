@@ -125,10 +125,10 @@ class PersonCues:
         corner_d = (d[M["corner_right"]] + d[M["corner_left"]]) / 2
         lips_apart = d[M["mouth_open"]] > 0.03
         gaze_cone = cfg["gaze"]
-        screen = self.screen_direction(base[GAZE_YAW], base[GAZE_PITCH])
+        screen = self.screen_direction(base[GAZE_YAW], base[GAZE_PITCH], self.baseline.seen_s)
         off_screen_deg = float(np.hypot(gaze_yaw - screen[0], gaze_pitch - screen[1]))
-        at_camera = bool(np.hypot(gaze_yaw, gaze_pitch) < gaze_cone["at_camera_cone_deg"])
         gaze_now = (float(gaze_yaw), float(gaze_pitch))
+        at_camera = into_the_lens(gaze_now, gaze_cone)
         return FaceCues(
             t=t, participant=face.participant, ready=self.baseline.ready,
             yaw=float(yaw), pitch=float(pitch), roll=float(roll),
@@ -155,15 +155,15 @@ class PersonCues:
             gaze_off_deg=off_screen_deg,
         )
 
-    def screen_direction(self, usual_yaw: float, usual_pitch: float) -> tuple[float, float]:
-        """The calibrated screen centre, else the person's usual gaze pulled to within the
-        screen_max_* angles of the lens: a camera may sit beside the screen, but someone who
-        looks far to one side all the time is looking at something else (face_cues.toml)."""
+    def screen_direction(self, usual_yaw: float, usual_pitch: float, seen_s: float) -> tuple[float, float]:
+        """The calibrated screen centre, else the person's usual gaze (over `seen_s` seconds) pulled
+        to within the screen_max_* angles of the lens: a camera may sit beside the screen, but
+        someone who looks far to one side all the time is looking at something else. A usual gaze
+        of a few seconds is mostly where the talk took the eyes, so below where a screen sits it is
+        believed only as the seconds behind it allow (learned_screen, face_cues.toml)."""
         if self.screen is not None:
             return self.screen
-        gaze = self.cfg["gaze"]
-        return (float(np.clip(usual_yaw, -gaze["screen_max_yaw_deg"], gaze["screen_max_yaw_deg"])),
-                float(np.clip(usual_pitch, -gaze["screen_max_pitch_deg"], gaze["screen_max_pitch_deg"])))
+        return learned_screen(usual_yaw, usual_pitch, seen_s, self.cfg["gaze"])
 
     def _eyes_closed(self, opening: float, t: float) -> bool:
         """Closed below `closed_ratio` of the usual opening; open again only once above
@@ -205,6 +205,27 @@ class PersonCues:
             self.motion += min(1.0, dt / expr["motion_smoothing_s"]) * (speed - self.motion)
         self.previous = (t, points.copy())
         return _unit(self.motion / expr["motion_energy"])
+
+
+def into_the_lens(gaze: tuple[float, float], cfg: dict[str, float]) -> bool:
+    """Whether a gaze (yaw, pitch in degrees) points into the camera (at_camera_cone_deg); the lens
+    sits on the screen's bezel, so this counts as on the screen wherever its centre is taken to be."""
+    return bool(np.hypot(*gaze) < cfg["at_camera_cone_deg"])
+
+
+def learned_screen(usual_yaw: float, usual_pitch: float, seen_s: float,
+                   cfg: dict[str, float]) -> tuple[float, float]:
+    """Where the screen's centre is taken to be, uncalibrated: the usual gaze, clipped to the
+    screen_max_* angles of the lens. Lower than a laptop's screen sits (screen_prior_pitch_deg) it is
+    held there by a prior worth `screen_prior_s` seconds of gaze (weight seen / (seen + prior)): that
+    low, a few seconds cannot tell a screen from a desk. Between there and the lens, or above it,
+    it is taken at once, as before (face_cues.toml [gaze])."""
+    yaw = float(np.clip(usual_yaw, -cfg["screen_max_yaw_deg"], cfg["screen_max_yaw_deg"]))
+    pitch = float(np.clip(usual_pitch, -cfg["screen_max_pitch_deg"], cfg["screen_max_pitch_deg"]))
+    prior_pitch, prior_s = cfg["screen_prior_pitch_deg"], cfg["screen_prior_s"]
+    if pitch < prior_pitch and prior_s > 0:
+        pitch = prior_pitch + (pitch - prior_pitch) * seen_s / (seen_s + prior_s)
+    return yaw, pitch
 
 
 def on_the_screen(gaze: tuple[float, float], screen: tuple[float, float], cfg: dict[str, float]) -> bool:

@@ -66,6 +66,12 @@ class RunningBaseline:
         self.value: np.ndarray | None = None
         self.ready = False
 
+    @property
+    def seen_s(self) -> float:
+        """How many seconds of the person the median rests on (the samples in the window): what a
+        learned value that is held toward a prior until there is evidence weighs itself by."""
+        return min(self._count, len(self._samples)) * self._period_s
+
     def update(self, measures: np.ndarray, t: float) -> np.ndarray:
         """The neutral to compare `measures` with: at their pose, for the columns that follow it."""
         if self._first_t is None:
