@@ -71,8 +71,8 @@ def find_calls(paths: list[Path]) -> list[Call]:
 
 def settings_key() -> str:
     """A short digest of everything besides the recording that shapes its result."""
-    from copilot.engine.analyzers import model_checksums
     from copilot.result.document import version
+    from copilot.shipped.models import model_checksums
 
     digest = hashlib.sha256(json.dumps({"version": version(), "models": model_checksums()},
                                        sort_keys=True).encode())

@@ -36,11 +36,6 @@ def standard_analyzers(mode: str = "practice", rules: RuleSet | None = None,
             Coach(mode, rules)]
 
 
-def model_checksums() -> dict[str, str]:
-    """sha256 of every shipped model, for the result's meta."""
-    return models.model_checksums()
-
-
 def execution_provider() -> str:
     """The ONNX Runtime provider the face models actually run on (e.g. CPUExecutionProvider)."""
     return models.load_model("face_landmark").provider

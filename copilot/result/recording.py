@@ -12,10 +12,11 @@ from pathlib import Path
 
 from copilot.capture.items import nothing_to_analyse
 from copilot.capture.media_file import MediaFile
-from copilot.engine.analyzers import model_checksums, standard_analyzers
+from copilot.engine.analyzers import standard_analyzers
 from copilot.engine.loop import Engine, Sink
 from copilot.engine.step import Step
 from copilot.result.document import ResultCollector
+from copilot.shipped.models import model_checksums
 from copilot.signals.csv_out import ScoresCsv
 
 
