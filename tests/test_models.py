@@ -76,7 +76,7 @@ def test_sessions_are_shared_per_thread_count():
 def test_checksums_match_the_shipped_files():
     checksums = models.model_checksums()
     assert set(checksums) == {"face_detection_short_range", "face_landmark", "iris_landmark",
-                              "face_landmark_with_attention", "silero_vad", "voice_encoder"}
+                              "face_landmark_with_attention", "silero_vad", "voiceprint"}
     for name, expected in checksums.items():
         path = resource_dir("models") / models.model_spec(name)["file"]
         assert hashlib.sha256(path.read_bytes()).hexdigest() == expected, name

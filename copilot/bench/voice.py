@@ -65,15 +65,15 @@ def bench_voice(seconds: float = 600.0, step_s: float = 0.1) -> dict:
 
 def bench_speakers(seconds: float = 600.0, step_s: float = 0.1, utterance_s: float = 8.0) -> dict:
     """What splitting one mixed track by voice costs at worst: every second is speech. The two
-    sides' generated talk, mixed onto one track, goes through the speaker split (windows,
-    embeddings, voices) in engine-sized steps as if the gate heard one utterance every
-    `utterance_s`; the voice encoder runs one intra-op thread. Elapsed time per second of
+    sides' generated talk, mixed onto one track, goes through the speaker split (pieces,
+    voiceprints, voices) in engine-sized steps as if the gate heard one utterance every
+    `utterance_s`; the voiceprint model runs one intra-op thread. Elapsed time per second of
     audio is the diarization real-time factor (real speech with pauses costs less)."""
-    from copilot.voice.embedding import VoiceEncoder
     from copilot.voice.speakers import MixedTrack, VoiceBook
+    from copilot.voice.voiceprint import VoiceprintEncoder
 
     samples = talk(seconds, 1, True) + talk(seconds, 2, False)
-    track = MixedTrack("file", VoiceBook(), VoiceEncoder())
+    track = MixedTrack("file", VoiceBook(), VoiceprintEncoder())
     step = round(step_s * SAMPLE_RATE_HZ)
     started = time.perf_counter()
     begun = 0.0
@@ -88,6 +88,6 @@ def bench_speakers(seconds: float = 600.0, step_s: float = 0.1, utterance_s: flo
             track.follow(begun, end)
     elapsed = time.perf_counter() - started
     return {"audio_s": seconds, "step_s": step_s, "utterance_s": utterance_s, "elapsed_s": round(elapsed, 3),
-            "real_time_factor": round(elapsed / seconds, 4), "windows_embedded": track.embedded,
-            "ms_per_window": round(1000 * elapsed / max(track.embedded, 1), 2),
+            "real_time_factor": round(elapsed / seconds, 4), "pieces_embedded": track.embedded,
+            "ms_per_piece": round(1000 * elapsed / max(track.embedded, 1), 2),
             "provider": getattr(track.encoder.model, "provider", "?")}

@@ -180,7 +180,7 @@ def format_text(report: dict[str, object]) -> str:
     if "speakers" in report:
         sp = report["speakers"]
         lines.append(f"speakers: splitting {sp['audio_s']:.0f} s of one mixed track by voice, all of it "
-                     f"speech ({sp['windows_embedded']} windows, {sp['ms_per_window']:.1f} ms each): "
+                     f"speech ({sp['pieces_embedded']} pieces, {sp['ms_per_piece']:.1f} ms each): "
                      f"real-time factor {sp['real_time_factor']:.4f} on one thread")
     return "\n".join(lines)
 

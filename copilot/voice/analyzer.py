@@ -83,9 +83,9 @@ class VoiceAnalyzer:
         track = self.channels[name] = ChannelTrack(name, t0)
         if self.split and name in MIXED:
             if self.encoder is None:
-                from copilot.voice.embedding import VoiceEncoder
+                from copilot.voice.voiceprint import VoiceprintEncoder
 
-                self.encoder = VoiceEncoder()
+                self.encoder = VoiceprintEncoder()
             self.mixed[name] = MixedTrack(name, self.book, self.encoder, self.speaker_settings)
         else:
             self.talkers[name] = track.talker

@@ -1,17 +1,18 @@
-"""Who speaks when on a mixed track: speech cut into overlapping windows, each window's voice
-embedding given to a voice heard before or, once it holds, to a new one (online clustering).
+"""Who speaks when on a mixed track: speech cut where it pauses into phrases, each phrase's
+voiceprint given to a voice heard before or, when it is like none of them, to a new one.
 
-While someone speaks, a window of `length_s` starts every `hop_s` and is embedded as soon as
-it is complete, so a live call learns a new voice within about two seconds of its first
-speech. A window is judged when its neighbours are known: it is "steady" (one voice all
-through) when it resembles both of them. Steady windows move their voice's mean and may
-found a new voice; a window that straddles a turn change only takes the nearest voice's
-name. When the gate closes an utterance, its windows' voices (with a lone odd window
-smoothed away) cut it into pieces, each said by one voice; a change between two windows is
-placed in the middle of their overlap.
+People change turns where the sound pauses, mostly after a gap of a fifth of a second or less
+(speakers.toml), so the track's speech is cut at every pause of `pause_s` or more, and speech
+that runs on without one is cut at its quietest moment into pieces no longer than `longest_s`.
+Each piece of `shortest_s` or more gets a voiceprint as soon as it ends, so a live call learns
+a new voice within about a second of its first phrase. A piece close enough (`same_voice`) to a
+voice's mean voiceprint is that voice; a piece of `teaching_s` or more like no voice founds a
+new one. Shorter pieces, too short for a steady voiceprint, go with the piece before them.
+When the gate closes an utterance, its pieces give its turns: a change of voice between two
+pieces is placed in the pause between them.
 
-Voices are named v1, v2, ... in the order they are first heard; a voice never changes its
-name, so what was said about v2 stays v2's. The thresholds live in speakers.toml.
+Voices are named v1, v2, ... in the order they are first heard and never change name, so what
+was said about v2 stays v2's. The settings live in speakers.toml.
 """
 
 from __future__ import annotations
@@ -23,31 +24,34 @@ from pathlib import Path
 
 import numpy as np
 
+from copilot.capture.items import SAMPLE_RATE_HZ
 from copilot.engine.buffers import RecentAudio
 from copilot.shipped.resources import read_toml
-from copilot.voice.embedding import VoiceEncoder
+from copilot.voice.voiceprint import VoiceprintEncoder, frame_count
 
 SETTINGS_FILE = Path(__file__).with_name("speakers.toml")
-AUDIO_KEEP_S = 6.0  # a window is embedded once complete; the last one of an utterance reaches back length_s
+AUDIO_KEEP_S = 8.0  # a piece is cut within longest_s of its start, and the loud level reads back further
 PIECES_KEEP = 64  # finished pieces remembered, to say whose a sound found later on the track was
+FRAME_S = 0.01  # loudness is read in 10 ms frames
+FRAME = round(FRAME_S * SAMPLE_RATE_HZ)
 
 
 @dataclass(frozen=True, slots=True)
 class SpeakerSettings:
-    length_s: float
-    hop_s: float
+    pause_s: float
+    pause_db: float
+    longest_s: float
     shortest_s: float
-    quiet_below_db: float
     same_voice: float
-    steady: float
-    new_voice_windows: int
     teaching_s: float
+    found_s: float
+    candidates_s: float
 
 
 @cache
 def speaker_settings() -> SpeakerSettings:
     data = read_toml(SETTINGS_FILE, "speaker settings")
-    return SpeakerSettings(**data["windows"], **data["voices"])
+    return SpeakerSettings(**data["pieces"], **data["voices"])
 
 
 @dataclass(slots=True)
@@ -59,18 +63,9 @@ class VoicePiece:
     end: float
 
 
-@dataclass(slots=True)
-class Window:
-    start: float
-    end: float
-    embedding: np.ndarray
-    voice: str | None = None
-    judged: bool = False
-
-
 @dataclass
 class VoiceBook:
-    """The voices heard so far, each a running sum of its steady windows' embeddings."""
+    """The voices heard so far, each a running sum of its pieces' voiceprints."""
 
     names: list[str] = field(default_factory=list)
     sums: list[np.ndarray] = field(default_factory=list)
@@ -99,84 +94,81 @@ class VoiceBook:
         self.counts[i] += 1
 
     def untaught(self) -> str | None:
-        """A voice named before any of its windows could teach it (the first speech was short)."""
+        """A voice named before any voiceprint could teach it (the first speech was short)."""
         return next((n for n, c in zip(self.names, self.counts, strict=True) if c == 0), None)
 
 
-class MixedTrack:
-    """One mixed channel: its recent audio, the windows of the utterance in progress, their voices."""
+@dataclass(slots=True)
+class Piece:
+    """A stretch of speech between two pauses (or cuts), and whose voice it is."""
 
-    def __init__(self, channel: str, book: VoiceBook, encoder: VoiceEncoder,
+    start: float
+    end: float
+    voice: str | None = None
+
+
+class MixedTrack:
+    """One mixed channel: its recent audio, the pieces of the utterance in progress, their voices."""
+
+    def __init__(self, channel: str, book: VoiceBook, encoder: VoiceprintEncoder,
                  settings: SpeakerSettings | None = None) -> None:
         self.channel = channel
         self.book = book
         self.encoder = encoder
         self.settings = settings or speaker_settings()
         self.audio = RecentAudio(AUDIO_KEEP_S)
-        self.windows: list[Window] = []  # of the utterance in progress
-        self.candidates: list[Window] = []  # steady windows like no voice so far, in a row
+        self.cut_at: float | None = None  # where the utterance in progress was last cut
+        self.done: list[Piece] = []  # of the utterance in progress
+        self.candidates: list[list[tuple[Piece, np.ndarray]]] = []  # groups of recent pieces like no voice
         self.last_voice: str | None = None
         self.pieces: deque[VoicePiece] = deque(maxlen=PIECES_KEEP)
-        self.embedded = 0  # windows embedded, for the benchmark
+        self.embedded = 0  # voiceprints taken, for the benchmark
 
     def hear(self, t: float, samples: np.ndarray) -> None:
         self.audio.add(t, samples)
 
     def follow(self, start: float | None, now: float) -> None:
-        """Embeds the windows of the utterance in progress (begun at `start`) complete by `now`."""
+        """Cuts the utterance in progress (begun at `start`) at the pauses heard by `now`, and
+        names the voice of each piece that ended."""
         if start is None:
             return
         if not self.book.names:  # the first speech on any mixed track: someone, not yet known
             self.book.found()
-        s = self.settings
-        spans = []
-        at = start + len(self.windows) * s.hop_s
-        while at + s.length_s <= now + 1e-9:
-            spans.append((at, at + s.length_s))
-            at += s.hop_s
-        self._embed(spans)
-        for i in range(len(self.windows) - 1):
-            if not self.windows[i].judged:
-                self._judge(i)
+        if self.cut_at is None or self.cut_at < start:
+            self.cut_at, self.done = start, []
+        while (cut := self._next_cut(now)) is not None:
+            self._close(self.cut_at, cut)
+            self.cut_at = cut
 
     def finish(self, start: float, end: float) -> list[VoicePiece]:
         """The utterance [start, end] the gate closed, cut into pieces by voice."""
-        s = self.settings
-        if not self.windows:
-            if end - start >= s.shortest_s:
-                self._embed([(start, end)])
-        elif end - self.windows[-1].end > s.hop_s / 2:
-            self._embed([(max(start, end - s.length_s), end)])
-        for i in range(len(self.windows)):
-            if not self.windows[i].judged:
-                self._judge(i)
-        windows, self.windows = self.windows, []
-        fallback = self.last_voice or self.book.untaught() or next(iter(self.book.names), None)
-        if fallback is None:  # the track's first speech, too short to embed: someone, not yet known
-            fallback = self.book.found()
-        voices = [w.voice or fallback for w in windows]
-        for i in range(1, len(voices) - 1):  # a lone window between two of one voice is that voice
-            if voices[i - 1] == voices[i + 1] != voices[i]:
-                voices[i] = voices[i - 1]
-        pieces = [VoicePiece(voices[0] if voices else fallback, start, end)]
-        for a, b, voice in zip(windows, windows[1:], voices[1:], strict=False):
-            if voice != pieces[-1].voice:
-                cut = min(max((a.end + b.start) / 2, pieces[-1].start), end)
-                pieces[-1].end = cut
-                pieces.append(VoicePiece(voice, cut, end))
-        pieces = [p for p in pieces if p.end > p.start] or [VoicePiece(pieces[0].voice, start, end)]
-        self.last_voice = pieces[-1].voice
-        self.pieces.extend(pieces)
-        return pieces
+        self.follow(start, end)
+        if end - self.cut_at > 1e-6 or not self.done:
+            self._close(self.cut_at, end)
+        done, self.done, self.cut_at = self.done, [], None
+        fallback = self.last_voice or self.book.untaught() or self.book.names[0]
+        voices, before = [], None
+        for piece in done:  # unnamed short pieces go with the piece before (the first: after)
+            before = piece.voice or before
+            voices.append(before)
+        after = next((v for v in voices if v is not None), fallback)
+        voices = [v or after for v in voices]
+        turns = [VoicePiece(voices[0], start, end)]
+        for piece, voice in zip(done[1:], voices[1:], strict=True):
+            if voice != turns[-1].voice:
+                turns[-1].end = piece.start
+                turns.append(VoicePiece(voice, piece.start, end))
+        self.last_voice = turns[-1].voice
+        self.pieces.extend(turns)
+        return turns
 
     def voice_now(self) -> str | None:
-        """Who is speaking in the utterance in progress, as far as its windows tell yet
-        (before its first window: whoever spoke last)."""
-        for window in reversed(self.windows):
-            if window.voice is not None:
-                return window.voice
-        guess = self.book.nearest(self.windows[-1].embedding)[0] if self.windows else None
-        return guess or self.last_voice or self.book.untaught()
+        """Who is speaking in the utterance in progress, as far as its pieces tell yet (before
+        its first named piece: whoever spoke last)."""
+        for piece in reversed(self.done):
+            if piece.voice is not None:
+                return piece.voice
+        return self.last_voice or self.book.untaught()
 
     def voice_at(self, t: float) -> str:
         """Whose speech covered `t`, or came last before it: a sound found on the track between
@@ -186,41 +178,80 @@ class MixedTrack:
             return before[-1].voice
         return self.voice_now() or next(iter(self.book.names), None) or self.book.found()
 
-    def _embed(self, spans: list[tuple[float, float]]) -> None:
-        if not spans:
-            return
-        stretches = [self.audio.cut(a, b)[1] for a, b in spans]
-        embeddings = self.encoder.embed(stretches, quiet_below_db=self.settings.quiet_below_db)
-        self.embedded += len(spans)
-        self.windows += [Window(a, b, e) for (a, b), e in zip(spans, embeddings, strict=True)]
+    def _next_cut(self, now: float) -> float | None:
+        """The first place after `cut_at` to cut the utterance, heard by `now`: the middle of a
+        pause that has ended, or, once longest_s has gone by without one, the quietest moment of
+        its second half. None while neither is there yet."""
+        s = self.settings
+        level = _levels(self.audio.cut(now - AUDIO_KEEP_S, now)[1])
+        if len(level) == 0:
+            return None
+        loud = float(np.percentile(level, 95))  # the speech's level over the last seconds
+        first, samples = self.audio.cut(self.cut_at, now)
+        level = _levels(samples)
+        quiet, need, k = level < loud - s.pause_db, max(1, round(s.pause_s / FRAME_S)), 0
+        while k < len(quiet):
+            if not quiet[k]:
+                k += 1
+                continue
+            end = k
+            while end < len(quiet) and quiet[end]:
+                end += 1
+            if k > 0 and end < len(quiet) and end - k >= need:  # sound on both sides
+                return first + (k + end) / 2 * FRAME_S
+            k = end
+        longest = round(s.longest_s / FRAME_S)
+        if len(level) >= longest:
+            k = longest // 2 + int(np.argmin(level[longest // 2:longest]))
+            return first + (k + 0.5) * FRAME_S
+        return None
 
-    def _judge(self, i: int) -> None:
-        s, window = self.settings, self.windows[i]
-        window.judged = True
-        neighbours = [self.windows[j].embedding for j in (i - 1, i + 1) if 0 <= j < len(self.windows)]
-        steady = all(float(window.embedding @ n) >= s.steady for n in neighbours)
-        teaches = steady and window.end - window.start >= s.teaching_s - 1e-6
-        voice, similarity = self.book.nearest(window.embedding)
-        if voice is None:  # nobody taught yet: the first steady window teaches the first voice
-            if teaches:
-                voice = self.book.untaught() or self.book.found()
-                self.book.teach(voice, window.embedding)
-            window.voice = voice
+    def _close(self, start: float, end: float) -> None:
+        """A piece [start, end] has ended: its voice, if it is long enough to tell."""
+        s, piece = self.settings, Piece(start, end)
+        self.done.append(piece)
+        if end - start < s.shortest_s - 1e-6:
             return
-        window.voice = voice
-        if similarity >= s.same_voice:
-            if teaches:
-                self.book.teach(voice, window.embedding)
-                self.candidates = []
+        samples = self.audio.cut(start, end)[1]
+        embedding = self.encoder.embed_weighted(samples, np.ones(frame_count(len(samples)), np.float32))
+        self.embedded += 1
+        voice, similarity = self.book.nearest(embedding)
+        # for now the nearest voice (the first, before any is taught), even if like nobody: a new
+        # voice must first be confirmed
+        piece.voice = voice or self.book.untaught() or self.book.names[0]
+        if voice is not None and similarity >= s.same_voice:
+            if end - start >= s.teaching_s - 1e-6:
+                self.book.teach(voice, embedding)
             return
-        if not teaches:
+        self._candidate(piece, embedding)
+
+    def _candidate(self, piece: Piece, embedding: np.ndarray) -> None:
+        """A piece like no voice joins the group of recent such pieces it is like (or starts one);
+        a group holding found_s of speech founds a new voice, and its pieces are that voice.
+        Groups whose last piece ended over candidates_s ago are forgotten."""
+        s = self.settings
+        groups = [g for g in self.candidates if piece.end - g[-1][0].end <= s.candidates_s]
+        best, best_sim = None, s.same_voice
+        for group in groups:
+            mean = np.sum([e for _, e in group], axis=0)
+            sim = float(mean @ embedding) / max(float(np.linalg.norm(mean)), 1e-9)
+            if sim >= best_sim:
+                best, best_sim = group, sim
+        if best is None:
+            best = []
+            groups.append(best)
+        best.append((piece, embedding))
+        self.candidates = groups
+        if sum(p.end - p.start for p, _ in best) < s.found_s - 1e-6:
             return
-        if self.candidates and float(self.candidates[-1].embedding @ window.embedding) < s.same_voice:
-            self.candidates = []
-        self.candidates.append(window)
-        if len(self.candidates) >= s.new_voice_windows:
-            new = self.book.found()
-            for candidate in self.candidates:
-                self.book.teach(new, candidate.embedding)
-                candidate.voice = new
-            self.candidates = []
+        voice = self.book.untaught() or self.book.found()
+        for p, e in best:
+            p.voice = voice
+            self.book.teach(voice, e)
+        groups.remove(best)
+
+def _levels(samples: np.ndarray) -> np.ndarray:
+    """The loudness of each 10 ms frame, in dB."""
+    count = len(samples) // FRAME
+    energy = np.square(samples[: count * FRAME].reshape(count, FRAME), dtype=np.float64).mean(axis=1)
+    return 10 * np.log10(energy + 1e-12)
