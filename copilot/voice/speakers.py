@@ -4,10 +4,12 @@ voiceprint given to a voice heard before or, when it is like none of them, to a 
 People change turns where the sound pauses, mostly after a gap of a fifth of a second or less
 (speakers.toml), so the track's speech is cut at every pause of `pause_s` or more, and speech
 that runs on without one is cut at its quietest moment into pieces no longer than `longest_s`.
-Each piece of `shortest_s` or more gets a voiceprint as soon as it ends, so a live call learns
-a new voice within about a second of its first phrase. A piece close enough (`same_voice`) to a
-voice's mean voiceprint is that voice; a piece of `teaching_s` or more like no voice founds a
-new one. Shorter pieces, too short for a steady voiceprint, go with the piece before them.
+Each piece of `shortest_s` or more gets a voiceprint as soon as it ends. A piece close enough
+(`same_voice`) to a voice's mean voiceprint is that voice (and, if `teaching_s` long, moves the
+mean). Pieces like no voice are grouped by likeness; a group holding `found_s` of speech founds
+a new voice, so a live call names a new person within about a second of their first words,
+while one odd piece (a laugh, a cough) makes no one. Until then such a piece goes with the
+nearest voice, and pieces too short for a steady voiceprint go with the piece before them.
 When the gate closes an utterance, its pieces give its turns: a change of voice between two
 pieces is placed in the pause between them.
 
@@ -249,6 +251,7 @@ class MixedTrack:
             p.voice = voice
             self.book.teach(voice, e)
         groups.remove(best)
+
 
 def _levels(samples: np.ndarray) -> np.ndarray:
     """The loudness of each 10 ms frame, in dB."""
