@@ -29,7 +29,7 @@ import numpy as np
 from copilot.capture.items import SAMPLE_RATE_HZ
 from copilot.engine.buffers import RecentAudio
 from copilot.shipped.resources import read_toml
-from copilot.voice.voiceprint import VoiceprintEncoder, frame_count
+from copilot.voice.voiceprint import VoiceprintEncoder
 
 SETTINGS_FILE = Path(__file__).with_name("speakers.toml")
 AUDIO_KEEP_S = 8.0  # a piece is cut within longest_s of its start, and the loud level reads back further
@@ -215,7 +215,7 @@ class MixedTrack:
         if end - start < s.shortest_s - 1e-6:
             return
         samples = self.audio.cut(start, end)[1]
-        embedding = self.encoder.embed_weighted(samples, np.ones(frame_count(len(samples)), np.float32))
+        embedding = self.encoder.embed([samples])[0]
         self.embedded += 1
         voice, similarity = self.book.nearest(embedding)
         # for now the nearest voice (the first, before any is taught), even if like nobody: a new

@@ -4,9 +4,9 @@ The model is the speaker-embedding ResNet of pyannote's "speaker-diarization-com
 taken byte for byte out of the moonshine-voice wheel (models/MODELS.md). It reads Kaldi-style
 log mel filterbanks: 80 bands, 25 ms frames every 10 ms, of 16-bit-scaled 16 kHz audio, less
 their mean over the stretch, as pyannote computes them with torchaudio before its model; the
-front end is written here in numpy, so the app needs neither. Each frame has a weight: the
-model pools its statistics over the frames weighted 1 and ignores those weighted 0, which is
-how the caller leaves out what is not the speaker's.
+front end is written here in numpy, so the app needs neither. The model also takes a weight
+per frame (0 leaves a frame out of its pooled statistics); every frame weighs 1 here, since the
+pieces it is given are cut at pauses already.
 
 It tells voices apart far better than the GE2E encoder (Resemblyzer) it replaced: on pairs of
 1.5 s windows wholly inside one reference turn of ami_dev00.wav, cosine similarity 0.39 +- 0.09
@@ -78,11 +78,6 @@ def frame_count(samples: int) -> int:
     return 1 + (samples - FRAME_SAMPLES) // HOP_SAMPLES if samples >= FRAME_SAMPLES else 0
 
 
-def frame_centres(samples: int) -> np.ndarray:
-    """Each filterbank frame's centre, in samples from the stretch's start."""
-    return np.arange(frame_count(samples)) * HOP_SAMPLES + FRAME_SAMPLES // 2
-
-
 class VoiceprintEncoder:
     """Embeds stretches of 16 kHz audio; those of equal length go through in one call."""
 
@@ -97,18 +92,10 @@ class VoiceprintEncoder:
         """One unit vector per stretch, pooled over all its frames. A stretch shorter than one
         frame gets zeros (like nobody)."""
         banks = [filterbanks(s) for s in stretches]
-        return self._embed(banks, [np.ones(len(b), np.float32) for b in banks])
-
-    def embed_weighted(self, samples: np.ndarray, weights: np.ndarray) -> np.ndarray:
-        """One unit vector for `samples`, pooled over the filterbank frames (frame_count of
-        them) whose weight is 1: the frames of one person talking alone, say."""
-        return self._embed([filterbanks(samples)], [np.asarray(weights, np.float32)])[0]
-
-    def _embed(self, banks: list[np.ndarray], weights: list[np.ndarray]) -> np.ndarray:
         out = np.zeros((len(banks), EMBEDDING_SIZE), np.float32)
         for frames in sorted({len(b) for b in banks} - {0}):
             rows = [i for i, b in enumerate(banks) if len(b) == frames]
             found = self.model.run({"fbank": np.stack([banks[i] for i in rows]),
-                                    "weights": np.stack([weights[i] for i in rows])})[0]
+                                    "weights": np.ones((len(rows), frames), np.float32)})[0]
             out[rows] = found / np.maximum(np.linalg.norm(found, axis=1, keepdims=True), 1e-9)
         return out

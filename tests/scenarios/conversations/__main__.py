@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
-from .render import CONVERSATIONS, write
+from copilot.evaluation.labels import shared_data_dir
 
-SHARED = Path(os.environ.get("COPILOT_SHARED_DATA", Path(__file__).resolve().parents[4] / "shared" / "data"))
+from .render import CONVERSATIONS, write
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m tests.scenarios.conversations", description=__doc__)
     parser.add_argument("out_dir", type=Path, help="where the WAV and RTTM files go (a cache folder)")
     args = parser.parse_args()
-    for path in write(args.out_dir, SHARED):
+    for path in write(args.out_dir, shared_data_dir()):
         print(path)
     print(f"{len(CONVERSATIONS)} conversation(s)")
 
