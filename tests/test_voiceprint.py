@@ -1,10 +1,11 @@
-"""The voiceprint model (models/MODELS.md): the committed file is the wheel's own bytes, its front
-end is Kaldi's filterbank, and it tells two people apart on real recordings.
+"""The voiceprint model (models/MODELS.md): the committed ONNX file gives what the wheel's own
+bytes give, its front end is Kaldi's filterbank, and it tells two people apart on real recordings.
 
 The model runs in moonshine-voice's own C++ diarization, which gives no way to read its
-embeddings, so parity is checked in its two parts: the model file against the bytes in the
-installed wheel, and the numpy front end against kaldi-native-fbank, a C++ implementation of
-the Kaldi filterbank that pyannote's front end (torchaudio's Kaldi-compatible fbank) follows.
+embeddings, so parity is checked in its two parts: the committed ONNX file, loaded as the app
+loads it, against the .ort bytes in the installed wheel run as they are, on real speech; and
+the numpy front end against kaldi-native-fbank, a C++ implementation of the Kaldi filterbank
+that pyannote's front end (torchaudio's Kaldi-compatible fbank) follows.
 """
 
 from __future__ import annotations
@@ -39,11 +40,36 @@ def _extractor():
     return module
 
 
-def test_the_committed_model_is_the_wheels_own_bytes():
+def test_the_committed_model_gives_what_the_wheels_bytes_give():
+    """Real speech through the wheel's .ort bytes, run as shipped, and through the committed ONNX
+    file, loaded as the app loads it (constants folded, convolutions fused): the same voiceprints."""
+    from copilot.evaluation.diarization import recording_samples
+
+    extractor = _extractor()
+    as_shipped = extractor.ort_session(extractor.extract())
+    samples = recording_samples(_need("pyannote/ami_dev00.wav"))[: 16000 * 12]
+    banks = np.stack([filterbanks(samples[i : i + 16000]) for i in range(0, len(samples), 16000)])
+    feeds = {"fbank": banks, "weights": np.ones(banks.shape[:2], np.float32)}
+    shipped = as_shipped.run(None, feeds)[0]
+    ours = VoiceprintEncoder().model.run(feeds)[0]
+    scale = np.abs(shipped).max()
+    print(f"\nlargest difference {np.abs(ours - shipped).max():.2e} on values up to {scale:.1f}")
+    assert np.abs(ours - shipped).max() <= 1e-5 * max(scale, 1.0)
+
+
+def test_the_committed_model_is_the_wheels_graph_written_as_onnx():
+    """The converter, run again, writes the committed bytes: nothing was changed by hand. ONNX
+    Runtime stamps its version into the file, so the bytes are compared under the version that
+    wrote them (models.toml); the test above holds under any version."""
+    import onnxruntime
+
     committed = (resource_dir("models") / model_spec("voiceprint")["file"]).read_bytes()
-    from_wheel = _extractor().extract()
-    assert hashlib.sha256(from_wheel).hexdigest() == hashlib.sha256(committed).hexdigest()
     assert hashlib.sha256(committed).hexdigest() == model_spec("voiceprint")["sha256"]
+    if onnxruntime.__version__ != model_spec("voiceprint")["written_by_onnxruntime"]:
+        pytest.skip(f"onnxruntime {onnxruntime.__version__} here; the file was written by "
+                    f"{model_spec('voiceprint')['written_by_onnxruntime']}")
+    extractor = _extractor()
+    assert extractor.to_onnx(extractor.extract()) == committed
 
 
 def test_the_symbol_reader_finds_nothing_that_is_not_there():

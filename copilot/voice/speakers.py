@@ -119,6 +119,7 @@ class MixedTrack:
         self.encoder = encoder
         self.settings = settings or speaker_settings()
         self.audio = RecentAudio(AUDIO_KEEP_S)
+        self.loudness = RecentLoudness(AUDIO_KEEP_S)
         self.cut_at: float | None = None  # where the utterance in progress was last cut
         self.done: list[Piece] = []  # of the utterance in progress
         self.candidates: list[list[tuple[Piece, np.ndarray]]] = []  # groups of recent pieces like no voice
@@ -128,6 +129,7 @@ class MixedTrack:
 
     def hear(self, t: float, samples: np.ndarray) -> None:
         self.audio.add(t, samples)
+        self.loudness.add(t, samples)
 
     def follow(self, start: float | None, now: float) -> None:
         """Cuts the utterance in progress (begun at `start`) at the pauses heard by `now`, and
@@ -185,12 +187,11 @@ class MixedTrack:
         pause that has ended, or, once longest_s has gone by without one, the quietest moment of
         its second half. None while neither is there yet."""
         s = self.settings
-        level = _levels(self.audio.cut(now - AUDIO_KEEP_S, now)[1])
+        level = self.loudness.between(now - AUDIO_KEEP_S, now)[1]
         if len(level) == 0:
             return None
-        loud = float(np.percentile(level, 95))  # the speech's level over the last seconds
-        first, samples = self.audio.cut(self.cut_at, now)
-        level = _levels(samples)
+        loud = _percentile(level, 95)  # the speech's level over the last seconds
+        first, level = self.loudness.between(self.cut_at, now)
         quiet, need, k = level < loud - s.pause_db, max(1, round(s.pause_s / FRAME_S)), 0
         while k < len(quiet):
             if not quiet[k]:
@@ -251,6 +252,46 @@ class MixedTrack:
             p.voice = voice
             self.book.teach(voice, e)
         groups.remove(best)
+
+
+class RecentLoudness:
+    """The loudness of the last `keep_s` of a track in 10 ms frames, each frame measured once as
+    its audio arrives (the cuts read the same seconds again at every step)."""
+
+    def __init__(self, keep_s: float) -> None:
+        self.keep_s = keep_s
+        self.starts = np.zeros(0)  # each frame's start, session time
+        self.db = np.zeros(0)
+        self._rest = np.zeros(0, np.float32)  # samples after the last whole frame
+        self._rest_t: float | None = None
+
+    def add(self, t: float, samples: np.ndarray) -> None:
+        samples = np.asarray(samples, np.float32)
+        rest_end = None if self._rest_t is None else self._rest_t + len(self._rest) / SAMPLE_RATE_HZ
+        if rest_end is not None and abs(rest_end - t) < 0.5 / SAMPLE_RATE_HZ:  # goes on where it was
+            t, samples = self._rest_t, np.concatenate([self._rest, samples])
+        count = len(samples) // FRAME
+        if count:
+            self.starts = np.concatenate([self.starts, t + np.arange(count) * FRAME_S])
+            self.db = np.concatenate([self.db, _levels(samples[: count * FRAME])])
+            keep = self.starts >= self.starts[-1] + FRAME_S - self.keep_s - 1e-6
+            self.starts, self.db = self.starts[keep], self.db[keep]
+        self._rest, self._rest_t = samples[count * FRAME:], t + count * FRAME_S
+
+    def between(self, start: float, end: float) -> tuple[float, np.ndarray]:
+        """(start of the first frame, the levels of the frames wholly inside [start, end])."""
+        inside = (self.starts >= start - 1e-6) & (self.starts + FRAME_S <= end + 1e-6)
+        chosen = self.db[inside]
+        return (float(self.starts[inside][0]) if len(chosen) else start), chosen
+
+
+def _percentile(values: np.ndarray, q: float) -> float:
+    """np.percentile's default (linear) for one array, without its general-purpose overhead."""
+    at = (len(values) - 1) * q / 100
+    low = int(at)
+    high = min(low + 1, len(values) - 1)
+    part = np.partition(values, [low, high])
+    return float(part[low] + (part[high] - part[low]) * (at - low))
 
 
 def _levels(samples: np.ndarray) -> np.ndarray:

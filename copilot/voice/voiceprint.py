@@ -1,7 +1,7 @@
 """A voice's fingerprint: 256 numbers, close for one speaker and far apart for two.
 
 The model is the speaker-embedding ResNet of pyannote's "speaker-diarization-community-1",
-taken byte for byte out of the moonshine-voice wheel (models/MODELS.md). It reads Kaldi-style
+taken out of the moonshine-voice wheel and written as ONNX (models/MODELS.md). It reads Kaldi-style
 log mel filterbanks: 80 bands, 25 ms frames every 10 ms, of 16-bit-scaled 16 kHz audio, less
 their mean over the stretch, as pyannote computes them with torchaudio before its model; the
 front end is written here in numpy, so the app needs neither. The model also takes a weight
