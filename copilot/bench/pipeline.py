@@ -23,6 +23,10 @@ from copilot.words.analyzer import WordsAnalyzer
 # The voice's utterance may end a little after the last word the model placed in it (its edge
 # lags by a window, see copilot/words/analyzer.py PAD_S): still the same utterance.
 CAPTION_SLACK_S = 0.3
+# A live session's first second is spent once: the first frame waits for every model's first run
+# and the first search for faces (about half a second for a 3x3 gallery here). The live latency's
+# median and p95 are of the frames after it; the first frame's is reported on its own.
+WARM_UP_S = 1.0
 
 
 class Timed:
@@ -94,22 +98,29 @@ def bench_pipeline(path: Path, repeats: int) -> dict[str, object]:
 def bench_live(path: Path) -> dict[str, object]:
     """The file played at its own pace, as a camera delivers frames: for each analysed frame,
     the time from its delivery to the moment every analyzer's result for it reaches the sinks
-    (where the app's gauges take it), and how many frames were dropped for newer ones."""
-    latency_ms: list[float] = []
+    (where the app's gauges take it), and how many frames were dropped for newer ones.
+
+    The median and p95 are of the frames delivered after the first WARM_UP_S, which a live
+    session spends once (sessions' first runs, the first search for faces); the first frame's
+    latency is given apart, and the maximum is over all frames."""
+    latency_ms: list[tuple[float, float]] = []  # (delivered, ms)
 
     def listen(step: Step) -> None:
         if step.frame is not None and step.frame.captured_at:
-            latency_ms.append((time.monotonic() - step.frame.captured_at) * 1000)
+            latency_ms.append((step.frame.captured_at, (time.monotonic() - step.frame.captured_at) * 1000))
 
     engine = Engine([MediaFile(path, pace=True)], standard_analyzers(live=True), [listen])
     engine.run()
     stats = engine.stats()
     if not latency_ms:
         return {"frames": 0}
+    first = latency_ms[0][0]
+    steady = [ms for at, ms in latency_ms if at >= first + WARM_UP_S] or [ms for _, ms in latency_ms]
     return {"frames": len(latency_ms), "dropped": stats.frames_dropped, "delivered": stats.frames_in,
-            "latency_median_ms": round(statistics.median(latency_ms), 1),
-            "latency_p95_ms": round(percentile(latency_ms, 95), 1),
-            "latency_max_ms": round(max(latency_ms), 1)}
+            "first_frame_ms": round(latency_ms[0][1], 1), "warm_up_s": WARM_UP_S,
+            "latency_median_ms": round(statistics.median(steady), 1),
+            "latency_p95_ms": round(percentile(steady, 95), 1),
+            "latency_max_ms": round(max(ms for _, ms in latency_ms), 1)}
 
 
 def bench_captions(path: Path) -> dict[str, object]:
