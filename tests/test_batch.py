@@ -15,7 +15,7 @@ import pytest
 from copilot.batch.driver import Outcome
 from copilot.batch.figures import Figures
 from copilot.batch.people import Team, load_team
-from copilot.batch.plan import Call, content_hash, find_calls, previous, settings_key
+from copilot.batch.plan import Call, content_hash, find_calls, longest_first, previous, probe, settings_key
 from copilot.batch.summary import grouped, page, week
 from copilot.errors import CopilotError
 from copilot.session.library import list_sessions
@@ -79,6 +79,21 @@ def test_a_result_is_reused_only_for_the_same_content_and_the_same_settings(tmp_
     assert previous(Call(recording, "call.wav", sha256=content_hash(recording)), out, key) is None
     call.result(out).write_text("{ half a file")
     assert previous(call, out, key) is None
+
+
+def test_workers_get_the_recordings_with_the_most_frames_first(shared_data):
+    """Frames from the container's header (a 10 fps recording holds a third of a 30 fps one's per
+    second); a recording with sound only has none and goes last, however long."""
+    calls = []
+    for name in ("whisper/jfk.flac", "reallife_trial_video/trial_truth_043.mp4", "liveportrait/d3.mp4"):
+        duration, _, frames = probe(shared_data / name)
+        calls.append(Call(shared_data / name, name, duration_s=duration, frames=frames))
+    frames = {c.name: c.frames for c in calls}
+    assert frames["whisper/jfk.flac"] == 0 and calls[0].duration_s > 10
+    assert frames["liveportrait/d3.mp4"] > 100 and frames["reallife_trial_video/trial_truth_043.mp4"] > 100
+    order = [c.name for c in longest_first(calls)]
+    assert order[-1] == "whisper/jfk.flac"
+    assert [frames[n] for n in order] == sorted(frames.values(), reverse=True)
 
 
 def test_the_team_file_names_people_by_the_first_pattern_that_matches(tmp_path):

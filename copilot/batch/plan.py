@@ -33,6 +33,7 @@ class Call:
     name: str  # its path under the folder named on the command line (its file name if named itself)
     sha256: str = ""
     duration_s: float = 0.0  # as its container says; 0 when it cannot be read (the analysis will say why)
+    frames: float = 0.0  # its picture's frames, length x frame rate as its container says; 0 for sound only
     recorded: str = ""  # the day it was recorded, ISO: its creation_time tag, else the file's date
     done: dict[str, Any] | None = None  # the `batch` part of a result already written for it
     problem: str | None = None  # why it cannot even be read
@@ -90,8 +91,9 @@ def content_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
-def probe(path: Path) -> tuple[float, str]:
-    """Its length and the day it was recorded, from the container's header (no decoding)."""
+def probe(path: Path) -> tuple[float, str, float]:
+    """Its length, the day it was recorded and its picture's frames, from the container's header
+    (no decoding)."""
     import av
 
     day = datetime.fromtimestamp(path.stat().st_mtime, UTC).date().isoformat()
@@ -99,11 +101,20 @@ def probe(path: Path) -> tuple[float, str]:
         with av.open(str(path)) as container:
             duration = (container.duration or 0) / av.time_base
             tagged = container.metadata.get("creation_time", "")
+            video = next(iter(container.streams.video), None)
+            rate = float(video.average_rate or 0) if video is not None else 0.0
     except (av.error.FFmpegError, OSError, ValueError):
-        return 0.0, day
+        return 0.0, day, 0.0
     with contextlib.suppress(ValueError):  # no tag, or one we cannot read: the file's own date stands
         day = datetime.fromisoformat(tagged.replace("Z", "+00:00")).date().isoformat()
-    return float(duration), day
+    return float(duration), day, float(duration) * rate
+
+
+def longest_first(calls: list[Call]) -> list[Call]:
+    """The order to hand recordings to workers: the most work first (picture frames, then length),
+    so the batch does not end with one worker on a long call while the others wait. The face
+    pipeline's cost goes with the frames, and a recording with sound only costs far less a second."""
+    return sorted(calls, key=lambda call: (call.frames, call.duration_s), reverse=True)
 
 
 def previous(call: Call, out_dir: Path, key: str) -> dict[str, Any] | None:
@@ -133,7 +144,7 @@ def plan(paths: list[Path], out_dir: Path) -> tuple[list[Call], str]:
         if call.done is not None:
             call.duration_s, call.recorded = call.done["duration_s"], call.done["recorded"]
         else:
-            call.duration_s, call.recorded = probe(call.path)
+            call.duration_s, call.recorded, call.frames = probe(call.path)
     return calls, key
 
 

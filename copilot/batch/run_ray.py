@@ -2,10 +2,11 @@
 
 Each worker is an actor that loads the models when it starts and then analyses one
 recording after another, so the models load once per worker, not once per file. The
-driver gives each actor its next recording as soon as it hands back the last one (a long
-call holds up only its own worker), and takes every result as it comes. The code that
-runs is the same on a laptop and on a cluster; on a cluster every node must see the
-recordings at the same path (a shared file system) and have this package installed.
+driver hands out the recordings with the most work first, and gives each actor its next one
+as soon as it hands back the last (a long call holds up only its own worker, and none is left
+for the end), and takes every result as it comes. The code that runs is the same on a laptop
+and on a cluster; on a cluster every node must see the recordings at the same path (a shared
+file system) and have this package installed.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 import ray
 from ray.exceptions import RayActorError
 
-from copilot.batch.plan import Call
+from copilot.batch.plan import Call, longest_first
 from copilot.batch.run_local import Done
 from copilot.batch.worker import Analysed, analyse, load_models
 from copilot.errors import CopilotError
@@ -79,7 +80,7 @@ def run_on_ray(calls: Sequence[Call], done: Done, *, workers: int | None = None,
     try:
         count = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
         cores = cores_each(count)
-        todo = iter(calls)
+        todo = iter(longest_first(list(calls)))
         running: dict = {}
 
         def hire():
