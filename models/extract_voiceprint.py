@@ -81,7 +81,7 @@ def extract() -> bytes:
 
 
 def ort_session(data: bytes, save_onnx: Path | None = None):  # -> onnxruntime.InferenceSession
-    """The .ort bytes loaded as the wheel runs them (no optimisation); with `save_onnx`, ONNX
+    """The .ort bytes loaded as shipped, every optimisation off; with `save_onnx`, ONNX
     Runtime also writes the loaded graph there as ONNX."""
     import onnxruntime as ort
 
