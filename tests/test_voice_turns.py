@@ -59,7 +59,21 @@ def _mono(name: str):
 
     samples, turns = _read(name)
     events = [e for r in replay({"file": samples}) for e in r.events]
-    return samples, turns, [(e.start, e.end) for e in events if e.kind == "utterance"]
+    return samples, turns, _gate_utterances([(e.start, e.end) for e in events if e.kind == "utterance"])
+
+
+def _gate_utterances(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The detector's own utterances: on a mixed track each is handed on cut into its voices'
+    pieces, which touch end to start; joined again, so what is scored here is where the detector
+    heard speech start and stop, and where the voices change is scored in tests/test_speakers.py
+    (on sample.wav the voices change in the wrong places: DER 0.41, 3 of 9 changes found)."""
+    out: list[list[float]] = []
+    for start, end in sorted(spans):
+        if out and abs(start - out[-1][1]) < 1e-6:
+            out[-1][1] = end
+        else:
+            out.append([start, end])
+    return [(a, b) for a, b in out]
 
 
 def merged(spans, gap_s: float = MERGE_GAP_S) -> list[tuple[float, float]]:
