@@ -190,7 +190,7 @@ class MixedTrack:
         level = self.loudness.between(now - AUDIO_KEEP_S, now)[1]
         if len(level) == 0:
             return None
-        loud = _percentile(level, 95)  # the speech's level over the last seconds
+        loud = float(np.percentile(level, 95))  # the speech's level over the last seconds
         first, level = self.loudness.between(self.cut_at, now)
         quiet, need, k = level < loud - s.pause_db, max(1, round(s.pause_s / FRAME_S)), 0
         while k < len(quiet):
@@ -283,15 +283,6 @@ class RecentLoudness:
         inside = (self.starts >= start - 1e-6) & (self.starts + FRAME_S <= end + 1e-6)
         chosen = self.db[inside]
         return (float(self.starts[inside][0]) if len(chosen) else start), chosen
-
-
-def _percentile(values: np.ndarray, q: float) -> float:
-    """np.percentile's default (linear) for one array, without its general-purpose overhead."""
-    at = (len(values) - 1) * q / 100
-    low = int(at)
-    high = min(low + 1, len(values) - 1)
-    part = np.partition(values, [low, high])
-    return float(part[low] + (part[high] - part[low]) * (at - low))
 
 
 def _levels(samples: np.ndarray) -> np.ndarray:
