@@ -67,3 +67,30 @@ def test_few_faces_are_each_read_every_frame(sixteen) -> None:
         assert [f.analysed_hz for f in (*a, *a.tentative)] == [None] * (len(a) + len(a.tentative))
         for x, y in zip((*a, *a.tentative), (*b, *b.tentative), strict=True):
             np.testing.assert_array_equal(x.landmarks, y.landmarks)
+
+
+def test_a_gallery_analysed_slowly_still_searches_every_fine_tile(sixteen) -> None:
+    """A busy live session analyses a 1080p 4x4 gallery at a few frames a second. Its search for
+    small newcomers (about 120 fine tiles, fine_views_per_frame a frame) must still reach every
+    tile: restarting it each second left half of them, the lower right of the picture, unsearched."""
+    from copilot.vision.detector import views
+
+    tracker = FaceTracker()
+    searched: set[tuple[float, ...]] = set()
+    detect = tracker.detector.detect
+
+    def detect_and_note(image, regions=None, **options):
+        searched.update(region.box() for region in regions or ())
+        return detect(image, regions=regions, **options)
+
+    tracker.detector.detect = detect_and_note
+    height, width = sixteen[0][1].shape[:2]
+    fine = views(width, height, min_face_px=tracker.min_face_px)[len(views(width, height)):]
+    step_s = 0.2  # five analysed frames a second: 12 tiles a frame reach 60 of them in a second
+    assert len(fine) > people_settings()["detection"]["fine_views_per_frame"] / step_s
+    for k, (_, image) in enumerate([*sixteen, *sixteen[::-1]][::3]):
+        tracker.process(image, k * step_s)
+        if k == 0:  # the first frame searches everything at once (nobody tracked yet)
+            searched.clear()
+    assert len(tracker._tracks) == 16
+    assert [region.box() for region in fine if region.box() not in searched] == []

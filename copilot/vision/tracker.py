@@ -372,13 +372,14 @@ class FaceTracker:
         whole frame and its large tiles. While every tracked face is large enough for those
         large views to find (a webcam, a small room), a newcomer is most likely as large, so
         the fine search waits `fine_search_every_s` instead (issue 20: at 720p it costs about
-        25 model calls, most of a frame's budget).
+        25 model calls, most of a frame's budget). A new fine search waits for the last one to
+        reach its last tile, however few frames a second are analysed.
         """
         last = self._last_full_detect_t
         every = self.detect_every_s if self._small_faces_likely(image_bgr) else self.fine_search_every_s
         height, width = image_bgr.shape[:2]
         coarse = views(width, height)
-        if last is None or not (0 <= t - last < every):
+        if last is None or t < last or (not self._fine_queue and t - last >= every):
             self._last_full_detect_t = t
             self._fine_queue = views(width, height, min_face_px=self.min_face_px)[len(coarse):]
             if not self._tracks:  # nobody to follow yet: find everyone now, whatever it costs
