@@ -94,3 +94,27 @@ def test_a_gallery_analysed_slowly_still_searches_every_fine_tile(sixteen) -> No
             searched.clear()
     assert len(tracker._tracks) == 16
     assert [region.box() for region in fine if region.box() not in searched] == []
+
+
+def test_a_gallery_face_not_read_again_keeps_its_last_cues(sixteen) -> None:
+    """Cues of a face the gallery did not read again in a frame are those of its last reading, at
+    the new time and with nothing begun or ended; a face read again gets new ones."""
+    from copilot.vision.cues.analyzer import FaceCueAnalyzer
+
+    tracker, analyzer = FaceTracker(), FaceCueAnalyzer()
+    last: dict[str, dict] = {}
+    carried = read = 0
+    for t, image in sixteen:
+        faces = tracker.process(image, t)
+        step = analyzer.process(faces, t)
+        for face in faces:
+            now = step.cues[face.participant]
+            cues = now.to_json()
+            values = {k: v for k, v in cues.items() if k not in ("t", "events", "nod_swings", "shake_swings")}
+            if not face.read and face.participant in last:
+                assert values == last[face.participant] and now.t == t and not now.events
+                carried += 1
+            else:
+                read += 1
+            last[face.participant] = values
+    assert carried > 0.3 * (carried + read)  # 16 faces, at most refresh_per_frame read a frame

@@ -28,6 +28,9 @@ class Face:
     # In a gallery, how many times in the last second this face's landmarks were really read
     # (still faces are read less often, issue 20); None where every face is read every frame.
     analysed_hz: float | None = None
+    # False for a gallery face not read again in this frame: its landmarks are the ones last read,
+    # so what follows it (its cues) has nothing new to take in either.
+    read: bool = True
 
     def to_json(self, t: float, with_landmarks: bool = False) -> dict[str, object]:
         """A plain dict for a JSON line; landmarks only on request (they are 468 x 3 numbers)."""

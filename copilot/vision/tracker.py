@@ -209,9 +209,10 @@ class FaceTracker:
         times.iris = (time.perf_counter() - started) * 1000
         size = (image_bgr.shape[1], image_bgr.shape[0])
         gallery = len(kept) > self._gallery["full_rate_faces"]
+        not_read = {id(track) for track in still}
         faces = [Face(track.participant or track.key, track.box, result.presence, result.landmarks,
                       result.eyes.iris, result.eyes.contours, size,
-                      _rate_hz(track.refreshed, t) if gallery else None)
+                      _rate_hz(track.refreshed, t) if gallery else None, id(track) not in not_read)
                  for track, result in kept]
         people = [face for (track, _), face in zip(kept, faces, strict=True) if track.participant]
         tentative = [face for (track, _), face in zip(kept, faces, strict=True) if not track.participant]
