@@ -57,6 +57,32 @@ def test_a_worker_given_one_core_runs_a_batch_whole_on_its_own_thread(monkeypatc
         np.testing.assert_array_equal(got, whole)
 
 
+def test_the_voiceprint_model_gets_the_cores_a_call_may_use_and_the_same_outputs_on_one(monkeypatch):
+    """models.toml gives the voiceprint model (calls of tens of ms) the process's cores, at most
+    two; a batch worker given one core gets one thread. Two threads change no output bit."""
+    from copilot.voice.voiceprint import VoiceprintEncoder
+
+    monkeypatch.setattr(models, "_batch_parts", models._batch_parts)  # put back afterwards
+    assert load_model("voiceprint").threads == models.cores_in_use() == min(2, os.cpu_count() or 1)
+    assert load_model("face_landmark").threads == 1  # 1 ms calls: a second thread costs more than it gives
+    models.use_cores(1)
+    assert load_model("voiceprint").threads == 1
+    speech = np.random.default_rng(3).normal(0, 3000, 16000 * 3).astype(np.float32) / 32768
+    stretches = [speech[:16000], speech[:24000], speech]
+    one = VoiceprintEncoder(load_model("voiceprint", threads=1)).embed(stretches)
+    two = VoiceprintEncoder(load_model("voiceprint", threads=2)).embed(stretches)
+    np.testing.assert_array_equal(one, two)
+
+
+def test_numpys_blas_is_held_to_one_thread_once_a_model_is_loaded():
+    """Its threads only spun after the cues' small calls, taking a core from the models."""
+    from threadpoolctl import threadpool_info
+
+    load_model("face_landmark")
+    blas = [pool for pool in threadpool_info() if pool["user_api"] == "blas"]
+    assert blas and all(pool["num_threads"] == 1 for pool in blas)
+
+
 def test_provider_is_the_one_in_use():
     model = load_model("iris_landmark")
     assert model.provider == model.session.get_providers()[0]

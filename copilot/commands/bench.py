@@ -182,7 +182,8 @@ def format_text(report: dict[str, object]) -> str:
         sp = report["speakers"]
         lines.append(f"speakers: splitting {sp['audio_s']:.0f} s of one mixed track by voice, all of it "
                      f"speech ({sp['pieces_embedded']} pieces, {sp['ms_per_piece']:.1f} ms each): "
-                     f"real-time factor {sp['real_time_factor']:.4f} on one thread")
+                     f"real-time factor {sp['real_time_factor']:.4f} on {sp['threads']} thread(s), "
+                     f"{sp['cpu_per_audio_s']:.4f} CPU-s per second")
     return "\n".join(lines)
 
 

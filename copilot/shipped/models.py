@@ -48,6 +48,7 @@ _sessions: dict[tuple[object, ...], Model] = {}
 _verified: dict[Path, tuple[int, int]] = {}  # file -> (size, mtime) of bytes that matched
 _failed_providers: set[str] = set()  # listed by ONNX Runtime but would not start here
 _batch_pool: ThreadPoolExecutor | None = None  # the helper threads that run batch parts
+_blas_held = False  # numpy's BLAS held to one thread (_hold_blas_to_one_thread)
 
 
 class ModelError(CopilotError):
@@ -65,6 +66,7 @@ class Model:
     input_names: tuple[str, ...]
     output_names: tuple[str, ...]
     session: Any = field(repr=False, compare=False)
+    threads: int = 1  # ONNX Runtime's intra-op threads for one call
 
     def run(self, feeds: Mapping[str, np.ndarray]) -> list[np.ndarray]:
         """Outputs in `output_names` order."""
@@ -95,6 +97,26 @@ def use_cores(cores: int) -> None:
     part only adds a hand-over between threads, no speed."""
     global _batch_parts
     _batch_parts = max(1, min(BATCH_WORKERS, cores))
+
+
+def cores_in_use() -> int:
+    """The cores one model call may use in this process (at most two; a batch worker's share):
+    the thread count of a model whose calls are long enough to split (models.toml `threads`)."""
+    return _batch_parts
+
+
+def _hold_blas_to_one_thread() -> None:
+    """numpy's OpenBLAS keeps a thread per core that spins for a while after each call. The cues
+    and the voice make many small calls, too small to gain from a second thread, so those
+    threads only spun: on the speaker split, twice the CPU of the work itself, and a core taken
+    from the voiceprint model's second thread (models/MODELS.md). Process-wide, once."""
+    global _blas_held
+    if _blas_held:
+        return
+    _blas_held = True
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
 
 
 def _helpers() -> ThreadPoolExecutor:
@@ -153,7 +175,9 @@ def load_model(name: str, *, threads: int | None = None) -> Model:
     """The model `name` from models.toml, verified, on the best provider that starts."""
     spec = model_spec(name)
     path = resource_path("models", spec["file"])
-    threads = DEFAULT_THREADS if threads is None else threads
+    if threads is None:
+        threads = cores_in_use() if spec.get("threads") == "cores" else DEFAULT_THREADS
+    _hold_blas_to_one_thread()
     cpu_only = os.environ.get("COPILOT_PROVIDER", "").strip().lower() == "cpu"
     key = (name, threads, path, cpu_only)
     with _lock:
@@ -194,6 +218,9 @@ def _open(name: str, path: Path, sha256: str, threads: int, wanted: list[str]) -
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
+    # A second thread waits for the next layer asleep, not spinning: spinning, it held a core
+    # between calls that the face models and the decoder needed (models/MODELS.md).
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     options.log_severity_level = 3  # Silero's file trips harmless "unused initializer" warnings
@@ -221,4 +248,5 @@ def _open(name: str, path: Path, sha256: str, threads: int, wanted: list[str]) -
         input_names=tuple(i.name for i in session.get_inputs()),
         output_names=tuple(o.name for o in session.get_outputs()),
         session=session,
+        threads=threads,
     )
