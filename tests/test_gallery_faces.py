@@ -107,8 +107,9 @@ def test_a_gallery_face_not_read_again_keeps_its_last_cues(sixteen) -> None:
     for t, image in sixteen:
         faces = tracker.process(image, t)
         step = analyzer.process(faces, t)
-        for face in faces:
-            now = step.cues[face.participant]
+        for face in (*faces, *faces.tentative):
+            now = step.cues.get(face.participant) or step.tentative[face.participant]
+            assert now.participant == face.participant  # a confirmed candidate's too
             cues = now.to_json()
             values = {k: v for k, v in cues.items() if k not in ("t", "events", "nod_swings", "shake_swings")}
             if not face.read and face.participant in last:

@@ -61,8 +61,9 @@ class ParticipantCues:
         next reading rather than take the same landmarks as a new sample at a later time, which
         would hold a nod's swing a frame or more past its turn (issue 20: half of a 4x4
         gallery's faces each frame, about 0.9 ms of cues each)."""
-        self.last_seen = t
-        return replace(self.latest, t=t, events=[], nod_swings=0, shake_swings=0)
+        self.last_seen = t  # and under the id it has now: a candidate's last cues carry its key
+        return replace(self.latest, t=t, participant=self.participant, events=[], nod_swings=0,
+                       shake_swings=0)
 
     def _gestures(self, cues: FaceCues, t: float) -> list[BehaviourEvent]:
         """Nods and shakes; the mouth moving (speech, or a laugh's calls) makes quick small swings
