@@ -90,6 +90,6 @@ def bench_speakers(seconds: float = 600.0, step_s: float = 0.1, utterance_s: flo
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     return {"audio_s": seconds, "step_s": step_s, "utterance_s": utterance_s, "elapsed_s": round(elapsed, 3),
             "real_time_factor": round(elapsed / seconds, 4), "cpu_per_audio_s": round(cpu / seconds, 4),
-            "threads": track.encoder.threads, "pieces_embedded": track.embedded,
+            "threads": getattr(track.encoder.model, "threads", 1), "pieces_embedded": track.embedded,
             "ms_per_piece": round(1000 * elapsed / max(track.embedded, 1), 2),
             "provider": getattr(track.encoder.model, "provider", "?")}

@@ -87,7 +87,6 @@ class VoiceprintEncoder:
 
             model = load_model(MODEL_NAME)
         self.model = model
-        self.threads = getattr(model, "threads", 1)  # the model's intra-op threads (models.toml)
 
     def embed(self, stretches: list[np.ndarray]) -> np.ndarray:
         """One unit vector per stretch, pooled over all its frames. A stretch shorter than one
