@@ -107,6 +107,25 @@ def test_looking_far_aside_for_a_second_and_a_half_reads_as_disengagement_a_glan
     assert _score(near, "disengagement") < ON
 
 
+def test_leaving_the_picture_is_news_only_of_someone_watched_in_it_first():
+    """A listener watched for 3 s who then goes has left; a face in a crowd glimpsed for a second
+    and then lost behind others (facenet_pytorch/video.mp4's passers-by) has left no conversation.
+    Both are gone for the same 3 s; the threshold is disengagement's evidence minimum (2 s)."""
+    stayed, passed = _person(), _person()
+    _run(stayed, 3.0)
+    _run(passed, 1.0)
+    gone = []
+    for person, since in ((stayed, 3.0), (passed, 1.0)):
+        out = []
+        for k in range(30):
+            out += person.tick(round(since + (k + 1) / 10, 3))[0]
+        gone.append([e for kind, e in out if kind == "started" and e.type == "disengagement"])
+    left, glimpsed = gone
+    assert left and left[0].rationale.startswith("Left the picture")
+    assert _score(stayed, "disengagement") >= ON
+    assert not glimpsed and _score(passed, "disengagement") < ON
+
+
 def test_a_voice_without_a_face_that_keeps_talking_is_engaged():
     person = _person(has_face=False)
     talking = VoiceNow(0.0, 0.9, True, 120.0, -20.0, 0.0, 0.0)

@@ -262,6 +262,19 @@ def test_people_a_shot_cut_takes_off_screen_are_closed_not_scored_as_having_left
     assert not [e for e in document["signals"] if "Left the picture" in e["rationale"]]
 
 
+def test_people_walking_past_have_not_left_a_conversation(shared_data):
+    """facenet_pytorch/video.mp4: pedestrians walk at the camera through an arcade and pass behind
+    one another, each confirmed and then lost within a second or two (a hard negative). Two of
+    them read "disengagement high: Left the picture for 2.8 s" while nobody there was in a
+    conversation to leave; leaving is news only of someone watched in the picture for the 2 s
+    that disengagement needs as evidence (copilot/signals/participant.py)."""
+    document = analyse(shared_data, "facenet_pytorch/video.mp4")["document"]
+    validate(document)
+    assert len(document["participants"]) >= 3  # they are seen; ids are test_people_real's
+    assert not [e for e in document["signals"] if "Left the picture" in e["rationale"]]
+    assert not of_type(document, "disengagement")
+
+
 def test_a_sound_track_that_outlasts_the_picture_does_not_make_the_face_leave(shared_data, tmp_path):
     """2.4 s of d18's face, then sound alone to 6 s (a sound track longer than its video is
     common): the picture stopping is not the man walking out of it."""

@@ -88,6 +88,11 @@ class ParticipantSignals:
         # that it is "no score", not its resting value.
         self.evidence_ticks = 0
         self.min_evidence_s = np.array([model.min_evidence_s[s] for s in SIGNALS])
+        # Leaving the picture is news only of someone watched in it first, for as long as calling
+        # them engaged or disengaged takes ([events.min_evidence_s] disengagement): a passer-by
+        # glimpsed for a second, or a face in a crowd lost behind others, has left no conversation.
+        self.seen_ticks = 0
+        self.stayed_ticks = model.min_evidence_s[SIGNALS[DISENGAGEMENT]] * model.tick_hz
         self.state: EngagementState | None = None  # none said until engagement has its evidence
         self.scores = np.array(model.resting)  # the model's values, kept running; see `shown_scores`
         self.last_active = t
@@ -232,7 +237,8 @@ class ParticipantSignals:
             self.last_face_row = a[FACE_INDEX] / self.frames
         row[FACE_INDEX] = self.last_face_row if seen else 0.0
         row[AT["seen"]] = float(seen)
-        row[AT["absent"]] = float(self.has_face and not seen)
+        self.seen_ticks += seen
+        row[AT["absent"]] = float(self.has_face and not seen and self.seen_ticks >= self.stayed_ticks - 1e-9)
         self.ring.add(row)
         self.evidence_ticks += bool(self.has_face or seen or row[AT["speaking"]])
         self.last_tick = t
