@@ -53,7 +53,8 @@ FEATURES: dict[str, tuple[str, str]] = {
     "lean_in": ("visual", "head nearer the camera than usual, mean over 2 s"),
     "lean_out": ("visual", "head further from the camera than usual, mean over 2 s"),
     "moving": ("visual", "overall head and face movement, mean over 6 s"),
-    "absent": ("visual", "share of the last 2 s out of the picture, after having been watched in it for 2 s"),
+    "absent": ("visual", "share of the last 2 s out of the picture, once seen in it as long as "
+                         "disengagement's evidence needs"),
     "speaking": ("audio", "share of the last 2 s speaking"),
     "talk_share": ("audio", "share of the last 6 s speaking"),
     "fillers": ("audio", "filled pauses ('um', 'uh') in the last 6 s (2 = 1)"),
