@@ -299,3 +299,82 @@ def test_a_usual_gaze_where_a_screen_can_sit_is_taken_at_once():
     assert learned_screen(3.0, -6.0, 1.0, cfg) == (3.0, -6.0)
     assert learned_screen(3.0, 12.0, 1.0, cfg) == (3.0, 12.0)
     assert learned_screen(-30.0, 30.0, 1.0, cfg) == (-cfg["screen_max_yaw_deg"], cfg["screen_max_pitch_deg"])
+
+
+def _reading(t: float, shut: bool = False, on: bool = True, swing: int = 0):
+    """One frame's cues as PersonCues reads them, before EyesOnScreen (the parts it looks at)."""
+    from dataclasses import replace
+
+    from copilot.bench.signals import synthetic_cues
+
+    return replace(synthetic_cues("p1", 0, t), eyes_closed=shut, at_screen=on, at_camera=on,
+                   nod_swings=swing, shake_swings=0)
+
+
+def _eyes_on_screen():
+    from copilot.vision.cues.participant import EyesOnScreen
+
+    cfg = settings()
+    return EyesOnScreen(cfg["gaze"]["gesture_hold_s"], cfg["blink"]["max_blink_s"]), cfg
+
+
+def test_a_blink_leaves_the_eyes_where_they_were_and_shut_eyes_look_at_nothing():
+    """One measure for the cue, the signals and the report (issue 15): a blink does not move the
+    gaze, whatever the reading of a shut eye says; eyes shut for longer than a blink are neither on
+    the screen nor into the camera."""
+    eyes, cfg = _eyes_on_screen()
+    longest_blink = cfg["blink"]["max_blink_s"]
+    read = []
+    for k in range(round(4.0 * 30)):  # on the screen; shut 1.0-2.5 s (read as off); a blink at 3 s
+        t = k / 30
+        shut = 1.0 <= t < 2.5 or 3.0 <= t < 3.2
+        cues = _reading(t, shut=shut, on=not shut)
+        eyes.update(cues, t)
+        read.append((t, cues.at_screen, cues.at_camera))
+    assert all(on and lens for t, on, lens in read if t < 1.0 + longest_blink - 1e-6)
+    assert not any(on or lens for t, on, lens in read if 1.0 + longest_blink + 1e-6 < t < 2.5)
+    assert all(on and lens for t, on, lens in read if t >= 2.5)  # open again, and through the blink
+
+    eyes, _ = _eyes_on_screen()
+    for k in range(round(2.0 * 30)):  # looking away; a blink's reading says on: still away
+        t = k / 30
+        shut = 1.0 <= t < 1.2
+        cues = _reading(t, shut=shut, on=shut)
+        eyes.update(cues, t)
+        assert not cues.at_screen
+
+
+def test_a_nod_holds_the_eyes_where_they_were_while_the_reading_swings():
+    eyes, cfg = _eyes_on_screen()
+    hold = cfg["gaze"]["gesture_hold_s"]
+    read = []
+    for k in range(round(4.0 * 30)):  # the reading swings off every other frame; swings until 2 s
+        t = k / 30
+        swing = int(t < 2.0 and k % 8 == 0)
+        cues = _reading(t, on=k % 2 == 0, swing=swing)
+        eyes.update(cues, t)
+        read.append((t, cues.at_screen))
+    last_swing = max(k / 30 for k in range(round(2.0 * 30)) if k % 8 == 0)
+    assert all(on for t, on in read if t <= last_swing + hold - 1e-6)
+    assert [on for t, on in read if t > last_swing + hold + 1e-6] == \
+        [k % 2 == 0 for k in range(round(4.0 * 30)) if k / 30 > last_swing + hold + 1e-6]
+
+    eyes, _ = _eyes_on_screen()
+    for k in range(round(4.0 * 30)):  # looking away; from 1 s a nod swings the reading onto the
+        t = k / 30                      # screen every other frame: from its first swing, still away
+        swing = int(1.0 <= t < 3.0 and k % 8 == 0)
+        cues = _reading(t, on=t >= 1.0 and k % 2 == 0, swing=swing)
+        eyes.update(cues, t)
+        if 32 / 30 <= t <= 3.0 + hold - 0.1:  # the first swing confirmed at frame 32
+            assert not cues.at_screen, t
+
+
+@pytest.mark.slow
+def test_a_man_shaking_his_head_with_his_eyes_on_the_lens_stays_on_the_screen(shared_data):
+    """noddingpigeon head_turning (tuning half): he shakes his head for 10 s and blinks now and
+    then, looking into the lens throughout. The reading swings with the head at each turn and
+    is lost in each blink; the shakes and blinks hold it."""
+    from copilot.vision.frames import read_frames
+
+    cues = _cues(read_frames(shared_data / "noddingpigeon/head_turning.mp4"))
+    assert _share(cues, 1.5, 10.0) > 0.95

@@ -12,6 +12,8 @@ from copilot.bench.signals import synthetic_cues
 from copilot.signals import SIGNALS
 from copilot.signals.config import model, rationales
 from copilot.signals.participant import ParticipantSignals
+from copilot.vision.cues.participant import EyesOnScreen
+from copilot.vision.cues.settings import settings
 from copilot.voice.cues import VoiceEvent, VoiceNow
 from copilot.voice.responses import SILENCE_AFTER_S, PendingResponses, listener_response
 
@@ -88,10 +90,14 @@ def test_one_spoken_yeah_from_a_still_listener_reads_as_agreement():
 def test_a_nodding_head_keeps_its_eyes_on_the_screen():
     person = _person()
     _run(person, 2.0)
+    cfg = settings()
+    eyes = EyesOnScreen(cfg["gaze"]["gesture_hold_s"], cfg["blink"]["max_blink_s"])
 
     def nodding(t, **_):  # measured gaze swings off with every nod; a swing is confirmed every 0.25 s
         swing = round(t * 30) % 8 == 0
-        return _still(t, at_screen=round(t * 30) % 2 == 0, gaze_off_deg=20.0, nod_swings=int(swing))
+        cues = _still(t, at_screen=round(t * 30) % 2 == 0, gaze_off_deg=20.0, nod_swings=int(swing))
+        eyes.update(cues, t)  # what the face cues do before the signals see them
+        return cues
 
     _run(person, 6.0, cues=nodding, start=2.0)
     assert _score(person, "engagement") >= ON

@@ -22,11 +22,6 @@ ROLL_MEMORY_S = 30.0
 FAST_RATIO, MIN_SYLLABLES = 1.15, 3
 FLAT_PITCH_ST, SHAKY_JITTER_PCT = 1.5, 2.5
 FAR_GAZE_DEG = 30.0  # gaze this far off the screen's centre is beyond any screen in front (features.py)
-# While the head nods or shakes, the eyes stay on the person they answer: the vestibulo-ocular
-# reflex turns them against the head. The iris estimate misses most of that counter-turn, so
-# the measured gaze swings with the head; within this long of a nod or shake swing the gaze
-# counts as held where it was (on the screen) instead.
-GESTURE_GAZE_HOLD_S = 0.8
 LONG_PAUSE_S = 1.0  # a silence this long inside one's own speech is more than a phrase break
 # A filler in the words within this of a filled pause the sound found is the same one: word
 # times are estimated (median 0.24 s off on batchalign, tests/test_words_real.py), about two
@@ -71,7 +66,6 @@ class ParticipantSignals:
         self.frames = 0
         self.last_face_row = np.zeros(len(FACE_MEANS))
         self.last_seen: float | None = None
-        self.last_gesture: float | None = None
         self.usual_roll: float | None = None
         self.roll_n = 0
         self.mouth = 0.0  # mouth movement in the latest tick, for speech attribution
@@ -114,14 +108,14 @@ class ParticipantSignals:
             weight = max(1.0 / self.roll_n, 1.0 / (ROLL_MEMORY_S * 30))
             self.usual_roll += weight * (cues.roll - self.usual_roll)
             tilt = (abs(cues.roll - self.usual_roll) - TILT_FREE_DEG) / (TILT_FULL_DEG - TILT_FREE_DEG)
-        if cues.nod_swings or cues.shake_swings:
-            self.last_gesture = t
-        gesturing = self.last_gesture is not None and t - self.last_gesture <= GESTURE_GAZE_HOLD_S
-        at_screen = cues.at_screen or gesturing
+        # The cue carries the whole meaning of "eyes on the screen" (held through nods and blinks,
+        # off for shut eyes: vision/cues/participant.py EyesOnScreen), so the report's share and
+        # the rationale's are one measure.
+        at_screen = cues.at_screen
         off = cues.ready and not at_screen and not cues.eyes_closed
         face = (cues.smile, cues.brow_lower, cues.brow_raise, cues.brow_asymmetry, cues.lip_press,
                 cues.lip_corner_depress, cues.lid_tighten, cues.mouth_asymmetry,
-                float(off), float(at_screen and not cues.eyes_closed),
+                float(off), float(at_screen),
                 float(off and cues.gaze_off_deg >= FAR_GAZE_DEG), float(cues.eyes_closed),
                 min(1.0, max(0.0, tilt)), max(0.0, cues.lean), max(0.0, -cues.lean), cues.motion_energy)
         a[FACE_INDEX] += face

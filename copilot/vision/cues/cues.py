@@ -43,7 +43,9 @@ class FaceCues:
     gaze_yaw: float  # degrees, head pose and eyes together
     gaze_pitch: float
     at_camera: bool  # looking into the camera: gaze near the lens
-    at_screen: bool  # eyes on the screen: gaze inside the screen (on_the_screen), or into the lens
+    at_screen: bool  # eyes on the screen: gaze inside the screen (on_the_screen), or into the lens;
+    #                  then, per participant, held through nods and blinks and cleared by shut
+    #                  eyes (participant.EyesOnScreen): the one measure signals and report share
     eye_open_right: float  # share of the person's usual eye opening
     eye_open_left: float
     eyes_closed: bool

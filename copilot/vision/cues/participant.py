@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import replace
 
 from copilot.vision.cues.behaviours import BehaviourEvent, Held
@@ -9,6 +10,53 @@ from copilot.vision.cues.cues import ROLL, FaceCues, PersonCues
 from copilot.vision.cues.head_gestures import HeadGesture, SwingRules
 from copilot.vision.cues.settings import settings
 from copilot.vision.face import Face
+
+
+class EyesOnScreen:
+    """The one meaning of "eyes on the screen" that the signals, rationales and report share
+    (cue at_screen; issue 15).
+
+    The gaze on the screen or into the lens, as PersonCues reads it, with two things the reading
+    gets wrong put right. While the head nods or shakes, the eyes stay where they were (the
+    vestibulo-ocular reflex turns them against the head), but the reading swings with the head:
+    so from a confirmed swing until `hold_s` after the last one, the eyes stay where they mostly
+    were over the `hold_s` before the gesture was confirmed (face_cues.toml [gaze]
+    gesture_hold_s). And a blink does not move the gaze, so through one the eyes stay where they
+    were; eyes shut for longer (`max_blink_s`) look at nothing, neither at the screen nor into
+    the camera, and not away either (gaze_aversion leaves shut eyes out).
+    """
+
+    def __init__(self, hold_s: float, max_blink_s: float) -> None:
+        self.hold_s, self.max_blink_s = hold_s, max_blink_s
+        self.recent: deque[tuple[float, bool]] = deque()  # the reading over the last hold_s
+        self.last_swing: float | None = None  # when a nod or shake swing was last confirmed
+        self.held: bool | None = None  # where the eyes are held during a gesture
+        self.closed_since: float | None = None  # when the eyes shut, while they are shut
+        self.open_gaze: tuple[bool, bool] | None = None  # at_screen, at_camera when last open
+
+    def update(self, cues: FaceCues, t: float) -> None:
+        """Sets `cues.at_screen` and `cues.at_camera` to what they mean for this frame."""
+        if self.last_swing is not None and t - self.last_swing > self.hold_s:
+            self.last_swing = self.held = None
+        if cues.nod_swings or cues.shake_swings:
+            if self.held is None:
+                before = [on for _, on in self.recent] or [cues.at_screen]
+                self.held = 2 * sum(before) >= len(before)
+            self.last_swing = t
+        if not cues.eyes_closed:
+            self.recent.append((t, cues.at_screen))
+            while t - self.recent[0][0] > self.hold_s:
+                self.recent.popleft()
+            self.closed_since = None
+            if self.held is not None:
+                cues.at_screen = self.held
+            self.open_gaze = (cues.at_screen, cues.at_camera)
+            return
+        self.closed_since = t if self.closed_since is None else self.closed_since
+        if t - self.closed_since >= self.max_blink_s:
+            cues.at_screen = cues.at_camera = False
+        elif self.open_gaze is not None:  # (shut from the first frame: the reading as it is)
+            cues.at_screen, cues.at_camera = self.open_gaze
 
 
 class ParticipantCues:
@@ -27,6 +75,7 @@ class ParticipantCues:
         self.yawn = Held("yawn", cfg["yawn"]["min_duration_s"])
         self.smile = Held("smile", cfg["smile"]["min_duration_s"], bridge_s=cfg["smile"]["bridge_s"])
         self._smile_mouth = (0.0, 0)  # sum and count of mouth_movement over the smile under way
+        self.eyes_on_screen = EyesOnScreen(cfg["gaze"]["gesture_hold_s"], cfg["blink"]["max_blink_s"])
         laugh = cfg["laughter"]
         self.laughter = Held("laughter", laugh["min_duration_s"], bridge_s=laugh["bridge_s"])
         self.cfg = cfg
@@ -41,6 +90,7 @@ class ParticipantCues:
         p, cfg = self.participant, self.cfg
         events = self._smile_and_laughter(cues, t)
         events += self._gestures(cues, t)
+        self.eyes_on_screen.update(cues, t)
         eyes = (cues.eye_open_right + cues.eye_open_left) / 2
         events += self.blink.update(cues.eyes_closed, not cues.eyes_closed, 1.0 - eyes, t, p)
         if cues.ready:
