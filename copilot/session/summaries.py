@@ -11,6 +11,7 @@ import numpy as np
 
 from copilot.session.library import SessionData
 from copilot.session.schema import SCORE_COLUMNS
+from copilot.signals.attribution import MIC
 
 TOP_SIGNALS = 3  # strongest signals named per participant
 FLOOR_PERCENTILE = 10
@@ -76,8 +77,9 @@ class SpeakingMetrics:
     pauses: int
     mean_pause_s: float | None
     talk_ratio: float | None  # share of all talk in the session
-    eyes_on_screen: float | None  # share of the face's frames with the eyes on the screen (cue at_screen),
-    #                                the measure the rationale "Kept the eyes on the screen" reports
+    eyes_on_screen: float | None  # share of the frames of this voice's face with the eyes on the screen
+    #                                (cue at_screen, the measure the rationale "Kept the eyes on the
+    #                                screen" reports); None for a voice heard with no face
 
 
 def speaking_metrics(data: SessionData) -> list[SpeakingMetrics]:
@@ -86,9 +88,7 @@ def speaking_metrics(data: SessionData) -> list[SpeakingMetrics]:
     channels = sorted({e["who"] for e in utterances})
     talk = {ch: sum(e["end"] - e["start"] for e in utterances if e["who"] == ch) for ch in channels}
     all_talk = sum(talk.values())
-    looks = [v.get("at_screen") for who, rows in data.cue_summaries.items() if not who.startswith("voice:")
-             for _, v in rows if v.get("at_screen") is not None]
-    eyes_on_screen = round(float(np.mean(looks)), 3) if looks else None
+    eyes = _eyes_on_screen_by_voice(data, channels)
     out = []
     for ch in channels:
         mine = [e for e in utterances if e["who"] == ch]
@@ -100,5 +100,25 @@ def speaking_metrics(data: SessionData) -> list[SpeakingMetrics]:
             ch, round(talk[ch], 1), round(syllables / talk[ch], 2) if talk[ch] > 0 else None, fillers,
             round(fillers / minutes, 1) if minutes > 0 else None, len(pauses),
             round(float(np.mean(pauses)), 2) if pauses else None,
-            round(talk[ch] / all_talk, 3) if all_talk > 0 else None, eyes_on_screen))
+            round(talk[ch] / all_talk, 3) if all_talk > 0 else None, eyes.get(ch)))
     return out
+
+
+def _eyes_on_screen_by_voice(data: SessionData, channels: list[str]) -> dict[str, float]:
+    """Each voice's face: the mean of its per-second shares of frames with the eyes on the screen.
+    A voice goes with the face the analysis gave it (the result's "conversation" rows). The
+    microphone is the user, never given a face by the analysis; the one face a practice session's
+    camera sees, that no other voice went to, is theirs. A voice heard with no face has no eyes
+    to count."""
+    shares = {who: float(np.mean(looks)) for who, rows in data.cue_summaries.items()
+              if not who.startswith("voice:")
+              and (looks := [v["at_screen"] for _, v in rows if v.get("at_screen") is not None])}
+    face_of = {voice: row["participant"] for row in data.document.get("conversation") or []
+               for voice in row.get("voices", ())}
+    faces_with_voices = {face_of[ch] for ch in channels if face_of.get(ch) in shares}
+    lone = [face for face in shares if face not in faces_with_voices]
+    if len(shares) == 1 and len(lone) == 1:
+        for ch in channels:
+            if ch == MIC or (len(channels) == 1 and ch not in face_of):
+                face_of[ch] = lone[0]
+    return {ch: round(shares[face_of[ch]], 3) for ch in channels if face_of.get(ch) in shares}
