@@ -19,3 +19,12 @@ def test_a_laugh_raises_engagement_and_is_named(shared_data):
 def test_speech_alone_is_not_called_laughing(shared_data):
     document = analyse(shared_data, "whisper/jfk.flac")["document"]
     assert not [s for s in document["signals"] if "augh" in s["rationale"]]
+
+
+def test_a_laugh_is_not_talk(shared_data):
+    """The same recording: her words take 1.0-2.4 s; the voice hears 0.7-2.5 s and then a second
+    utterance of 2.9-4.3 s, most of it the laugh (found at 3.2-4.6 s). Talk time counts the words,
+    not the laugh: before, it was both utterances, 3.3 s."""
+    document = analyse(shared_data, "justforlaughs/example_audio.wav")["document"]
+    (row,) = document["conversation"]
+    assert 1.4 <= row["talk_s"] <= 2.5, row

@@ -1,4 +1,5 @@
-"""The report's speaking table: each voice's "eyes on screen" is that voice's own face.
+"""The report's speaking table: each voice's "eyes on screen" is that voice's own face, and a
+laugh is no talk.
 
 It was once one figure for all faces, repeated on every row, so a voice heard with no face on
 screen (lightasd_tiwater/00000.avi's second man, off camera) read "eyes on screen 100%".
@@ -45,3 +46,12 @@ def test_the_microphone_is_the_one_face_a_practice_camera_sees():
     assert _eyes(practice) == {"you": 0.5}
     two_faces = _session({"you": 10.0}, {"p1": [1.0], "p2": [0.0]}, {"you": ["you"]})
     assert _eyes(two_faces) == {"you": None}
+
+
+def test_a_laugh_inside_an_utterance_is_not_speaking_time():
+    data = _session({"v1": 4.0, "v2": 2.0}, {}, {})
+    data.cue_events.append({"kind": "laughter", "who": "v1", "start": 3.0, "end": 5.0})  # 1 s inside
+    metrics = {m.channel: m for m in speaking_metrics(data)}
+    assert metrics["v1"].speaking_s == 3.0 and metrics["v2"].speaking_s == 2.0
+    assert metrics["v1"].talk_ratio == 0.6
+    assert metrics["v1"].pace_syl_s == 1.0  # syllables over the utterance's time, the laugh's calls in it

@@ -86,7 +86,13 @@ def speaking_metrics(data: SessionData) -> list[SpeakingMetrics]:
     events = data.cue_events
     utterances = [e for e in events if e["kind"] == "utterance"]
     channels = sorted({e["who"] for e in utterances})
-    talk = {ch: sum(e["end"] - e["start"] for e in utterances if e["who"] == ch) for ch in channels}
+    said = {ch: sum(e["end"] - e["start"] for e in utterances if e["who"] == ch) for ch in channels}
+    # A laugh is no talk: its time inside their utterances is taken out of talk time, the talk ratio
+    # and fillers per minute (as in the result's "conversation", signals/measures.py Talk). The
+    # pace stays syllables over the utterances' time, since the syllables include the laugh's calls.
+    talk = {ch: said[ch] - sum(_overlap(laugh, u) for laugh in events if laugh["kind"] == "laughter"
+                               and laugh["who"] == ch for u in utterances if u["who"] == ch)
+            for ch in channels}
     all_talk = sum(talk.values())
     eyes = _eyes_on_screen_by_voice(data, channels)
     out = []
@@ -97,11 +103,15 @@ def speaking_metrics(data: SessionData) -> list[SpeakingMetrics]:
         pauses = [e["end"] - e["start"] for e in events if e["kind"] == "pause" and e["who"] == ch]
         minutes = talk[ch] / 60
         out.append(SpeakingMetrics(
-            ch, round(talk[ch], 1), round(syllables / talk[ch], 2) if talk[ch] > 0 else None, fillers,
+            ch, round(talk[ch], 1), round(syllables / said[ch], 2) if said[ch] > 0 else None, fillers,
             round(fillers / minutes, 1) if minutes > 0 else None, len(pauses),
             round(float(np.mean(pauses)), 2) if pauses else None,
             round(talk[ch] / all_talk, 3) if all_talk > 0 else None, eyes.get(ch)))
     return out
+
+
+def _overlap(a: dict, b: dict) -> float:
+    return max(0.0, min(a["end"], b["end"]) - max(a["start"], b["start"]))
 
 
 def _eyes_on_screen_by_voice(data: SessionData, channels: list[str]) -> dict[str, float]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import statistics
 import tomllib
+from collections import deque
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -23,6 +24,10 @@ from copilot.words.lexicon import MIN_PACE_SPAN_S
 MEASURES_PATH = Path(__file__).with_name("measures.toml")
 QUALITY = ("quality_index", *DIMENSIONS)
 PERSONAL = ("talk_ratio", "pace", "fillers", "longest_monologue", "questions")
+# How long a finished utterance or laugh is kept to be met with the other (Talk._said): a laugh
+# is found within a second of the utterance it sits in, so this leaves room for a laugh inside an
+# utterance of up to a minute being reported before it ends.
+SPANS_KEPT_S = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,18 +99,21 @@ class Talk:
     longest_s: float = 0.0
     # From the voice's finished events (issue 18), settled once each utterance has ended (a mixed
     # track's voice is known then): for the result document's per-person "conversation".
-    said_s: float = 0.0  # seconds of their utterances
+    said_s: float = 0.0  # seconds of their utterances, less the laughter in them: a laugh is no talk
     turns: int = 0  # times they held the floor (copilot/voice/conversation.py)
     interruptions: int = 0  # times they cut in and kept talking
     interrupted: int = 0  # times someone cut in on them
     latencies_s: list[float] = field(default_factory=list)  # of each response to the previous turn
     voices: set[str] = field(default_factory=set)  # the voices heard as this person
+    # Their recent utterances and laughs, (start, end, kind): a laugh is found just after the
+    # utterance it sits in has ended, or while a long one goes on, so each is met with the other.
+    spans: deque[tuple[float, float, str]] = field(default_factory=deque)
 
     def add_event(self, event) -> None:
         """A voice event (utterance, turn, interruption, response, ...) said by this person."""
         self.voices.add(event.channel)
-        if event.kind == "utterance":
-            self.said_s += event.end - event.start
+        if event.kind in ("utterance", "laughter"):
+            self._said(event.kind, event.start, event.end)
         elif event.kind == "turn":  # the same floor the live Floor follows, settled: on a mixed
             self.turns += 1            # track the live view learns a new voice ~2 s late
             self.longest_s = max(self.longest_s, event.end - event.start)
@@ -113,6 +121,14 @@ class Talk:
             self.interruptions += 1
         elif event.kind == "response":
             self.latencies_s.append(float(event.details["latency_s"]))
+
+    def _said(self, kind: str, start: float, end: float) -> None:
+        other = "laughter" if kind == "utterance" else "utterance"
+        laughed = sum(max(0.0, min(end, e) - max(start, s)) for s, e, k in self.spans if k == other)
+        self.said_s += (end - start if kind == "utterance" else 0.0) - laughed
+        self.spans.append((start, end, kind))
+        while self.spans and self.spans[0][1] < end - SPANS_KEPT_S:
+            self.spans.popleft()
 
     def add_words(self, words: list) -> None:
         if not words:
