@@ -186,6 +186,21 @@ def test_a_face_cut_short_by_the_end_of_input_is_confirmed_only_if_seen_througho
     assert not last.confirmed and not any(faces for _, faces in seen)
 
 
+def test_a_face_that_comes_into_a_longer_input_in_its_last_moments_is_a_fragment() -> None:
+    """The same man, hidden behind a grey card for the first 1.7 s and seen for the last 0.3 s of
+    a 2 s input: a fragment under a second, so nobody, although the input's end cut him short
+    (the crowd clip's last two passers-by, 0.12 s each, were participants before)."""
+    frames = list(itertools.takewhile(lambda frame: frame[0] < 2.0,
+                                      read_frames(DATA / "noddingpigeon" / "head_nodding.mp4")))
+    tracker, seen = _track(frames[:1])
+    box = seen[0][1].tentative[0].box
+    hidden = [(t, _covered(image, box) if t < 1.7 else image) for t, image in frames]
+    tracker, seen = _track(hidden)
+    assert any(faces.tentative for t, faces in seen if t >= 1.7)  # he is seen as a candidate
+    last = tracker.finish()
+    assert not last.confirmed and last.dropped
+
+
 def _covered(image: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
     x, y, w, h = (int(v) for v in box)
     out = image.copy()

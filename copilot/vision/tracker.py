@@ -25,8 +25,10 @@ A candidate's face is still reported, apart (FrameFaces.tentative, under a key "
 that is never a participant id), so what follows a face can read its first second before
 anyone knows whether it is a person: FrameFaces.confirmed says when a key becomes a
 participant, and FrameFaces.dropped when a candidate vanished unconfirmed. When the input ends
-(`finish`), a candidate seen in every frame since it appeared is confirmed: a photo has one
-frame, and a face at the end of a file was cut short by the file, not found to be a fragment.
+(`finish`), a candidate seen in every frame since the input began is confirmed: a photo has one
+frame, and a file shorter than a second is too short to watch anyone for a second. A face that
+came into a longer input in its last second is a fragment there as anywhere (a passer-by in the
+crowd clip's last 0.12 s was a participant before).
 """
 
 from __future__ import annotations
@@ -245,12 +247,12 @@ class FaceTracker:
 
     def finish(self) -> FrameFaces:
         """The input has ended: a candidate in the picture now that was seen in every frame since
-        it appeared is confirmed (a photo's faces, a face the end of a file cut short); the
+        the input began is confirmed (a photo's faces, a file too short to confirm anyone); the
         other candidates are dropped. Nothing is ended: whatever follows faces closes its own."""
         self._confirmed, self._dropped = {}, []
         for track in self._tracks:
-            if track.participant is None and track.looks is not None and \
-                    track.frames >= self._frame_no - track.first_frame + 1:
+            if track.participant is None and track.looks is not None and track.first_frame == 1 and \
+                    track.frames >= self._frame_no:
                 track.participant = self._recognise(track)
                 self._confirmed[track.key] = track.participant
         self._dropped += [track.key for track in (*self._tracks, *self._lost) if track.participant is None]
