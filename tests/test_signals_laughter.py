@@ -28,3 +28,20 @@ def test_a_laugh_is_not_talk(shared_data):
     document = analyse(shared_data, "justforlaughs/example_audio.wav")["document"]
     (row,) = document["conversation"]
     assert 1.4 <= row["talk_s"] <= 2.5, row
+
+
+def test_the_live_talk_ratio_leaves_a_laugh_out_too():
+    """Two people talk for 3 s each at 10 ticks a second; then the second one's laugh is found
+    over the last 2 s of their talk, after those ticks were counted: the ratio moves to 3 : 1."""
+    from copilot.signals.measures import Talk, talk_values
+    from copilot.voice.cues import VoiceEvent
+
+    first, second = Talk(), Talk()
+    for k in range(30):
+        first.spoke(k / 10)
+        second.spoke(3.0 + k / 10)
+    assert talk_values({"p1": first, "p2": second}, 10.0, False)["p1"]["talk_ratio"] == 0.5
+    second.add_event(VoiceEvent("laughter", "v2", 4.0, 6.0, {}))
+    assert talk_values({"p1": first, "p2": second}, 10.0, False)["p1"]["talk_ratio"] == 0.75
+    second.add_event(VoiceEvent("laughter", "v2", 4.0, 6.0, {}))  # the same ticks are not taken twice
+    assert second.speaking_ticks == 10

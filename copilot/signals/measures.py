@@ -86,7 +86,8 @@ def measures() -> dict[str, Measure]:
 class Talk:
     """One person's talk so far. Counted where the signal analyzer hands them voice and words."""
 
-    speaking_ticks: int = 0
+    speaking_ticks: int = 0  # ticks their voice was speaking, less those a laugh of theirs covers
+    spoken_at: deque[float] = field(default_factory=deque)  # the voice's time at each recent one
     # Pace counts runs of lines: lines read apart (each utterance is read as it ends) but said
     # with a pause shorter than SILENCE_AFTER_S between them, which continues a turn, are one
     # run, so phrase breaks count as speaking time as in a speaking rate; runs under
@@ -122,6 +123,13 @@ class Talk:
         elif event.kind == "response":
             self.latencies_s.append(float(event.details["latency_s"]))
 
+    def spoke(self, t: float) -> None:
+        """A tick with their voice speaking, heard at voice time `t` (the live talk ratio)."""
+        self.speaking_ticks += 1
+        self.spoken_at.append(t)
+        while self.spoken_at and self.spoken_at[0] < t - SPANS_KEPT_S:
+            self.spoken_at.popleft()
+
     def _said(self, kind: str, start: float, end: float) -> None:
         other = "laughter" if kind == "utterance" else "utterance"
         laughed = sum(max(0.0, min(end, e) - max(start, s)) for s, e, k in self.spans if k == other)
@@ -129,6 +137,10 @@ class Talk:
         self.spans.append((start, end, kind))
         while self.spans and self.spans[0][1] < end - SPANS_KEPT_S:
             self.spans.popleft()
+        if kind == "laughter":  # the live ratio's ticks of the laugh are no talk either
+            kept = deque(at for at in self.spoken_at if not start <= at < end)
+            self.speaking_ticks -= len(self.spoken_at) - len(kept)
+            self.spoken_at = kept
 
     def add_words(self, words: list) -> None:
         if not words:

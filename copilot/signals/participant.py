@@ -216,7 +216,7 @@ class ParticipantSignals:
         if not now.speaking:
             return
         a[AT["speaking"]] = a[AT["voiced"]] = 1.0
-        self.talk.speaking_ticks += 1
+        self.talk.spoke(now.t)
         if now.loudness_vs_usual_db is not None:
             a[AT["quiet"]] = min(1.0, max(0.0, (-now.loudness_vs_usual_db - 3.0) / 6.0))
             a[AT["loud"]] = min(1.0, max(0.0, (now.loudness_vs_usual_db - 3.0) / 6.0))
