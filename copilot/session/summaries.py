@@ -125,10 +125,9 @@ def _eyes_on_screen_by_voice(data: SessionData, channels: list[str]) -> dict[str
               and (looks := [v["at_screen"] for _, v in rows if v.get("at_screen") is not None])}
     face_of = {voice: row["participant"] for row in data.document.get("conversation") or []
                for voice in row.get("voices", ())}
-    faces_with_voices = {face_of[ch] for ch in channels if face_of.get(ch) in shares}
-    lone = [face for face in shares if face not in faces_with_voices]
-    if len(shares) == 1 and len(lone) == 1:
+    if len(shares) == 1 and not any(face_of.get(ch) in shares for ch in channels):
+        (face,) = shares  # the one face, and no voice went to it
         for ch in channels:
             if ch == MIC or (len(channels) == 1 and ch not in face_of):
-                face_of[ch] = lone[0]
+                face_of[ch] = face
     return {ch: round(shares[face_of[ch]], 3) for ch in channels if face_of.get(ch) in shares}
