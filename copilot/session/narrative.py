@@ -28,7 +28,7 @@ EVENT_ADVICE = {
     "confusion": "go back over the moment confusion showed ({when}) with an example",
     "skepticism": "answer the doubt seen at {when} with evidence, not more claims",
     "disagreement": "ask about the disagreement at {when} instead of talking past it",
-    "disengagement": "re-engage around {when}: that is where attention dropped",
+    "disengagement": "re-engage around {when}: that is where disengagement showed",
     "hesitation": "leave room after questions: hesitation showed at {when}",
 }
 
@@ -106,9 +106,22 @@ def summary(data: SessionData) -> list[str]:
         times = f"{len(drops)} time{'s' if len(drops) > 1 else ''}"
         attention = f"Attention dropped {times}, longest first: {listed}."
     else:
-        attention = "Attention never dropped into disengagement."
+        attention = "Attention never dropped into the disengaged state." + _brief_disengagement(data)
     return [" ".join(engaged) + " " + _engaged_means(), attention,
             "Next time: " + "; ".join(next_steps(data)) + "."]
+
+
+def _brief_disengagement(data: SessionData) -> str:
+    """Disengagement events that did not last long enough to turn the state: said here too, so
+    the paragraph does not read as "attention never dropped" beside a disengagement moment."""
+    shown = sorted((e for e in data.document["signals"] if e["type"] == "disengagement"),
+                   key=lambda e: e["start"])
+    if not shown:
+        return ""
+    listed = "; ".join(f"{e['participant']} at {clock(e['start'])}–{clock(e['end'])}" for e in shown[:3])
+    more = f" and {len(shown) - 3} more" if len(shown) > 3 else ""
+    times = "once" if len(shown) == 1 else f"{len(shown)} times"
+    return f" Disengagement showed {times} without lasting long enough for that: {listed}{more}."
 
 
 def _engaged_means() -> str:
