@@ -14,6 +14,7 @@ those voices and the microphone ("you", always one voice: the user).
 
 from __future__ import annotations
 
+from collections import deque
 from typing import Any
 
 import numpy as np
@@ -27,6 +28,7 @@ from copilot.voice.faces import MouthWatch
 from copilot.voice.frames import analyse_frames, frames_of
 from copilot.voice.gate import Utterance
 from copilot.voice.history import HOP_S
+from copilot.voice.laughter import settings as laughter_settings
 from copilot.voice.prosody import semitones
 from copilot.voice.responses import PendingResponses, listener_response
 from copilot.voice.speakers import MixedTrack, SpeakerSettings, VoiceBook
@@ -34,6 +36,7 @@ from copilot.voice.talker import Talker
 from copilot.voice.vad import WINDOW, SpeechProbability
 
 WINDOW_S = WINDOW / SAMPLE_RATE_HZ
+KEEP_LAUGHS_S = 30.0  # laughs kept for the utterances awaiting them (they wait well under a second)
 HOPS_PER_WINDOW = 2
 MIXED = ("file", "them")  # tracks that may carry several people's voices
 
@@ -56,6 +59,11 @@ class VoiceAnalyzer:
         self.talkers: dict[str, Talker] = {}  # each voice heard so far, by name
         self.sources: dict[str, str] = {}  # voice -> the channel it is heard on
         self.conversation = Conversation()
+        # Utterances that ended but that the conversation has not yet been told of: whether one
+        # was a laugh is known only once the laughter watch of its channel has passed its end
+        # (about 0.4 s later), and laughing along with someone is not taking the floor from them.
+        self.undecided: list[Utterance] = []
+        self.laughs: deque[tuple[str, float, float]] = deque()  # (channel, start, end) of recent laughs
         self.talk = TalkTime(WINDOW_S)
         self.mouths = MouthWatch()
         self.responses = PendingResponses()
@@ -126,16 +134,25 @@ class VoiceAnalyzer:
                 speaking[i] = track.gate.speaking
             track.windows_done += len(w)
             track.last_probability = float(probabilities[name][-1])
+            heard = self._heard_laughs(name, track.laughter.add(part))
             if mixed is None:
                 self.talk.add(name, speaking)
-                laughs += track.laughter.add(part)
+                laughs += heard
             else:
                 mixed.follow(track.gate.start, track.t)
                 now = mixed.voice_now()
                 for voice in self._voices_of(name):
                     self.talk.add(voice, speaking & (voice == now))
-                laughs += [self._said_by(mixed, e) for e in track.laughter.add(part)]
+                laughs += [self._said_by(mixed, e) for e in heard]
         return self._describe(sorted(finished, key=lambda u: u.end), resumed) + laughs
+
+    def _heard_laughs(self, channel: str, found: list[VoiceEvent]) -> list[VoiceEvent]:
+        """Keeps the laughs found on a channel for the utterances still undecided."""
+        for event in found:
+            self.laughs.append((channel, event.start, event.end))
+        while self.laughs and self.laughs[0][2] < self.laughs[-1][2] - KEEP_LAUGHS_S:
+            self.laughs.popleft()
+        return found
 
     def _resuming(self, channel: str) -> Talker | None:
         """Whose pause ends when speech resumes on `channel`: its one voice. A mixed track with
@@ -178,7 +195,6 @@ class VoiceAnalyzer:
     def _describe(self, finished: list[Utterance], resumed: list[VoiceEvent] = ()) -> list[VoiceEvent]:
         conversing = len(self.talkers) >= 2
         events = [e for e in resumed if not (conversing and self._other_spoke(e))]
-        ongoing = self._ongoing()
         for utterance in finished:
             talker = self.talkers[utterance.channel]
             silent_since = talker.previous.end if talker.previous is not None else talker.history.t0
@@ -188,15 +204,47 @@ class VoiceAnalyzer:
                     continue  # someone else talked in the gap: a turn change, not a pause
                 events.append(event)
             # Kept from the first utterance on, so a voice heard later meets the talk before it.
-            for h in self.conversation.finished(utterance, ongoing):
-                events.append(VoiceEvent(h.kind, h.channel, h.start, h.end, h.details))
+            self.undecided.append(utterance)
             if not conversing:  # one voice only: a response is known by its shape
                 self.responses.offer(listener_response(described, silent_since), utterance.channel)
+        events += self._decide()
         for name in self.talkers:
             track = self.channels[self.sources[name]]
             speech_start = track.gate.start if self._speaking(name) else None
             events += self.responses.confirmed(name, track.t, speech_start)
         return events
+
+    def _decide(self, *, all_of_them: bool = False) -> list[VoiceEvent]:
+        """Tells the conversation of the undecided utterances, in the order they ended, as far as
+        the laughter watches have decided (`all_of_them`: the input ended, every laugh is known).
+        One mostly covered by a laugh on its channel is left out: it neither takes the floor nor
+        cuts in, and no turn is counted for it."""
+        events = []
+        share = laughter_settings()["conversation"]["laugh_share"]
+        while self.undecided:
+            utterance = self.undecided[0]
+            channel = self.sources[utterance.channel]
+            if not all_of_them and self.channels[channel].laughter.decided_until() < utterance.end:
+                break
+            self.undecided.pop(0)
+            laughed = sum(max(0.0, min(end, utterance.end) - max(start, utterance.start))
+                          for ch, start, end in self.laughs if ch == channel)
+            if laughed >= share * utterance.duration:
+                continue
+            for h in self.conversation.finished(utterance, self._ongoing_at(utterance)):
+                events.append(VoiceEvent(h.kind, h.channel, h.start, h.end, h.details))
+        return events
+
+    def _ongoing_at(self, utterance: Utterance) -> dict[str, float | None]:
+        """Each other voice -> the start of its speech in progress when `utterance` ended (None:
+        silent then), as the conversation would have been told at that moment: speech still under
+        way, or an utterance that has ended since but is itself still undecided."""
+        out: dict[str, float | None] = {}
+        for voice, start in self._ongoing().items():
+            later = [u.start for u in self.undecided
+                     if u.channel == voice and u.start < utterance.end <= u.end]
+            out[voice] = later[0] if later else start
+        return out
 
     def _speaking(self, voice: str) -> bool:
         """Whether `voice` is the one speaking on its channel now."""
@@ -216,7 +264,8 @@ class VoiceAnalyzer:
                 continue
             if start is not None and start < gap.end:
                 return True
-            if any(u.start < gap.end and u.end > gap.start for u in self.conversation.done.get(name, ())):
+            heard = [*self.conversation.done.get(name, ()), *(u for u in self.undecided if u.channel == name)]
+            if any(u.start < gap.end and u.end > gap.start for u in heard):
                 return True
         return False
 
@@ -262,8 +311,9 @@ class VoiceAnalyzer:
         events = self._describe(sorted(ended, key=lambda u: u.end)) + self.responses.flush()
         for name, track in self.channels.items():
             mixed = self.mixed.get(name)
-            laughs = track.laughter.flush()
+            laughs = self._heard_laughs(name, track.laughter.flush())
             events += laughs if mixed is None else [self._said_by(mixed, e) for e in laughs]
+        events += self._decide(all_of_them=True)
         last_turn = self.conversation.close()
         events += [VoiceEvent(h.kind, h.channel, h.start, h.end, h.details) for h in last_turn]
         return VoiceResult(t, self._all_now(), events, self._stats(), [], dict(self.sources),

@@ -63,6 +63,7 @@ class LaughterWatch:
     _rising: bool = True
     _extreme: tuple[int, float] | None = None  # the peak (rising) or low (falling) so far
     _low_db: float = np.inf  # the low before the peak being climbed
+    _low_hop: int = 0  # ... and where it was
     _bout: list[Call] = field(default_factory=list)
     _floor_db: float = -60.0  # the noise floor, followed per hop as the speech gate follows it
 
@@ -91,7 +92,7 @@ class LaughterWatch:
         if self._bout and (hop - self._bout[-1].hop) * HOP_S > self.cfg["calls"]["max_interval_s"]:
             events += self.flush()
         if self._extreme is None:
-            self._extreme, self._low_db = (hop, level), level
+            self._extreme, self._low_db, self._low_hop = (hop, level), level, hop
         elif self._rising:
             if level > self._extreme[1]:
                 self._extreme = (hop, level)
@@ -104,9 +105,23 @@ class LaughterWatch:
         elif level < self._extreme[1]:
             self._extreme = (hop, level)
         elif level - self._extreme[1] >= reversal:
-            self._low_db = self._extreme[1]
+            self._low_hop, self._low_db = self._extreme
             self._rising, self._extreme = True, (hop, level)
         return events
+
+    def decided_until(self) -> float:
+        """The time before which every laugh this watch will report has been reported: a laugh
+        reported later starts at a call still to come or in the bout now gathering. A bout starts
+        at its first call's core; a call not yet confirmed has its core after the low its climb
+        began from (a core lies within core_db of its peak, the low reversal_db below it), or
+        after the low still to come while the level falls. Nothing heard yet: nothing decided."""
+        if self._extreme is None:
+            return self.t0
+        if self._bout:
+            hop = self._bout[0].core_first
+        else:
+            hop = self._low_hop + 1 if self._rising else self._extreme[0]
+        return self.t0 + hop * HOP_S
 
     def _call(self, peak_hop: int, peak: float) -> list[VoiceEvent]:
         """A confirmed peak: measure its core and add it to the bout (or start a new bout)."""
