@@ -19,6 +19,9 @@ What a person sees in each clip (frames extracted and looked at before writing t
 - d18: a man opens his mouth wide and holds it (yawn-like) at about 2.2-3 s.
 - d10: a woman talking to the camera rolls her eyes to one side at about 7.5 s, then to
   the other at about 8.4 s, and looks back at the lens, eyes wide, at about 10.2 s.
+- openface_samples/default.wmv: a young man at a webcam. At about 7.5 s he slides (chair or
+  body) towards the image's left edge, his head tipping and rolling as it goes, reaches it at
+  about 8.9 s and comes back by about 10.5 s. Nothing in it is a nod.
 """
 
 from __future__ import annotations
@@ -145,3 +148,13 @@ def test_eyes_rolled_to_one_side_then_the_other_are_one_look_away(clips):
     away = _kinds(events, "gaze_aversion")
     assert len(away) == 1
     assert 7.2 < away[0].start < 8.0 and 9.8 < away[0].end < 10.7
+
+
+def test_a_head_carried_sideways_by_the_body_is_no_nod(shared_data):
+    """The slide in default.wmv tips the head by 8-10 degrees twice on the way, which read as
+    two nods ("2 nods, swings of 8 degrees", 7.5-10.7 s) until a swing had to keep the head
+    from travelling across its own direction (face_cues.toml [nod] max_travel_across)."""
+    cues, events = _run(shared_data / "openface_samples/default.wmv")
+    slide = [c.head_x for c in cues if 7.5 <= c.t <= 10.7]
+    assert max(slide) - min(slide) > 1.0  # the head really travels: over an eye-span sideways
+    assert not _kinds(events, "nod") and not _kinds(events, "head_shake")

@@ -14,6 +14,9 @@ nod or shake only when it is
   before coming back is a look, not a swing; and a smooth movement, not a drift that
   creeps through its middle between quick jolts, as a talking head does,
 - mostly along its own axis (pitch for nods, yaw for shakes),
+- a turn of the head on the neck, not the body carrying it: a nod moves the head up and
+  down and a shake from side to side, but neither carries it far across that (a person
+  sliding their chair or leaning over, whose head also tips as it goes),
 - while the person talks, wider than the movements the head makes with the speech
   itself (Hadar et al. 1983, 1984),
 
@@ -55,6 +58,7 @@ class SwingRules:
     min_swings: int
     max_gap_s: float
     speech_swing_max_deg: float
+    max_travel_across: float
 
     @classmethod
     def from_settings(cls, section: dict) -> SwingRules:
@@ -92,14 +96,18 @@ class HeadGesture:
     _history: deque = field(default_factory=deque)  # (t, angle) over the longest swing and then some
     _other_lo: float = math.inf
     _other_hi: float = -math.inf
+    _across_lo: float = math.inf  # where the head is, across the swing's own direction
+    _across_hi: float = -math.inf
     _spoke: bool = False  # the mouth moved with speech during the swing under way
     _run: list[Swing] = field(default_factory=list)
     _reported: int = 0  # swings of the current run already handed out as `new_swings`
     new_swings: int = 0  # swings confirmed at the latest update: a run under way, counted live
 
     def update(self, angle: float, other: float, t: float, participant: str,
-               speaking: bool = False) -> list[BehaviourEvent]:
-        """Takes one frame's angle (and the other axis'); `speaking`: the mouth moves with speech."""
+               speaking: bool = False, across: float = 0.0) -> list[BehaviourEvent]:
+        """Takes one frame's angle (and the other axis'); `speaking`: the mouth moves with speech;
+        `across`: where the head is across the swing's direction, in face sizes (sideways for a
+        nod, up and down for a shake)."""
         rules, events = self.rules, []
         self.new_swings = 0
         self._history.append((t, angle))
@@ -108,11 +116,13 @@ class HeadGesture:
         if self._pivot is None:
             self._pivot, self._pivot_t, self._extreme, self._extreme_t = angle, t, angle, t
         self._other_lo, self._other_hi = min(self._other_lo, other), max(self._other_hi, other)
+        self._across_lo, self._across_hi = min(self._across_lo, across), max(self._across_hi, across)
         self._spoke |= speaking
         if self._direction == 0:
             if abs(angle - self._pivot) < rules.reversal_deg:
                 self._pivot_t = t  # at rest: a swing starts when the head leaves
                 self._other_lo = self._other_hi = other
+                self._across_lo = self._across_hi = across
                 self._spoke = speaking
             else:
                 self._direction = 1 if angle > self._pivot else -1
@@ -125,6 +135,7 @@ class HeadGesture:
             self._direction = -self._direction
             self._extreme, self._extreme_t = angle, t
             self._other_lo = self._other_hi = other
+            self._across_lo = self._across_hi = across
             self._spoke = speaking
         if len(self._run) >= rules.min_swings:  # a run: its swings count from now on, live
             self.new_swings += len(self._run) - self._reported
@@ -165,6 +176,8 @@ class HeadGesture:
                 # nor a drift that creeps through its middle and jumps at the ends (speech jolts)
                 and swing.pace_s <= rules.max_creep_ratio * duration + rules.timing_allowance_s
                 and swing.size >= rules.dominance * (self._other_hi - self._other_lo)
+                # the head turning on the neck, not carried across by the body
+                and self._across_hi - self._across_lo <= rules.max_travel_across
                 # while talking, a small swing is the head moving with the speech, not a gesture
                 and not (self._spoke and swing.size < rules.speech_swing_max_deg))
 

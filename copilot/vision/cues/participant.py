@@ -120,8 +120,8 @@ class ParticipantCues:
         beats of it, not gestures (face_cues.toml [nod])."""
         p = self.participant
         speaking = cues.mouth_movement >= self.cfg["nod"]["speaking_mouth_movement"]
-        events = (self.nods.update(cues.pitch, cues.yaw, t, p, speaking)
-                  + self.shakes.update(cues.yaw, cues.pitch, t, p, speaking))
+        events = (self.nods.update(cues.pitch, cues.yaw, t, p, speaking, across=cues.head_x)
+                  + self.shakes.update(cues.yaw, cues.pitch, t, p, speaking, across=cues.head_y))
         cues.nod_swings, cues.shake_swings = self.nods.new_swings, self.shakes.new_swings
         return events
 
