@@ -137,7 +137,10 @@ class ParticipantCues:
         events = self._not_speech(self.smile.update(cues.smile >= smile["on"], off, cues.smile, t, p))
         if self.smile.since != started:
             self._smile_mouth = (0.0, 0)
-        if self.smile.since is not None and not off:
+        # The mouth's movement is read over a window of the recent past: until the smile has lasted
+        # that long, it sees the lips parting into the smile, which is no speech.
+        window = self.cfg["expression"]["mouth_movement_window_s"]
+        if self.smile.since is not None and not off and t - self.smile.since >= window:
             total, frames = self._smile_mouth
             self._smile_mouth = (total + cues.mouth_movement, frames + 1)
         opened = cues.jaw_drop >= laugh["min_jaw_drop"] and cues.mouth_movement >= laugh["min_mouth_movement"]
