@@ -229,7 +229,7 @@ class VoiceAnalyzer:
             self.undecided.pop(0)
             laughed = sum(max(0.0, min(end, utterance.end) - max(start, utterance.start))
                           for ch, start, end in self.laughs if ch == channel)
-            if laughed >= share * utterance.duration:
+            if utterance.duration > 0 and laughed >= share * utterance.duration:
                 continue
             for h in self.conversation.finished(utterance, self._ongoing_at(utterance)):
                 events.append(VoiceEvent(h.kind, h.channel, h.start, h.end, h.details))
