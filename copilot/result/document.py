@@ -41,6 +41,9 @@ class ResultCollector:
     source_kind: str = "file"  # camera | screen | file
     participants: dict[str, _Seen] = field(default_factory=dict)
     voices: dict[str, _Seen] = field(default_factory=dict)  # participants known by voice only
+    # A face is a participant once seen steadily for about a second (FrameFaces); that second is
+    # theirs: candidate key -> when its face was first seen, until it is confirmed or dropped.
+    candidates: dict[str, float] = field(default_factory=dict)
     steps: int = 0
     heard_or_seen: bool = False  # a frame or a sample arrived: a file with neither is not a result
     last_t: float = 0.0
@@ -57,8 +60,18 @@ class ResultCollector:
         self.steps += 1
         self.last_t = step.t
         self.heard_or_seen |= step.frame is not None or any(len(c.samples) for c in step.audio.values())
-        for face in step.results.get("faces") or ():
+        faces = step.results.get("faces")
+        for face in faces or ():
             _note(self.participants, face.participant, step.t)
+        if faces is not None:
+            for face in getattr(faces, "tentative", ()):
+                self.candidates.setdefault(face.participant, step.t)
+            for key, pid in getattr(faces, "confirmed", {}).items():
+                first = self.candidates.pop(key, None)
+                if first is not None and pid in self.participants:
+                    _note(self.participants, pid, first)
+            for key in getattr(faces, "dropped", ()):
+                self.candidates.pop(key, None)
         self.nudges += [nudge.to_json() for nudge in step.results.get("coach") or ()]
         self.transcribing |= "words" in step.results
         signals = step.results.get("signals")
