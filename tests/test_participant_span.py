@@ -8,6 +8,9 @@ someone who could only be a participant by being seen for a second.
 
 facenet_pytorch/video.mp4: 4.2 s at 25 fps of people walking towards the camera through an
 arcade; several faces are there from the first frame, one walks in at about 2.6 s.
+
+A photo's faces are confirmed only as the input ends (FaceTracker.finish), in a step that lists no
+face; `copilot analyze` on pyfeat/multi_face.jpg (five people) once said "0 people".
 """
 
 from __future__ import annotations
@@ -34,3 +37,14 @@ def test_every_face_participant_was_seen_for_the_second_that_confirmed_it(crowd)
     confirm = people_settings()["confirm"]["confirm_s"]
     faces = [p for p in crowd["participants"] if p["by"] == "face"]
     assert faces and all(p["last_seen"] - p["first_seen"] >= confirm - 0.05 for p in faces), faces
+
+
+def test_a_photo_of_five_people_has_five_participants_in_the_result_and_the_session(shared_data, tmp_path):
+    from copilot.result.recording import analyze_file
+    from copilot.session.rows import KeptRows
+
+    rows = KeptRows("file")
+    document, _ = analyze_file(shared_data / "pyfeat/multi_face.jpg", sinks=[rows], quiet=True)
+    assert [(p["id"], p["by"]) for p in document["participants"]] == [(f"p{k}", "face") for k in range(1, 6)]
+    recorded = {row[1][0] for row in rows.rows if row[0] == "participants"}
+    assert recorded == {f"p{k}" for k in range(1, 6)}

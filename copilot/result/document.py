@@ -68,8 +68,9 @@ class ResultCollector:
                 self.candidates.setdefault(face.participant, step.t)
             for key, pid in getattr(faces, "confirmed", {}).items():
                 first = self.candidates.pop(key, None)
-                if first is not None and pid in self.participants:
+                if first is not None:  # confirmed as the input ended (a photo): no frame lists them
                     _note(self.participants, pid, first)
+                    _note(self.participants, pid, step.t)
             for key in getattr(faces, "dropped", ()):
                 self.candidates.pop(key, None)
         self.nudges += [nudge.to_json() for nudge in step.results.get("coach") or ()]

@@ -95,9 +95,14 @@ class StepRows:
 
     def _participants(self, step: Step) -> list[Row]:
         c, out = self.collector, []
-        for face in step.results.get("faces") or ():
-            seen = c.participants[face.participant]
-            out.append(("participants", (face.participant, "face", seen.first, seen.last)))
+        faces = step.results.get("faces")
+        listed = [face.participant for face in faces or ()]
+        # confirmed as the input ended (a photo's people): no frame lists them
+        listed += [pid for pid in getattr(faces, "confirmed", {}).values()
+                   if pid in c.participants and pid not in listed]
+        for pid in listed:
+            seen = c.participants[pid]
+            out.append(("participants", (pid, "face", seen.first, seen.last)))
         signals = step.results.get("signals")
         for pid in {row.participant for row in signals.ticks} if signals is not None else ():
             seen = c.voices.get(pid)
