@@ -90,8 +90,9 @@ def speaking_metrics(data: SessionData) -> list[SpeakingMetrics]:
     # A laugh is no talk: its time inside their utterances is taken out of talk time, the talk ratio
     # and fillers per minute (as in the result's "conversation", signals/measures.py Talk). The
     # pace stays syllables over the utterances' time, since the syllables include the laugh's calls.
-    talk = {ch: said[ch] - sum(_overlap(laugh, u) for laugh in events if laugh["kind"] == "laughter"
-                               and laugh["who"] == ch for u in utterances if u["who"] == ch)
+    laughs = [e for e in events if e["kind"] == "laughter"]
+    talk = {ch: said[ch] - sum(_overlap(laugh, u) for laugh in laughs if laugh["who"] == ch
+                               for u in utterances if u["who"] == ch)
             for ch in channels}
     all_talk = sum(talk.values())
     eyes = _eyes_on_screen_by_voice(data, channels)
