@@ -17,7 +17,7 @@ from copilot.signals import SIGNALS, SignalsConfigError
 from copilot.signals.bands import BANDS, EDGES, NONE, _load, band_of, legend, percent, reading
 from copilot.signals.config import model
 from copilot.signals.engagement import state_of
-from copilot.signals.measures import PERSONAL, QUALITY, Floor, measures
+from copilot.signals.measures import PERSONAL, QUALITY, Talk, conversation_rows, measures, talk_values
 from copilot.voice.responses import SILENCE_AFTER_S
 
 FACE = "reallife_trial_video/trial_truth_043.mp4"  # a man answering questions, 22 s
@@ -77,16 +77,33 @@ def test_every_live_measure_is_defined_in_one_file_with_its_signals_named():
                                                     "lowered by confusion, uncertainty and hesitation")
 
 
-def test_a_monologue_lasts_until_someone_else_speaks_for_more_than_a_backchannel():
-    floor, longest = Floor(0.1), {}
-    plan = ["a"] * 40 + ["a", "b"] * 1 + ["b"] * 4 + ["a"] * 30 + [""] * 10 + ["a"] * 10 + ["b"] * 40
-    for k, who in enumerate(plan):  # a talks 4 s, b says "mm-hm" (0.5 s), a goes on, pauses, b answers
-        held = floor.tick(k / 10, [who] if who else [])
-        if held:
-            longest[held[0]] = max(longest.get(held[0], 0.0), held[1])
-    # a's turn runs from 0 s through the tick at 9.5 s, over b's backchannel and a's own pause;
-    # b's answer takes the floor once it is longer than a second, and holds it 4 s
-    assert longest["a"] == pytest.approx(9.6) and longest["b"] == pytest.approx(4.0)
+def test_the_longest_monologue_is_the_longest_turn_the_conversation_settled():
+    """One rule for turns and monologues (copilot/voice/conversation.py): a talks 4 s, b says
+    "mm-hm" while a talks, a pauses half a second and goes on to 9.5 s; b answers in 0.8 s once a
+    has stopped (an answer, short or not, takes the floor), then a speaks again. (The live floor
+    used before let no one take it with under a second of speech: a's monologue ran to 12 s.)"""
+    from copilot.voice.conversation import Conversation
+    from copilot.voice.cues import VoiceEvent
+    from copilot.voice.gate import Utterance
+
+    said = [("a", 0.0, 4.0), ("b", 1.5, 2.0), ("a", 4.5, 9.5), ("b", 10.0, 10.8), ("a", 11.0, 12.0)]
+    conversation, talks = Conversation(), {"a": Talk(), "b": Talk()}
+    happened = []
+    for who, start, end in sorted(said, key=lambda u: u[2]):
+        ongoing = {other: s for other, s, e in said if other != who and s < end < e}
+        happened += conversation.finished(Utterance(who, start, end), ongoing)
+    happened += conversation.close()
+    for who, start, end in said:
+        talks[who].add_event(VoiceEvent("utterance", who, start, end, {}))
+    for h in happened:
+        talks[h.channel].add_event(VoiceEvent(h.kind, h.channel, h.start, h.end, h.details))
+    rows = {row["participant"]: row for row in conversation_rows(talks)}
+    assert rows["a"]["longest_monologue_s"] == pytest.approx(9.5) and rows["a"]["turns"] == 2
+    assert rows["b"]["longest_monologue_s"] == pytest.approx(0.8) and rows["b"]["turns"] == 1
+    # live, the turn under way counts as the conversation reads it; the result keeps settled turns
+    talks["b"].holding_s = 3.0
+    assert talk_values(talks, 10.0, False)["b"]["longest_monologue"] == 3.0
+    assert conversation_rows(talks)[1]["longest_monologue_s"] == pytest.approx(0.8)
 
 
 # -- real recordings -----------------------------------------------------------------------

@@ -216,6 +216,29 @@ def test_analyze_lists_two_voices_with_their_talk_times(tmp_path):
     assert talk["v1"]["turns"] >= 3 and talk["v2"]["turns"] >= 3  # the floor changed hands 7 times
     assert talk["v2"]["response_latency_s"] is not None
     assert np.isclose(sum(row["talk_share"] for row in talk.values()), 1.0, atol=0.01)
+    # Each voice's longest monologue is its longest turn, the reference's turns read by the same
+    # rule: MEE009 11.9 s, MEE012 5.2 s (found: 11.0 and 3.5 s; before, the live floor, which
+    # names a mixed track's voices late, made MEE012's 11.0 s, longer than all its talk).
+    longest = _longest_turns(reference)
+    assert talk["v1"]["longest_monologue_s"] == pytest.approx(longest["MEE009"], abs=2.0)
+    assert talk["v2"]["longest_monologue_s"] == pytest.approx(longest["MEE012"], abs=2.0)
+
+
+def _longest_turns(reference) -> dict[str, float]:
+    """Each speaker's longest turn in a reference, by the conversation's own turn rule."""
+    from copilot.voice.conversation import Conversation
+    from copilot.voice.gate import Utterance
+
+    conversation, longest = Conversation(), {}
+    turns = sorted(reference, key=lambda t: t.end)
+    happened = []
+    for turn in turns:
+        ongoing = {t.voice: t.start for t in turns if t.voice != turn.voice and t.start < turn.end < t.end}
+        happened += conversation.finished(Utterance(turn.voice, turn.start, turn.end), ongoing)
+    for h in [*happened, *conversation.close()]:
+        if h.kind == "turn":
+            longest[h.channel] = max(longest.get(h.channel, 0.0), h.end - h.start)
+    return longest
 
 
 @pytest.mark.timeout(900)

@@ -19,7 +19,7 @@ from copilot.signals import config as signal_config
 from copilot.signals.attribution import SpeechAttribution
 from copilot.signals.engagement import StateSegment
 from copilot.signals.events import SignalEvent
-from copilot.signals.measures import Floor, Talk, conversation_rows, talk_values
+from copilot.signals.measures import Talk, conversation_rows, talk_values
 from copilot.signals.participant import ParticipantSignals
 from copilot.signals.quality import QualityMeter
 
@@ -90,7 +90,8 @@ class SignalAnalyzer:
         self.attribution = SpeechAttribution(self.tick_hz)
         self.quality = QualityMeter(self.model.quality, self.model.resting)
         self.talks: dict[str, Talk] = {}  # everyone's talk so far, kept after they are forgotten
-        self.floor = Floor(1.0 / self.tick_hz)
+        # Each voice's longest turn so far, the one under way included (the voice's conversation).
+        self.voice_turns: dict[str, float] = {}
         self.voice_now: dict = {}
         self.last_t = 0.0
         # Candidate faces (not yet participants, issue 18) in the latest step: key -> mouth movement.
@@ -145,6 +146,7 @@ class SignalAnalyzer:
         self.by_words |= words is not None
         if voice is not None:
             self.voice_now.update(voice.now)
+            self.voice_turns = dict(voice.conversation.longest_monologue_s)
             for event in voice.events:
                 if self.by_words and event.kind == "backchannel":
                     continue
@@ -190,23 +192,19 @@ class SignalAnalyzer:
         owners = faces or {pid: p.mouth for pid, p in self.people.items() if p.has_face
                            and p.last_seen is not None and t - p.last_seen <= VOICE_KEEPS_FACE_S}
         owners = {**owners, **self.candidates}
-        heard: list[str] = []
         for channel, pid in self.attribution.assign(t, speaking, owners).items():
             if pid in self.candidates or channel in self.attribution.undecided:
                 continue  # an unconfirmed face's voice, or a voice not yet judged: nobody's yet
             if pid not in self.people and not speaking[channel]:
                 continue  # a silent channel with no face to give it to makes no one
             self.person(pid, t, False).add_voice_now(self.voice_now[channel])
+            talk = self.talks.setdefault(pid, Talk())
+            talk.holding_s = max(talk.holding_s, self.voice_turns.get(channel, 0.0))
             if speaking[channel]:
                 out.heard.append((t, pid))
-                heard.append(pid)
         for channel in [c for c in self.unjudged if c not in self.attribution.undecided]:
             for event in self.unjudged.pop(channel):  # judged now: to its owner
                 self._route(out, event, t)
-        held = self.floor.tick(t, heard)
-        if held is not None:
-            talk = self.talks.setdefault(held[0], Talk())
-            talk.longest_s = max(talk.longest_s, held[1])
         present, seen_scores = [], []
         for pid in sorted(self.people):
             person = self.people[pid]

@@ -17,7 +17,6 @@ from pathlib import Path
 
 from copilot.signals import SignalsConfigError
 from copilot.signals.quality import DIMENSIONS
-from copilot.voice.conversation import BACKCHANNEL_MAX_S
 from copilot.voice.responses import SILENCE_AFTER_S
 from copilot.words.lexicon import MIN_PACE_SPAN_S
 
@@ -97,7 +96,10 @@ class Talk:
     run: tuple[float, float, int] | None = None  # the run under way: (start, end, words)
     fillers: int = 0
     questions: int = 0
+    # Their longest turn (copilot/voice/conversation.py): the settled turns, for the result document;
+    # live, the conversation's reading of the turn under way as well (it grows at each utterance's end).
     longest_s: float = 0.0
+    holding_s: float = 0.0
     # From the voice's finished events (issue 18), settled once each utterance has ended (a mixed
     # track's voice is known then): for the result document's per-person "conversation".
     said_s: float = 0.0  # seconds of their utterances, less the laughter in them: a laugh is no talk
@@ -115,8 +117,8 @@ class Talk:
         self.voices.add(event.channel)
         if event.kind in ("utterance", "laughter"):
             self._said(event.kind, event.start, event.end)
-        elif event.kind == "turn":  # the same floor the live Floor follows, settled: on a mixed
-            self.turns += 1            # track the live view learns a new voice ~2 s late
+        elif event.kind == "turn":
+            self.turns += 1
             self.longest_s = max(self.longest_s, event.end - event.start)
         elif event.kind == "interruption":
             self.interruptions += 1
@@ -172,37 +174,6 @@ class Talk:
             self.questions += 1
 
 
-class Floor:
-    """Who holds the floor, tick by tick: a speaker keeps it until someone else has spoken for
-    more than a backchannel's length (copilot/voice/conversation.py), so an "mm-hm" from a
-    listener does not cut a monologue short. Pauses of the holder do not end it either."""
-
-    def __init__(self, tick_s: float) -> None:
-        self.tick_s = tick_s
-        self.holder: str | None = None
-        self.since = self.last = 0.0
-        self.rival: str | None = None
-        self.rival_since = 0.0
-
-    def tick(self, t: float, speaking: list[str]) -> tuple[str, float] | None:
-        """Feeds who speaks at tick `t`; returns the holder and their monologue's length so far."""
-        if self.holder is None:
-            if not speaking:
-                return None
-            self.holder, self.since, self.last = speaking[0], t, t
-        if self.holder in speaking:
-            self.last = t
-        others = [p for p in speaking if p != self.holder]
-        if not others:
-            self.rival = None
-        else:
-            if self.rival not in others:
-                self.rival, self.rival_since = others[0], t
-            if t - self.rival_since + self.tick_s > BACKCHANNEL_MAX_S + 1e-9:
-                self.holder, self.since, self.last, self.rival = self.rival, self.rival_since, t, None
-        return self.holder, self.last - self.since + self.tick_s
-
-
 def talk_values(talks: dict[str, Talk], tick_hz: float,
                 transcribing: bool) -> dict[str, dict[str, float | None]]:
     """participant -> measure -> value (None: cannot be known: pace and questions need the
@@ -211,7 +182,7 @@ def talk_values(talks: dict[str, Talk], tick_hz: float,
     return {pid: {"talk_ratio": talk.speaking_ticks / total if total else None,
                   "pace": talk.pace() if transcribing else None,
                   "fillers": talk.fillers,
-                  "longest_monologue": talk.longest_s,
+                  "longest_monologue": max(talk.longest_s, talk.holding_s),
                   "questions": talk.questions if transcribing else None}
             for pid, talk in sorted(talks.items())}
 
