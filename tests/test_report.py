@@ -82,6 +82,21 @@ def test_a_result_json_makes_a_report_too(reports):
     assert "Made from a result JSON" in page and page.count('class="chart"') >= 2
 
 
+def test_who_talked_is_in_both_reports_as_the_result_has_it(reports):
+    """The result's per-person conversation measures (talk, turns, interruptions, longest turn,
+    reply gap) are a table in the session's report and in the one made from its JSON alike."""
+    import json
+
+    rows = json.loads((reports / "r.json").read_text())["conversation"]
+    assert rows, "the witness talks: someone must have talked"
+    for name in ("session.html", "from_json.html"):
+        talk = (reports / name).read_text().split("<h3>Who talked</h3>")[1].split("</table>")[0]
+        for row in rows:
+            talked = "under 1 s" if row["talk_s"] < 0.5 else f"{row['talk_s']:.0f} s"
+            assert f"<tr><td>{row['participant']}</td><td>{talked}</td>" in talk, (name, row)
+            assert f"<td>{row['turns']}</td>" in talk
+
+
 def test_a_signal_with_events_is_drawn(reports):
     from copilot.session.charts import SHOWN_AT_FIRST, signal_scores
     from copilot.session.library import load_session

@@ -22,7 +22,7 @@ from copilot.files.writing import write_atomically
 from copilot.session.library import SessionData, SessionInfo
 from copilot.session.links import ReviewAt, review_command, review_url
 from copilot.session.narrative import clock, score_sentences, summary
-from copilot.session.summaries import participant_summaries, speaking_metrics
+from copilot.session.summaries import ParticipantSummary, participant_summaries, speaking_metrics
 from copilot.signals.bands import legend, reading
 
 log = logging.getLogger(__name__)
@@ -154,17 +154,49 @@ def _thumbnail(media: str, t: float) -> str:
 def _people(data: SessionData) -> str:
     """A recap card per person."""
     cards = []
+    spans = {p["id"]: (p["first_seen"], p["last_seen"]) for p in data.document["participants"]}
     for s in participant_summaries(data):
         shares = sorted(s.state_share.items(), key=lambda kv: -kv[1])
         states = ", ".join(f"{k} {percent(v)}" for k, v in shares) or "–"
         events = ", ".join(f"{k} ×{n}" for k, n in sorted(s.events.items(), key=lambda kv: -kv[1])) or "none"
         cards.append(f"<div class=card><h3>{_e(s.participant)}</h3>"
-                     f"<p>{'heard' if s.by == 'voice' else 'seen'} for {_e(_seconds(s.seen_s))}</p>"
+                     f"<p>{_e(_presence(s, spans.get(s.participant)))}</p>"
                      f"<p><b>Engagement:</b> {_e(states)}</p>"
                      f"<p><b>Strongest signals:</b> {_e(', '.join(s.strongest) or 'none held long enough')}"
                      "</p>"
                      f"<p><b>Events:</b> {_e(events)}</p></div>")
-    return "<div class=cards>" + "".join(cards) + "</div>"
+    return "<div class=cards>" + "".join(cards) + "</div>" + _talk(data)
+
+
+def _presence(s: ParticipantSummary, span: tuple[float, float] | None) -> str:
+    """How long a face was in the picture; for a voice alone, when it was heard (how long it
+    talked is the talk table's: "heard for" the span read as talk time)."""
+    if s.by != "voice" or span is None:
+        return f"seen for {_seconds(s.seen_s)}"
+    return f"heard between {clock(span[0])} and {clock(span[1])}"
+
+
+def _talk(data: SessionData) -> str:
+    """Who talked how much, and how the floor passed between them: the result document's
+    per-person conversation measures (issue 18), as both a result JSON and a session keep them."""
+    rows = data.document.get("conversation") or []
+    if not rows:
+        return ""
+    def gap(row: dict) -> str:
+        value = row.get("response_latency_s")
+        return "–" if value is None else f"{value:.1f} s"
+
+    body = table(["who", "talked", "share", "turns", "cut in", "was cut off", "longest turn",
+                  "typical reply gap"],
+                 [[r["participant"], _seconds(r["talk_s"]), percent(r["talk_share"]), r["turns"],
+                   r["interruptions"], r["interrupted"], _seconds(r["longest_monologue_s"]), gap(r)]
+                  for r in rows])
+    return ("<h3>Who talked</h3>" + body
+            + "<p class=note>A turn lasts from taking the floor until someone else takes it; a short "
+            "&ldquo;mm-hm&rdquo; said while another talks does not take it, nor does laughing along. "
+            "Cutting in: starting while someone talks and going on after they stop. The reply gap is "
+            "the median time from the last turn&rsquo;s end to the reply (below zero: the reply began "
+            "before it ended).</p>")
 
 
 def _seconds(value: float) -> str:
