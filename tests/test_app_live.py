@@ -191,6 +191,24 @@ def test_settings_dialog_edits_rules_and_the_window_applies_them(window, qapp):
     assert qapp.palette().window().color().lightness() > 200  # the light theme is on
 
 
+def test_words_switched_off_transcribe_nothing_and_the_captions_say_so(window, qtbot, shared_data):
+    """For a call in another language (the speech model reads English only): faces and voices are
+    read as before, nothing is transcribed, and the captions' room says why it stays empty."""
+    from copilot.words.analyzer import WordsAnalyzer
+    from ui.captions import NOT_TRANSCRIBING
+
+    dialog = window.actions.open_settings()
+    dialog.transcribe.setChecked(False)
+    dialog.accept()
+    assert preferences.load()[0].transcribe is False and window.actions.session_options().words is False
+    window.open_choice(str(shared_data / TALKING))
+    assert window.session.running, window.banner.text.text()
+    assert not any(isinstance(a, WordsAnalyzer) for a in window.session.engine.analyzers)
+    qtbot.waitUntil(lambda: window.session.engine.stats().steps > 100, timeout=WAIT_MS)  # she has talked
+    assert window.dashboard.captions.text() == NOT_TRANSCRIBING and not window.dashboard.captions.lines
+    window.stop()
+
+
 def test_a_rules_file_that_does_not_parse_is_reported_with_its_line(window, tmp_path):
     broken = tmp_path / "nudges.toml"
     broken.write_text('[[rule]]\nid = "x"\nmode = practice\n')

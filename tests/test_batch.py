@@ -68,6 +68,7 @@ def test_a_result_is_reused_only_for_the_same_content_and_the_same_settings(tmp_
     call = Call(recording, "call.wav", sha256=content_hash(recording))
     key = settings_key()
     assert key == settings_key() and len(key) == 16
+    assert settings_key(words=False) != key  # a batch without words is another setting
     out = tmp_path / "out"
     touch(call.result(out), json.dumps({"meta": {"duration": 12.5, "errors": ["cut short"]},
                                         "batch": {"sha256": call.sha256, "settings": key,

@@ -46,6 +46,18 @@ def test_analyze_writes_a_valid_document_whose_duration_matches(shared_data, tmp
     assert done.stderr == ""  # no progress bar when stderr is not a terminal
 
 
+def test_no_words_analyses_faces_and_voices_without_a_transcript(shared_data, tmp_path):
+    """`--no-words`, for speech the English-only model cannot read: no transcript, the rest as ever."""
+    out = tmp_path / "result.json"
+    done = copilot("analyze", str(shared_data / "grid_lipnet/bbaf2n.mpg"), "--out", str(out), "--no-record",
+                   "--no-words")
+    assert done.returncode == 0, done.stderr
+    document = json.loads(out.read_text())
+    validate(document)
+    assert "transcript" not in document and document["conversation"][0]["talk_s"] > 1.0
+    assert any(p["by"] == "face" for p in document["participants"])
+
+
 def test_nothing_ends_after_the_documents_duration(shared_data, tmp_path):
     """AAC in an .m4a: the last sound hop ends a few ms after the container's stated duration."""
     import av

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 SHOWN_LINES = 3  # enough to follow an exchange of turns without covering the window
 NOTHING_YET = "What is said shows here, a moment after each pause."
+NOT_TRANSCRIBING = "Not transcribing: switched off in Settings (Words)."
 
 
 def caption_line(participant: str, text: str) -> str:
@@ -32,6 +33,7 @@ class Captions(QLabel):
         # a line that wraps is cut at the top, the newest words stay in view
         self.setFixedHeight(self.fontMetrics().lineSpacing() * SHOWN_LINES + 2 * self.margin() + 4)
         self.lines: deque[str] = deque(maxlen=SHOWN_LINES)
+        self.transcribing = True
         self.clear()
 
     def add(self, said: tuple[tuple[float, str, str], ...]) -> None:
@@ -45,9 +47,12 @@ class Captions(QLabel):
         """Shows `text`, or while there is none a faint line saying what will be here: the room kept
         for the captions is not a blank band."""
         self.setForegroundRole(QPalette.ColorRole.WindowText if text else QPalette.ColorRole.PlaceholderText)
-        self.setText(text or NOTHING_YET)
+        self.setText(text or (NOTHING_YET if self.transcribing else NOT_TRANSCRIBING))
 
-    def clear(self) -> None:
+    def clear(self, *, transcribing: bool | None = None) -> None:
+        """Empties the lines; `transcribing` (when given) says whether words will come at all."""
+        if transcribing is not None:
+            self.transcribing = transcribing
         self.lines.clear()
         self.set_lines("")
 

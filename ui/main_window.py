@@ -136,8 +136,10 @@ class MainWindow(QMainWindow):
             self.banner.hide()
         self.dashboard.reset()
         self.said_record_problem = None
+        options = self.actions.session_options()
+        self.dashboard.captions.clear(transcribing=options.words)
         try:
-            self.session.start(choice, self.actions.session_options())
+            self.session.start(choice, options)
         except CopilotError as exc:
             self.show_problem(str(exc))
             self.video.set_compact(False)

@@ -36,6 +36,9 @@ class Preferences:
     theme: str = "dark"
     nudge_sound: bool = False
     keep_media: bool = False  # keep the raw video and audio of live sessions (off: signals only)
+    # Transcribe what is said (captions, the transcript, word cues in the signals). The speech model
+    # reads English only: for calls in another language, off, faces and voices still count.
+    transcribe: bool = True
     nudge_rules_file: str = ""  # the user's own rules file; "" = the shipped one
     rules: dict[str, dict] = field(default_factory=dict)  # rule id -> {"enabled", "threshold"}
     # Where the middle of the user's screen is, as seen from their camera: [gaze yaw, gaze pitch]

@@ -42,6 +42,7 @@ class SessionOptions:
     # The user's calibrated screen centre (gaze yaw, pitch in degrees), or None to learn it; it is
     # their own face's, so it is used for a camera only, never for a screen region or a file
     screen: tuple[float, float] | None = None
+    words: bool = True  # transcribe what is said (Preferences.transcribe)
 
 
 def _start_recording(choice: str, mode: str, keep_media: bool = False):
@@ -107,7 +108,7 @@ class LiveSession:
         sinks = [self.bridge.sink, self._publish] + ([recorder] if recorder is not None else [])
         screen = options.screen if choice_kind(choice) == "camera" else None
         live = choice_kind(choice) != "file"  # a file plays paced: its words keep the file's timing
-        analyzers = standard_analyzers(options.mode, options.rules, screen, live=live)
+        analyzers = standard_analyzers(options.mode, options.rules, screen, live=live, words=options.words)
         engine = Engine([video, *sound], analyzers, sinks,
                         on_error=self.bridge.report_error, skip_failed_sources=bool(sound))
         if self.publisher is not None:

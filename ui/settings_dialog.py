@@ -62,6 +62,11 @@ class SettingsDialog(QDialog):
         self.sound.setChecked(prefs.nudge_sound)
         self.keep_media = QCheckBox("Keep the raw video and audio of live sessions (off: signals only)")
         self.keep_media.setChecked(prefs.keep_media)
+        self.transcribe = QCheckBox("Transcribe what is said (English only)")
+        self.transcribe.setChecked(prefs.transcribe)
+        self.transcribe.setToolTip("Captions, the transcript and the word cues of the signals (fillers, "
+                                   "hedges, questions). The speech model reads English only: for a call in "
+                                   "another language switch it off; faces and voices are read as before.")
         self.publish = QCheckBox(f"Publish the live session to programs on this computer "
                                  f"(ws://127.0.0.1:{prefs.publish_port}/v1/stream/analyze)")
         self.publish.setChecked(prefs.publish_live)
@@ -74,6 +79,7 @@ class SettingsDialog(QDialog):
         form = QFormLayout()
         for label, widget in (("Mode", self.mode), ("Video source", self.source),
                               ("Microphone", self.microphone), ("", self.system_audio),
+                              ("Words", self.transcribe),
                               ("Theme", self.theme), ("Nudges", self.sound), ("Rules file", self.rules_file),
                               ("Recording", self.keep_media), ("Publishing", self.publish),
                               ("Screen position", self._screen_row())):
@@ -155,6 +161,7 @@ class SettingsDialog(QDialog):
         prefs.microphone, prefs.system_audio = self.microphone.currentData(), self.system_audio.isChecked()
         prefs.theme, prefs.nudge_sound = self.theme.currentData(), self.sound.isChecked()
         prefs.keep_media, prefs.publish_live = self.keep_media.isChecked(), self.publish.isChecked()
+        prefs.transcribe = self.transcribe.isChecked()
         prefs.nudge_rules_file = self.rules_file.text().strip()
         prefs.rules = {rule_id: {"enabled": self.table.cellWidget(row, 0).isChecked(),
                                  "threshold": round(self.table.cellWidget(row, 4).value()

@@ -123,7 +123,7 @@ class WindowActions(QObject):
     def session_options(self) -> SessionOptions:
         direction = self.prefs.screen_direction
         return SessionOptions(self.prefs.mode, self.prefs.microphone, self.prefs.system_audio, self.rules,
-                              keep_media=self.prefs.keep_media,
+                              keep_media=self.prefs.keep_media, words=self.prefs.transcribe,
                               screen=(float(direction[0]), float(direction[1])) if direction else None)
 
     def mode_name(self) -> str:

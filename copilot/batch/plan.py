@@ -70,13 +70,14 @@ def find_calls(paths: list[Path]) -> list[Call]:
     return calls
 
 
-def settings_key() -> str:
-    """A short digest of everything besides the recording that shapes its result."""
+def settings_key(*, words: bool = True) -> str:
+    """A short digest of everything besides the recording that shapes its result (`words`: whether
+    what is said is transcribed)."""
     from copilot.result.document import version
     from copilot.shipped.models import model_checksums
 
-    digest = hashlib.sha256(json.dumps({"version": version(), "models": model_checksums()},
-                                       sort_keys=True).encode())
+    shaping = {"version": version(), "models": model_checksums(), **({} if words else {"words": False})}
+    digest = hashlib.sha256(json.dumps(shaping, sort_keys=True).encode())
     for path in sorted(TUNING_FILES.rglob("*.toml")):
         digest.update(path.relative_to(TUNING_FILES).as_posix().encode())
         digest.update(path.read_bytes())
@@ -130,9 +131,9 @@ def previous(call: Call, out_dir: Path, key: str) -> dict[str, Any] | None:
     return None
 
 
-def plan(paths: list[Path], out_dir: Path) -> tuple[list[Call], str]:
+def plan(paths: list[Path], out_dir: Path, *, words: bool = True) -> tuple[list[Call], str]:
     """The batch's recordings, each hashed, probed and matched against what `out_dir` already holds."""
-    key = settings_key()
+    key = settings_key(words=words)
     calls = find_calls(paths)
     for call in calls:
         try:

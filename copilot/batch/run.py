@@ -28,9 +28,12 @@ def ray_installed() -> bool:
 
 def run_batch(paths: list[Path], out_dir: Path, *, workers: int | None = None, address: str | None = None,
               database: Path | None = None, record: bool = True, team_file: Path | None = None,
-              scratch: Callable[[], Path], verbose: bool = False, use_ray: bool | None = None) -> int:
+              scratch: Callable[[], Path], verbose: bool = False, use_ray: bool | None = None,
+              words: bool = True) -> int:
     """`use_ray`: None picks Ray when it is installed; False analyses here even so (the sequential
-    run the Ray run is compared with). Returns the exit code: 1 when a recording failed."""
+    run the Ray run is compared with). `words`: transcribe what is said (a batch without words is
+    another setting: its results are not taken for a batch with them, nor the other way round).
+    Returns the exit code: 1 when a recording failed."""
     from copilot.batch.people import load_team
     from copilot.batch.plan import plan
     from copilot.batch.summary import SUMMARY_CSV, write_summary
@@ -42,7 +45,7 @@ def run_batch(paths: list[Path], out_dir: Path, *, workers: int | None = None, a
     use_ray = ray_there if use_ray is None else use_ray
     team = load_team(team_file)  # a typo in it fails now, not after hours of analysis
     check_writable(out_dir / SUMMARY_CSV)
-    calls, settings = plan(paths, out_dir)
+    calls, settings = plan(paths, out_dir, words=words)
     outcomes = {call.name: outcome_before(call) for call in calls}
     bar = Bar(calls, outcomes)
     for call in calls:
@@ -55,11 +58,11 @@ def run_batch(paths: list[Path], out_dir: Path, *, workers: int | None = None, a
         if use_ray and (len(pending) > 1 or address is not None):
             from copilot.batch.run_ray import run_on_ray
 
-            run_on_ray(pending, finish, workers=workers, address=address, verbose=verbose)
+            run_on_ray(pending, finish, workers=workers, address=address, verbose=verbose, words=words)
         else:  # one recording: starting Ray would cost more than it could save
             from copilot.batch.run_local import run_here
 
-            run_here(pending, finish)
+            run_here(pending, finish, words=words)
     except KeyboardInterrupt:
         bar.close()
         left = sum(o.status == "not analysed" for o in outcomes.values())

@@ -10,8 +10,8 @@ from copilot.batch.worker import Analysed, analyse, load_models
 Done = Callable[[Call, Analysed], None]
 
 
-def run_here(calls: Sequence[Call], done: Done) -> None:
+def run_here(calls: Sequence[Call], done: Done, *, words: bool = True) -> None:
     if calls:
         load_models()
     for call in calls:
-        done(call, analyse(call.path))
+        done(call, analyse(call.path, words=words))

@@ -37,8 +37,8 @@ class Analyst:
     def __init__(self, cores: int) -> None:
         load_models(cores)
 
-    def analyse(self, path: Path) -> Analysed:
-        return analyse(path)
+    def analyse(self, path: Path, words: bool = True) -> Analysed:
+        return analyse(path, words=words)
 
 
 def connect(workers: int | None, address: str | None, *, verbose: bool) -> bool:
@@ -69,7 +69,7 @@ def cores_each(workers: int) -> int:
 
 
 def run_on_ray(calls: Sequence[Call], done: Done, *, workers: int | None = None, address: str | None = None,
-               verbose: bool = False) -> None:
+               verbose: bool = False, words: bool = True) -> None:
     """Analyses `calls` on `workers` actors (default: one per CPU of the runtime), calling `done` in
     this process for each as it finishes. A worker that dies (out of memory, a killed node) costs
     the recording it held, which is reported through `done`, and is replaced."""
@@ -89,7 +89,7 @@ def run_on_ray(calls: Sequence[Call], done: Done, *, workers: int | None = None,
         def give(actor) -> None:
             call = next(todo, None)
             if call is not None:
-                running[actor.analyse.remote(call.path)] = (actor, call)
+                running[actor.analyse.remote(call.path, words)] = (actor, call)
 
         for _ in range(min(count, len(calls))):
             actors.append(hire())

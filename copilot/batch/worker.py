@@ -47,13 +47,14 @@ def load_models(cores: int | None = None) -> None:
         load_model(name)
 
 
-def analyse(path: Path) -> Analysed:
+def analyse(path: Path, *, words: bool = True) -> Analysed:
     from copilot.result.recording import analyze_file
     from copilot.session.rows import KeptRows
 
     started, rows = _Clocks(), KeptRows("file")
     try:
-        document, errors = analyze_file(path, sinks=[rows], quiet=True, speech_in_own_process=True)
+        document, errors = analyze_file(path, sinks=[rows], quiet=True, speech_in_own_process=True,
+                                        words=words)
     except CopilotError as exc:
         return _failed(str(exc), started)
     except OSError as exc:

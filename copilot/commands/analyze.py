@@ -33,6 +33,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         help="also write the HTML report of this analysis (see `copilot report`)")
     parser.add_argument("--no-record", action="store_true",
                         help="do not keep this analysis in the session database")
+    parser.add_argument("--no-words", action="store_true",
+                        help="do not transcribe what is said: no transcript and no word cues (the speech "
+                             "model reads English only; other languages come out as English-sounding "
+                             "nonsense). Faces and voices are analysed as before")
     add_database_option(parser)
     team = parser.add_argument_group(
         "a library of calls", "With --out-dir, every recording named or found in the folders named (and "
@@ -105,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
 
             return run_batch(args.files, args.out_dir, workers=args.workers, address=args.ray_address,
                              database=args.database, record=not args.no_record, team_file=args.team,
-                             scratch=scratch, verbose=args.verbose)
+                             scratch=scratch, verbose=args.verbose, words=not args.no_words)
         return _run(args, scratch)
 
 
@@ -144,7 +148,8 @@ def _run(args: argparse.Namespace, scratch: Callable[[], Path]) -> int:
                 recorder = recorder_in(database)
     try:
         document, errors = analyze_file(args.file, paced=args.paced, csv_path=args.csv,
-                                        sinks=[recorder] if recorder is not None else [])
+                                        sinks=[recorder] if recorder is not None else [],
+                                        words=not args.no_words)
     except BaseException:
         if recorder is not None:
             recorder.discard()

@@ -43,18 +43,19 @@ class _Progress:
 
 def analyze_file(path: Path, *, paced: bool = False, csv_path: Path | None = None,
                  sinks: Sequence[Sink] = (), quiet: bool = False,
-                 speech_in_own_process: bool = False) -> tuple[dict, list[str]]:
+                 speech_in_own_process: bool = False, words: bool = True) -> tuple[dict, list[str]]:
     """The result document of one recording and the errors met on the way (`copilot eval`, the
     batch and `copilot serve` reuse it). `quiet`: no progress bar and no warnings on stderr (the
     batch's own bar and lines say them; the warnings are in the document either way).
-    `speech_in_own_process`: see `standard_analyzers`."""
+    `speech_in_own_process`, `words`: see `standard_analyzers`."""
     source = MediaFile(path, pace=paced)
     source.open()
     collector = ResultCollector(source_kind="file")
     progress = None if quiet else _Progress(source.duration_s, source.name)
     scores = ScoresCsv(csv_path) if csv_path is not None else None
     every = [collector, *([progress] if progress else []), *([scores] if scores else []), *sinks]
-    engine = Engine([source], standard_analyzers(speech_in_own_process=speech_in_own_process), every,
+    analyzers = standard_analyzers(words=words, speech_in_own_process=speech_in_own_process)
+    engine = Engine([source], analyzers, every,
                     lossless=not paced)
     try:
         engine.run()
