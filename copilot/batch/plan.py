@@ -76,6 +76,7 @@ def settings_key(*, words: bool = True) -> str:
     from copilot.result.document import version
     from copilot.shipped.models import model_checksums
 
+    # words off is named only when off, so results made before it was a setting still count
     shaping = {"version": version(), "models": model_checksums(), **({} if words else {"words": False})}
     digest = hashlib.sha256(json.dumps(shaping, sort_keys=True).encode())
     for path in sorted(TUNING_FILES.rglob("*.toml")):

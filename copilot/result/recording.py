@@ -55,8 +55,7 @@ def analyze_file(path: Path, *, paced: bool = False, csv_path: Path | None = Non
     scores = ScoresCsv(csv_path) if csv_path is not None else None
     every = [collector, *([progress] if progress else []), *([scores] if scores else []), *sinks]
     analyzers = standard_analyzers(words=words, speech_in_own_process=speech_in_own_process)
-    engine = Engine([source], analyzers, every,
-                    lossless=not paced)
+    engine = Engine([source], analyzers, every, lossless=not paced)
     try:
         engine.run()
     finally:

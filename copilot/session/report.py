@@ -169,8 +169,8 @@ def _people(data: SessionData) -> str:
 
 
 def _presence(s: ParticipantSummary, span: tuple[float, float] | None) -> str:
-    """How long a face was in the picture; for a voice alone, when it was heard (how long it
-    talked is the talk table's: "heard for" the span read as talk time)."""
+    """How long a face was in the picture; for a voice alone, when it was first and last heard.
+    How long it talked is the talk table's: "heard for 28 s" read as talk time beside 13 s talked."""
     if s.by != "voice" or span is None:
         return f"seen for {_seconds(s.seen_s)}"
     return f"heard between {clock(span[0])} and {clock(span[1])}"
@@ -182,14 +182,10 @@ def _talk(data: SessionData) -> str:
     rows = data.document.get("conversation") or []
     if not rows:
         return ""
-    def gap(row: dict) -> str:
-        value = row.get("response_latency_s")
-        return "–" if value is None else f"{value:.1f} s"
-
     body = table(["who", "talked", "share", "turns", "cut in", "was cut off", "longest turn",
                   "typical reply gap"],
                  [[r["participant"], _seconds(r["talk_s"]), percent(r["talk_share"]), r["turns"],
-                   r["interruptions"], r["interrupted"], _seconds(r["longest_monologue_s"]), gap(r)]
+                   r["interruptions"], r["interrupted"], _seconds(r["longest_monologue_s"]), _reply_gap(r)]
                   for r in rows])
     return ("<h3>Who talked</h3>" + body
             + "<p class=note>A turn lasts from taking the floor until someone else takes it; a short "
@@ -197,6 +193,11 @@ def _talk(data: SessionData) -> str:
             "Cutting in: starting while someone talks and going on after they stop. The reply gap is "
             "the median time from the last turn&rsquo;s end to the reply (below zero: the reply began "
             "before it ended).</p>")
+
+
+def _reply_gap(row: dict) -> str:
+    value = row.get("response_latency_s")
+    return "–" if value is None else f"{value:.1f} s"
 
 
 def _seconds(value: float) -> str:
