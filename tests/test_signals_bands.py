@@ -159,6 +159,23 @@ def test_no_score_before_its_evidence_and_no_rationale_on_less_than_a_second_and
 
 
 @pytest.mark.timeout(1800)
+def test_the_live_turns_cutting_in_and_reply_gap_are_the_results(shared_data):
+    """Issue 18, item 5, shown live: the panel's turns, cutting in and reply gap, as the last step
+    has them, are the result document's per-person conversation (gloria: a two-person dialogue)."""
+    found = run(shared_data, VOICE)
+    live = found["steps"][-1][1].talk
+    rows = {row["participant"]: row for row in found["document"]["conversation"]}
+    assert len(rows) >= 2 and any(row["turns"] >= 2 for row in rows.values())
+    for pid, row in rows.items():
+        assert live[pid]["turns"] == row["turns"] and live[pid]["interruptions"] == row["interruptions"]
+        if row["response_latency_s"] is None:
+            assert live[pid]["reply_gap"] is None
+        else:
+            assert live[pid]["reply_gap"] == pytest.approx(row["response_latency_s"], abs=1e-3)
+        assert live[pid]["longest_monologue"] >= row["longest_monologue_s"] - 1e-6
+
+
+@pytest.mark.timeout(1800)
 def test_the_talk_measures_count_what_the_transcript_holds(shared_data):
     found = run(shared_data, ONE_VOICE)
     talk = found["steps"][-1][1].talk

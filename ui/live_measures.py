@@ -1,5 +1,6 @@
 """The live measures panel: conversation quality so far (the index and its five dimensions) and,
-per person, talk ratio, pace, fillers, longest monologue and questions asked.
+per person, talk ratio, pace, fillers, longest monologue, turns, cutting in, reply gap and
+questions asked (the result's per-person conversation, as it stands so far).
 
 Issue 19: these were only in the report. The numbers come from the signal analyzer with each
 step (SignalStep.quality, .talk), the labels and the definitions shown on hover from
@@ -39,6 +40,8 @@ def measure_text(name: str, value: float | None) -> str:
     if name == "longest_monologue":
         minutes, seconds = divmod(round(value), 60)
         return f"{minutes}:{seconds:02d}" if minutes else f"{seconds} s"
+    if name == "reply_gap":
+        return f"{value:.1f} s"
     return str(int(value))
 
 

@@ -22,7 +22,8 @@ from copilot.words.lexicon import MIN_PACE_SPAN_S
 
 MEASURES_PATH = Path(__file__).with_name("measures.toml")
 QUALITY = ("quality_index", *DIMENSIONS)
-PERSONAL = ("talk_ratio", "pace", "fillers", "longest_monologue", "questions")
+PERSONAL = ("talk_ratio", "pace", "fillers", "longest_monologue", "turns", "interruptions", "reply_gap",
+            "questions")
 # How long a finished utterance or laugh is kept to be met with the other (Talk._said): a laugh
 # is found within a second of the utterance it sits in, so this leaves room for a laugh inside an
 # utterance of up to a minute being reported before it ends.
@@ -183,6 +184,8 @@ def talk_values(talks: dict[str, Talk], tick_hz: float,
                   "pace": talk.pace() if transcribing else None,
                   "fillers": talk.fillers,
                   "longest_monologue": max(talk.longest_s, talk.holding_s),
+                  "turns": talk.turns, "interruptions": talk.interruptions,
+                  "reply_gap": statistics.median(talk.latencies_s) if talk.latencies_s else None,
                   "questions": talk.questions if transcribing else None}
             for pid, talk in sorted(talks.items())}
 
