@@ -92,6 +92,7 @@ class SignalAnalyzer:
         self.talks: dict[str, Talk] = {}  # everyone's talk so far, kept after they are forgotten
         # Each voice's longest turn so far, the one under way included (the voice's conversation).
         self.voice_turns: dict[str, float] = {}
+        self.voice_floor: str | None = None  # the voice whose turn is under way
         self.voice_now: dict = {}
         self.last_t = 0.0
         # Candidate faces (not yet participants, issue 18) in the latest step: key -> mouth movement.
@@ -147,6 +148,7 @@ class SignalAnalyzer:
         if voice is not None:
             self.voice_now.update(voice.now)
             self.voice_turns = dict(voice.conversation.longest_monologue_s)
+            self.voice_floor = voice.conversation.floor
             for event in voice.events:
                 if self.by_words and event.kind == "backchannel":
                     continue
@@ -157,6 +159,7 @@ class SignalAnalyzer:
         if words is not None:
             self._words(out, words, step.t)
         self._ticks(out, step.t, inclusive=True)
+        self._holding(step.t)
         out.talk = talk_values(self.talks, self.tick_hz, self.by_words)
         if step.final:
             for event in [e for events in self.unjudged.values() for e in events]:
@@ -165,6 +168,15 @@ class SignalAnalyzer:
             self._finish(out, step.t)
         self.last_t = step.t
         return out
+
+    def _holding(self, t: float) -> None:
+        """Marks whose turn is under way (the voice's conversation holds its floor), so the live turn
+        count includes it; once it ends it is a settled turn and the mark moves on."""
+        floor = self.voice_floor
+        holder = (None if floor is None or floor in self.attribution.undecided
+                  else self.attribution.owner_at(floor, t, t))
+        for pid, talk in self.talks.items():
+            talk.holding = pid == holder
 
     def _words(self, out: SignalStep, words, t: float) -> None:
         for said in words.said:

@@ -101,6 +101,7 @@ class Talk:
     # live, the conversation's reading of the turn under way as well (it grows at each utterance's end).
     longest_s: float = 0.0
     holding_s: float = 0.0
+    holding: bool = False  # live: their turn is under way (counted in `turns` only once it ends)
     # From the voice's finished events (issue 18), settled once each utterance has ended (a mixed
     # track's voice is known then): for the result document's per-person "conversation".
     said_s: float = 0.0  # seconds of their utterances, less the laughter in them: a laugh is no talk
@@ -184,7 +185,7 @@ def talk_values(talks: dict[str, Talk], tick_hz: float,
                   "pace": talk.pace() if transcribing else None,
                   "fillers": talk.fillers,
                   "longest_monologue": max(talk.longest_s, talk.holding_s),
-                  "turns": talk.turns, "interruptions": talk.interruptions,
+                  "turns": talk.turns + int(talk.holding), "interruptions": talk.interruptions,
                   "reply_gap": statistics.median(talk.latencies_s) if talk.latencies_s else None,
                   "questions": talk.questions if transcribing else None}
             for pid, talk in sorted(talks.items())}

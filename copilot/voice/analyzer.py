@@ -298,7 +298,7 @@ class VoiceAnalyzer:
             talk_share_1min=self.talk.shares(60.0), talk_share_5min=self.talk.shares(300.0),
             talk_seconds_1min={n: self.talk.seconds(n, 60.0) for n in names},
             longest_monologue_s=dict(self.conversation.longest_monologue_s),
-            response_latency_s=dict(self.conversation.response_latency_s))
+            response_latency_s=dict(self.conversation.response_latency_s), floor=self.conversation.floor)
 
     def finish(self, t: float) -> VoiceResult:
         """Ends the utterances still open when a recording ends, so its last words are described."""

@@ -38,6 +38,7 @@ class ConversationStats:
     talk_seconds_1min: dict[str, float]  # works with a single channel too
     longest_monologue_s: dict[str, float]
     response_latency_s: dict[str, float]  # of each channel's latest turn
+    floor: str | None = None  # the channel (voice) whose turn is under way
 
 
 @dataclass(slots=True)
