@@ -101,7 +101,7 @@ class Talk:
     # live, the conversation's reading of the turn under way as well (it grows at each utterance's end).
     longest_s: float = 0.0
     holding_s: float = 0.0
-    holding: bool = False  # live: their turn is under way (counted in `turns` only once it ends)
+    holding: bool = False  # live: their turn is under way (the live count adds it; `turns` once it ends)
     # From the voice's finished events (issue 18), settled once each utterance has ended (a mixed
     # track's voice is known then): for the result document's per-person "conversation".
     said_s: float = 0.0  # seconds of their utterances, less the laughter in them: a laugh is no talk
