@@ -192,7 +192,8 @@ def _talk(data: SessionData) -> str:
             "&ldquo;mm-hm&rdquo; said while another talks does not take it, nor does laughing along. "
             "Cutting in: starting while someone talks and going on after they stop. The reply gap is "
             "the median time from the last turn&rsquo;s end to the reply (below zero: the reply began "
-            "before it ended).</p>")
+            "before it ended); where several voices share one track, a reply after a pause of a few "
+            "tenths of a second can read 0.</p>")
 
 
 def _reply_gap(row: dict) -> str:
