@@ -26,7 +26,9 @@ from copilot.signals.bands import NONE
 from copilot.signals.measures import PERSONAL, QUALITY, measures
 
 QUALITY_COLUMNS = 3  # the index and five dimensions in two rows of three
-ROW_PX = 20
+# A row is a line of text and a little air (17 px with a 14 px font): the gauges and all eight rows
+# then fit a 1280x800 window above the nudge feed without a scroll bar.
+ROW_AIR_PX = 3
 
 
 def measure_text(name: str, value: float | None) -> str:
@@ -73,16 +75,18 @@ class LiveMeasures(QGroupBox):
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.verticalHeader().setDefaultSectionSize(ROW_PX)
+        row_px = self.fontMetrics().height() + ROW_AIR_PX
+        self.table.verticalHeader().setMinimumSectionSize(row_px)
+        self.table.verticalHeader().setDefaultSectionSize(row_px)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        header.setFixedHeight(ROW_PX + 2)
+        header.setFixedHeight(row_px + 2)
         for row, name in enumerate(PERSONAL):
             item = QTableWidgetItem(defined[name].label)
             item.setToolTip(defined[name].definition)
             self.table.setVerticalHeaderItem(row, item)
         # every row in view, with or without people in it: the panel must not scroll or jump
-        self.table.setFixedHeight(header.height() + ROW_PX * len(PERSONAL) + 2 * self.table.frameWidth())
+        self.table.setFixedHeight(header.height() + row_px * len(PERSONAL) + 2 * self.table.frameWidth())
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 6)
         layout.setSpacing(4)
