@@ -154,13 +154,12 @@ def _thumbnail(media: str, t: float) -> str:
 def _people(data: SessionData) -> str:
     """A recap card per person."""
     cards = []
-    spans = {p["id"]: (p["first_seen"], p["last_seen"]) for p in data.document["participants"]}
     for s in participant_summaries(data):
         shares = sorted(s.state_share.items(), key=lambda kv: -kv[1])
         states = ", ".join(f"{k} {percent(v)}" for k, v in shares) or "–"
         events = ", ".join(f"{k} ×{n}" for k, n in sorted(s.events.items(), key=lambda kv: -kv[1])) or "none"
         cards.append(f"<div class=card><h3>{_e(s.participant)}</h3>"
-                     f"<p>{_e(_presence(s, spans.get(s.participant)))}</p>"
+                     f"<p>{_e(_presence(s))}</p>"
                      f"<p><b>Engagement:</b> {_e(states)}</p>"
                      f"<p><b>Strongest signals:</b> {_e(', '.join(s.strongest) or 'none held long enough')}"
                      "</p>"
@@ -168,12 +167,12 @@ def _people(data: SessionData) -> str:
     return "<div class=cards>" + "".join(cards) + "</div>" + _talk(data)
 
 
-def _presence(s: ParticipantSummary, span: tuple[float, float] | None) -> str:
+def _presence(s: ParticipantSummary) -> str:
     """How long a face was in the picture; for a voice alone, when it was first and last heard.
     How long it talked is the talk table's: "heard for 28 s" read as talk time beside 13 s talked."""
-    if s.by != "voice" or span is None:
+    if s.by != "voice":
         return f"seen for {_seconds(s.seen_s)}"
-    return f"heard between {clock(span[0])} and {clock(span[1])}"
+    return f"heard between {clock(s.first_s)} and {clock(s.last_s)}"
 
 
 def _talk(data: SessionData) -> str:

@@ -27,6 +27,8 @@ class ParticipantSummary:
     participant: str
     seen_s: float
     by: str
+    first_s: float = 0.0  # when first seen or heard
+    last_s: float = 0.0  # ... and last
     state_share: dict[str, float] = field(default_factory=dict)  # engaged/neutral/disengaged -> share
     mean_scores: dict[str, float] = field(default_factory=dict)
     events: dict[str, int] = field(default_factory=dict)  # signal type -> events
@@ -46,7 +48,8 @@ def participant_summaries(data: SessionData) -> list[ParticipantSummary]:
     doc, out = data.document, []
     for person in doc["participants"]:
         pid = person["id"]
-        summary = ParticipantSummary(pid, person["last_seen"] - person["first_seen"], person["by"])
+        summary = ParticipantSummary(pid, person["last_seen"] - person["first_seen"], person["by"],
+                                     person["first_seen"], person["last_seen"])
         spans = [s for s in doc["engagement_state"] if s["participant"] == pid]
         total = sum(s["end"] - s["start"] for s in spans)
         for s in spans:

@@ -209,9 +209,9 @@ class SignalAnalyzer:
                 continue  # an unconfirmed face's voice, or a voice not yet judged: nobody's yet
             if pid not in self.people and not speaking[channel]:
                 continue  # a silent channel with no face to give it to makes no one
-            self.person(pid, t, False).add_voice_now(self.voice_now[channel])
-            talk = self.talks.setdefault(pid, Talk())
-            talk.holding_s = max(talk.holding_s, self.voice_turns.get(channel, 0.0))
+            person = self.person(pid, t, False)
+            person.add_voice_now(self.voice_now[channel])
+            person.talk.holding_s = max(person.talk.holding_s, self.voice_turns.get(channel, 0.0))
             if speaking[channel]:
                 out.heard.append((t, pid))
         for channel in [c for c in self.unjudged if c not in self.attribution.undecided]:
