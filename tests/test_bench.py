@@ -33,6 +33,11 @@ def test_the_text_report_puts_the_pipelines_side_by_side(shared_data: Path) -> N
     assert "before" in header and ("MediaPipe" in header)
     row = next(line for line in text.splitlines() if line.strip().startswith("head_stationary"))
     assert len(row.split()) >= 5  # name, faces, now, before, ... fps
+    faces = next(iter(report["clips"].values()))["faces"]
+    # one still face: its eyes are read beside the mesh now, after it before
+    assert faces["now"]["eyes_alongside"] > 0.8 * faces["now"]["frames_read"]
+    assert faces["before"]["eyes_alongside"] == 0
+    assert "eyes read beside the mesh in" in text
 
 
 def test_mediapipe_reads_the_same_frames_when_installed(shared_data: Path) -> None:

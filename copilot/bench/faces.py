@@ -7,7 +7,8 @@ Every figure in ms is a median over all frames of all passes, the total and each
 alike; `fps` is the throughput, frames over the time all of them took.
 
 "before" is the face pipeline as issue 20 found it (the plain mesh, then the iris model on a
-crop of each eye, every face every frame, the fine detection tiles every second at once);
+crop of each eye once the mesh is done, every face every frame, the fine detection tiles every
+second at once);
 "attention" is the pipeline as it is but with the attention mesh (people.toml [landmarks]),
 left out when that is already the choice; MediaPipe is its own FaceMesh(refine_landmarks=True)
 when `mediapipe` is installed (the optional `bench` extra), fed the same frames in RGB.
@@ -30,9 +31,10 @@ from copilot.vision.tracker import DETECT_EVERY_S, MAX_FACES, FaceTracker
 STILL_FRAMES = 90  # an image is replayed as this many frames of a 30 fps video
 STAGES = ("cuts", "detect", "landmarks", "iris")
 # The earlier pipeline, for the before/after columns: FaceTracker options that restore it
-# (the plain mesh and the iris model; every face read every frame however many there are; the
-# fine detection tiles every second whatever the faces' size).
-BEFORE = {"attention": False, "full_rate_faces": MAX_FACES, "fine_search_every_s": DETECT_EVERY_S}
+# (the plain mesh, then the iris model on its landmarks; every face read every frame however many
+# there are; the fine detection tiles every second whatever the faces' size).
+BEFORE = {"attention": False, "eyes_alongside": False, "full_rate_faces": MAX_FACES,
+          "fine_search_every_s": DETECT_EVERY_S}
 MEDIAPIPE_VERSION = "0.10.21"  # the release that still ships the legacy FaceMesh solution
 
 Frames = list[tuple[float, np.ndarray]]
@@ -75,6 +77,8 @@ def _tracker_pass(frames: Frames, options: dict) -> dict[str, list[float]]:
         for stage in ("cuts", "landmarks", "iris"):
             out[stage].append(getattr(times, stage))
         out["faces"].append(len(found) + len(found.tentative))
+    out["eyes_alongside"] = [tracker.timings.eyes_read_alongside]  # frames, over the pass
+    out["eyes_again"] = [tracker.timings.eyes_read_again]
     return out
 
 
@@ -132,6 +136,9 @@ def summary(got: dict[str, list[float]]) -> dict[str, float]:
             out[f"{stage}_ms"] = _median(got[stage])
     if "detect" in got:
         out["detections"] = len(got["detect"])
+    if "eyes_alongside" in got:  # counts over all passes, beside the frames read
+        out["eyes_alongside"], out["eyes_again"] = sum(got["eyes_alongside"]), sum(got["eyes_again"])
+        out["frames_read"] = len(got["total"])
     # frames analysed per second over whole passes, detection frames and all: the throughput
     # (the one figure that is not a median; the median frame says what a typical frame costs)
     out["fps"] = round(1000 * len(got["total"]) / sum(got["total"]), 1) if got["total"] else 0.0

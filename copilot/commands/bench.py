@@ -142,6 +142,9 @@ def format_text(report: dict[str, object]) -> str:
         lines.append(f"    {name[:25]:<26} cuts {now['cuts_ms']:.2f}  landmarks {now['landmarks_ms']:.2f}  "
                      f"iris {now['iris_ms']:.2f}  detect {now['detect_ms']:.2f} ({now['detections']}x)"
                      f"  load {clip['faces']['load'][0]:.1f}->{clip['faces']['load'][1]:.1f}")
+        if now.get("eyes_alongside"):
+            lines.append(f"    {'':<26} eyes read beside the mesh in {now['eyes_alongside']} of "
+                         f"{now['frames_read']} frames, {now['eyes_again']} of them read again after it")
     for name, clip in report["clips"].items():
         if "pipeline" not in clip:
             continue

@@ -14,12 +14,12 @@ import logging
 import os
 import threading
 import tomllib
-from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -27,6 +27,7 @@ from copilot.errors import CopilotError
 from copilot.shipped.resources import resource_path
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 REGISTRY_FILE = "models.toml"
 CPU = "CPUExecutionProvider"
@@ -89,6 +90,21 @@ class Model:
         first = self.run(chunks[0])
         outputs = [first, *(f.result() for f in pending)]
         return [np.concatenate(parts_of_one) for parts_of_one in zip(*outputs, strict=True)]
+
+
+def alongside(work: Callable[..., T], *args: Any) -> Future[T]:
+    """Runs `work(*args)` on the batch helper thread while the caller goes on with other work:
+    two model calls of one frame side by side (ONNX Runtime releases the GIL). Where batches are
+    not cut (one core, or a batch worker's share of one) it runs here and now, so the answer never
+    depends on the cores, only the time does."""
+    if _batch_parts > 1:
+        return _helpers().submit(work, *args)
+    done: Future[T] = Future()
+    try:
+        done.set_result(work(*args))
+    except Exception as exc:  # handed over as the helper's would be, when the caller asks
+        done.set_exception(exc)
+    return done
 
 
 def use_cores(cores: int) -> None:

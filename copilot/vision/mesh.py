@@ -82,15 +82,17 @@ class FaceMesh:
         self.mesh_model = ImageModel(ATTENTION_MESH if attention else FACE_MESH, load, threads)
         self.iris_model = None if attention else ImageModel(IRIS, load, threads)
 
-    def landmarks(self, image_bgr: np.ndarray, regions: list[Region]) -> list[MeshResult]:
+    def landmarks(self, image_bgr: np.ndarray, regions: list[Region],
+                  workers: int | None = None) -> list[MeshResult]:
+        """`workers`: the most cores the batch is cut over (None: all the batch helpers)."""
         if not regions:
             return []
         batch = to_rgb_unit([crop(image_bgr, r, MESH_SIZE) for r in regions])
         if self.iris_model is not None:
-            out = self.mesh_model.run(batch)
+            out = self.mesh_model.run(batch, workers)
             points, flags = out[MESH_POINTS * 3], out[1]
         else:
-            named = self.mesh_model.run_named(batch)
+            named = self.mesh_model.run_named(batch, workers)
             points, flags = named["landmarks"], named["face_flag"]
         points = points.reshape(len(regions), MESH_POINTS, 3)
         presence = 1.0 / (1.0 + np.exp(-flags.reshape(-1).astype(np.float64)))
@@ -101,15 +103,26 @@ class FaceMesh:
             results.append(MeshResult(landmarks, float(presence[k]), eyes))
         return results
 
-    def eyes(self, image_bgr: np.ndarray, results: list[MeshResult]) -> list[EyeResult]:
+    def eyes(self, image_bgr: np.ndarray, results: list[MeshResult],
+             workers: int | None = None) -> list[EyeResult]:
         """Each face's irises and eye contours: those its mesh call gave, else the iris model's
         on both eyes of every face as one batch (crops placed by the landmarks)."""
         if self.iris_model is None or not results:
             return [result.eyes for result in results]
-        faces = [result.landmarks for result in results]
+        return self.eyes_at(image_bgr, [result.landmarks for result in results], workers)
+
+    def eyes_at(self, image_bgr: np.ndarray, faces: list[np.ndarray],
+                workers: int | None = None) -> list[EyeResult]:
+        """The iris model on both eyes of faces whose landmarks are `faces`: this frame's, or
+        where the eyes are expected to be before this frame's mesh has run (the tracker reads
+        eyes alongside the mesh that way). `workers`: the most cores the batch is cut over."""
+        if self.iris_model is None:
+            raise RuntimeError("the attention mesh reads the eyes in its own call")
+        if not faces:
+            return []
         regions = [r for landmarks in faces for r in eye_regions(landmarks)]
         crops = [crop(image_bgr, r, IRIS_SIZE, flip=k % 2 == 1) for k, r in enumerate(regions)]
-        out = self.iris_model.run(to_rgb_unit(crops))
+        out = self.iris_model.run(to_rgb_unit(crops), workers)
         contour = out[EYE_CONTOUR_POINTS * 3].reshape(-1, EYE_CONTOUR_POINTS, 3)
         iris = out[IRIS_POINTS * 3].reshape(-1, IRIS_POINTS, 3)
         eyes = []

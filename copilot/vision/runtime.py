@@ -57,21 +57,23 @@ class ImageModel:
             for n in (1, 2):
                 self.run(np.zeros((n, h, w, 3), np.float32))
 
-    def run(self, batch: np.ndarray) -> dict[int, np.ndarray]:
-        return {out.shape[1]: out for out in self._outputs(batch)}
+    def run(self, batch: np.ndarray, workers: int | None = None) -> dict[int, np.ndarray]:
+        """`workers`: the most parts the batch is cut into (None: as many as the cores allow)."""
+        return {out.shape[1]: out for out in self._outputs(batch, workers)}
 
-    def run_named(self, batch: np.ndarray) -> dict[str, np.ndarray]:
+    def run_named(self, batch: np.ndarray, workers: int | None = None) -> dict[str, np.ndarray]:
         """Outputs by the file's names, for a model with two outputs of one size (an eye each)."""
-        return dict(zip(self.model.output_names, self._outputs(batch), strict=True))
+        return dict(zip(self.model.output_names, self._outputs(batch, workers), strict=True))
 
-    def _outputs(self, batch: np.ndarray) -> list[np.ndarray]:
+    def _outputs(self, batch: np.ndarray, workers: int | None = None) -> list[np.ndarray]:
         if self._channels_first:
             batch = batch.transpose(0, 3, 1, 2)
         feeds = {self._input: np.ascontiguousarray(batch, dtype=np.float32)}
-        # Loaded models cut a batch over the cores; other loaders (LiteRT for parity) do not.
-        run = getattr(self.model, "run_batch", self.model.run)
         n = batch.shape[0]
-        return [np.asarray(out).reshape(n, -1) for out in run(feeds)]
+        # Loaded models cut a batch over the cores; other loaders (LiteRT for parity) do not.
+        run_batch = getattr(self.model, "run_batch", None)
+        outputs = self.model.run(feeds) if run_batch is None else run_batch(feeds, workers)
+        return [np.asarray(out).reshape(n, -1) for out in outputs]
 
 
 def _wants_channels_first(model: Any) -> bool:

@@ -33,18 +33,21 @@ crowd clip's last 0.12 s was a participant before).
 
 from __future__ import annotations
 
+import math
 import time
 from collections import deque
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from copilot.shipped.models import alongside
 from copilot.vision.appearance import blend, describe, similarity
 from copilot.vision.cuts import CutDetector
 from copilot.vision.detector import INPUT_SIZE, Detection, FaceDetector, views
 from copilot.vision.face import Face, FrameFaces
 from copilot.vision.geometry import Region, aligned_region, iou, points_box
-from copilot.vision.mesh import FACE_SCALE, FaceMesh, MeshResult, face_region
+from copilot.vision.mesh import FACE_SCALE, EyeResult, FaceMesh, MeshResult, eye_regions, face_region
 from copilot.vision.people_settings import SETTINGS_FILE, people_settings
 from copilot.vision.runtime import Loader, default_loader
 
@@ -73,8 +76,21 @@ class _Track:
     looks: np.ndarray | None = None  # running appearance descriptor
     described_at: float = -np.inf
     result: MeshResult | None = None  # its latest landmarks and eyes, kept while a gallery face is still
+    read_frame: int = -1  # the frame `result` was read in
+    before: np.ndarray | None = None  # the landmarks of the reading before that one ...
+    before_frame: int = -1  # ... and its frame: where the eyes will be next (_eyes_alongside)
+    eyes_wait: int = 0  # frames before its eyes are read alongside the mesh again, after a miss
     thumbnail: np.ndarray | None = None  # what its box looked like when its landmarks were refreshed
     refreshed: deque = field(default_factory=lambda: deque(maxlen=64))  # times of those refreshes
+
+
+@dataclass(slots=True)
+class _EyesAhead:
+    """A face's eyes being read on the helper core while this frame's mesh runs."""
+
+    track: _Track
+    placed: np.ndarray  # the landmarks the eye crops were placed by
+    reading: Future  # -> [EyeResult]
 
 
 @dataclass(slots=True)
@@ -86,6 +102,8 @@ class StageTimes:
     landmarks: float = 0.0
     iris: float = 0.0
     detections_run: int = 0  # over the tracker's life
+    eyes_read_alongside: int = 0  # over the tracker's life: frames whose eyes were read beside the mesh
+    eyes_read_again: int = 0  # ... and of those, the frames whose eyes were read again after it
 
 
 @dataclass
@@ -98,6 +116,7 @@ class FaceTracker:
     min_face_px: float | None = None  # the smallest face searched for (people.toml [detection])
     threads: int | None = None
     attention: bool | None = None  # the attention mesh; False: mesh, then iris (people.toml [landmarks])
+    eyes_alongside: bool = True  # with mesh and iris, tracked faces' eyes read beside the mesh call
     full_rate_faces: int | None = None  # every face read every frame up to this many (people.toml [gallery])
     fine_search_every_s: float | None = None  # the fine tiles' cadence beside large faces (people.toml)
     load: Loader | None = None
@@ -133,6 +152,8 @@ class FaceTracker:
         self._fine_per_frame = cfg["detection"]["fine_views_per_frame"]
         self._fine_queue: list[Region] = []  # fine tiles still to search (_search_fine)
         self._gallery = dict(cfg["gallery"])
+        self._eyes_misplaced = cfg["landmarks"]["eyes_misplaced"]
+        self._eyes_wait = cfg["landmarks"]["eyes_wait_after_miss"]
         if self.full_rate_faces is not None:
             self._gallery["full_rate_faces"] = self.full_rate_faces
         self._gone: dict[str, _Track] = {}  # confirmed people out of the picture, for re-identification
@@ -166,8 +187,10 @@ class FaceTracker:
             candidates += [(None, r) for r in self._untracked(self._search_fine(image_bgr, []))]
             times.detect = (time.perf_counter() - started) * 1000
 
+        ahead = self._eyes_alongside(image_bgr, candidates)
+        workers = 1 if ahead else None  # the helper core is reading its eyes meanwhile
         started = time.perf_counter()
-        results = self.mesh.landmarks(image_bgr, [region for _, region in candidates])
+        results = self.mesh.landmarks(image_bgr, [region for _, region in candidates], workers)
         self._confirm_new_faces(image_bgr, candidates, results)
         times.landmarks = (time.perf_counter() - started) * 1000
 
@@ -205,9 +228,19 @@ class FaceTracker:
             self._confirm(track, t)
 
         started = time.perf_counter()  # candidates' eyes too: their cues count once confirmed
-        eyes = self.mesh.eyes(image_bgr, [result for _, result in fresh])
-        for (track, result), eye in zip(fresh, eyes, strict=True):
-            result.eyes, track.result = eye, result
+        rest = [(track, result) for track, result in fresh if ahead is None or track is not ahead.track]
+        eyes = dict(zip((id(track) for track, _ in rest),
+                        self.mesh.eyes(image_bgr, [result for _, result in rest], workers), strict=True))
+        if ahead is not None:
+            for track, result in fresh:
+                if track is ahead.track:
+                    eyes[id(track)] = self._eyes_read_ahead(image_bgr, ahead, result)
+            ahead.reading.result()  # a face dropped this frame: its reading is still waited for
+        for track, result in fresh:
+            result.eyes = eyes[id(track)]
+            if track.result is not None:
+                track.before, track.before_frame = track.result.landmarks, track.read_frame
+            track.result, track.read_frame = result, self._frame_no
         times.iris = (time.perf_counter() - started) * 1000
         size = (image_bgr.shape[1], image_bgr.shape[0])
         gallery = len(kept) > self._gallery["full_rate_faces"]
@@ -352,6 +385,42 @@ class FaceTracker:
         if not self._tracks or self._lost_last_frame or self._last_detect_t is None:
             return True
         return t - self._last_detect_t >= self.detect_every_s or t < self._last_detect_t
+
+    def _eyes_alongside(self, image_bgr: np.ndarray, candidates: list) -> _EyesAhead | None:
+        """With the plain mesh, one face's two eye calls cost twice its mesh call, and one face's
+        mesh call leaves the second core idle (two or more faces' batches are cut over both
+        cores). So when the frame holds one face, tracked in the frame before, its eyes are read
+        on the second core while the mesh runs, where they are expected to be: the last reading
+        moved on by as much as it moved since the one before. Whether this happens depends on
+        the frames alone, never on the cores (with one core it simply runs first)."""
+        if not self.eyes_alongside or self.attention or len(candidates) != 1:
+            return None
+        track = candidates[0][0]
+        if track is None or track.result is None or track.read_frame != self._frame_no - 1:
+            return None
+        if track.eyes_wait > 0:
+            track.eyes_wait -= 1
+            return None
+        placed = track.result.landmarks
+        if track.before is not None and track.before_frame == track.read_frame - 1:
+            placed = placed + (placed - track.before)
+        self.timings.eyes_read_alongside += 1
+        return _EyesAhead(track, placed, alongside(self.mesh.eyes_at, image_bgr, [placed], 1))
+
+    def _eyes_read_ahead(self, image_bgr: np.ndarray, ahead: _EyesAhead, result: MeshResult) -> EyeResult:
+        """The eyes read alongside the mesh, or read again on this frame's landmarks when their
+        crops missed where those landmarks put the eyes by more than people.toml [landmarks]
+        eyes_misplaced (a head that started, stopped or jerked between frames); after a miss the
+        face's eyes wait `eyes_wait_after_miss` frames before they are read alongside again."""
+        eyes = ahead.reading.result()[0]
+        limit = self._eyes_misplaced
+        for guess, real in zip(eye_regions(ahead.placed), eye_regions(result.landmarks), strict=True):
+            if (math.hypot(guess.cx - real.cx, guess.cy - real.cy) > limit * real.width
+                    or abs(guess.width / real.width - 1.0) > limit or abs(guess.angle - real.angle) > limit):
+                self.timings.eyes_read_again += 1
+                ahead.track.eyes_wait = self._eyes_wait
+                return self.mesh.eyes(image_bgr, [result])[0]
+        return eyes
 
     def _confirm_new_faces(self, image_bgr: np.ndarray, candidates: list, results: list) -> None:
         """Re-runs new faces on the region their own landmarks give, and keeps that answer.
