@@ -103,13 +103,12 @@ class FaceMesh:
             results.append(MeshResult(landmarks, float(presence[k]), eyes))
         return results
 
-    def eyes(self, image_bgr: np.ndarray, results: list[MeshResult],
-             workers: int | None = None) -> list[EyeResult]:
+    def eyes(self, image_bgr: np.ndarray, results: list[MeshResult]) -> list[EyeResult]:
         """Each face's irises and eye contours: those its mesh call gave, else the iris model's
         on both eyes of every face as one batch (crops placed by the landmarks)."""
         if self.iris_model is None or not results:
             return [result.eyes for result in results]
-        return self.eyes_at(image_bgr, [result.landmarks for result in results], workers)
+        return self.eyes_at(image_bgr, [result.landmarks for result in results])
 
     def eyes_at(self, image_bgr: np.ndarray, faces: list[np.ndarray],
                 workers: int | None = None) -> list[EyeResult]:

@@ -228,16 +228,13 @@ class FaceTracker:
             self._confirm(track, t)
 
         started = time.perf_counter()  # candidates' eyes too: their cues count once confirmed
-        rest = [(track, result) for track, result in fresh if ahead is None or track is not ahead.track]
-        eyes = dict(zip((id(track) for track, _ in rest),
-                        self.mesh.eyes(image_bgr, [result for _, result in rest], workers), strict=True))
-        if ahead is not None:
-            for track, result in fresh:
-                if track is ahead.track:
-                    eyes[id(track)] = self._eyes_read_ahead(image_bgr, ahead, result)
-            ahead.reading.result()  # a face dropped this frame: its reading is still waited for
-        for track, result in fresh:
-            result.eyes = eyes[id(track)]
+        if ahead is None:
+            eyes = self.mesh.eyes(image_bgr, [result for _, result in fresh])
+        else:  # the frame's one face, read on: `fresh` holds it, or nothing when it was dropped
+            guessed = ahead.reading.result()[0]
+            eyes = [self._checked_eyes(image_bgr, ahead, guessed, result) for _, result in fresh]
+        for (track, result), eye in zip(fresh, eyes, strict=True):
+            result.eyes = eye
             if track.result is not None:
                 track.before, track.before_frame = track.result.landmarks, track.read_frame
             track.result, track.read_frame = result, self._frame_no
@@ -407,12 +404,12 @@ class FaceTracker:
         self.timings.eyes_read_alongside += 1
         return _EyesAhead(track, placed, alongside(self.mesh.eyes_at, image_bgr, [placed], 1))
 
-    def _eyes_read_ahead(self, image_bgr: np.ndarray, ahead: _EyesAhead, result: MeshResult) -> EyeResult:
+    def _checked_eyes(self, image_bgr: np.ndarray, ahead: _EyesAhead, guessed: EyeResult,
+                      result: MeshResult) -> EyeResult:
         """The eyes read alongside the mesh, or read again on this frame's landmarks when their
         crops missed where those landmarks put the eyes by more than people.toml [landmarks]
         eyes_misplaced (a head that started, stopped or jerked between frames); after a miss the
         face's eyes wait `eyes_wait_after_miss` frames before they are read alongside again."""
-        eyes = ahead.reading.result()[0]
         limit = self._eyes_misplaced
         for guess, real in zip(eye_regions(ahead.placed), eye_regions(result.landmarks), strict=True):
             if (math.hypot(guess.cx - real.cx, guess.cy - real.cy) > limit * real.width
@@ -420,7 +417,7 @@ class FaceTracker:
                 self.timings.eyes_read_again += 1
                 ahead.track.eyes_wait = self._eyes_wait
                 return self.mesh.eyes(image_bgr, [result])[0]
-        return eyes
+        return guessed
 
     def _confirm_new_faces(self, image_bgr: np.ndarray, candidates: list, results: list) -> None:
         """Re-runs new faces on the region their own landmarks give, and keeps that answer.
