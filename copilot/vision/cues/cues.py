@@ -40,9 +40,10 @@ class FaceCues:
     #               measured from the frame's centre, so leaning in or out leaves it alone
     head_y: float  # ... (> 0 down)
     lean: float  # [-1, 1]: > 0 nearer the camera than usual (leaning in)
-    gaze_yaw: float  # degrees, head pose and eyes together
+    gaze_yaw: float  # degrees, head pose and eyes together, the eyes read against their usual place
     gaze_pitch: float
-    at_camera: bool  # looking into the camera: gaze near the lens
+    at_camera: bool  # eye contact: on the screen, and the gaze near the lens with the eyes read
+    #                  against people's usual straight-ahead (face_cues.toml people_straight_*)
     at_screen: bool  # eyes on the screen: gaze inside the screen (on_the_screen), or into the lens;
     #                  then, per participant, held through nods and blinks and cleared by shut
     #                  eyes (participant.EyesOnScreen): the one measure signals and report share
@@ -88,6 +89,7 @@ class PersonCues:
         self.screen = screen
         one_euro = (smooth["min_cutoff_hz"], smooth["beta"], smooth["derivative_cutoff_hz"])
         self.pose_filter, self.gaze_filter = OneEuroFilter(*one_euro), OneEuroFilter(*one_euro)
+        self.people_gaze_filter = OneEuroFilter(*one_euro)
         self.baseline = RunningBaseline(HEAD_SIZE + 1, base["sample_hz"], base["window_s"],
                                         base["ready_after_s"],
                                         (FOLLOWS_POSE, (YAW, PITCH), base["pose_prior_deg"]))
@@ -107,11 +109,14 @@ class PersonCues:
         yaw, pitch, roll = self.pose_filter(pose_angles(rotation, cfg["pose"]["pitch_offset_deg"]), t)
         m = measure(face, frame)
         base = self.baseline.value if self.baseline.value is not None else None
-        eye_yaw, eye_pitch = self._eyes(m, base)
-        gaze_cam = rotation @ np.array([np.sin(eye_yaw) * np.cos(eye_pitch), -np.sin(eye_pitch),
-                                              -np.cos(eye_yaw) * np.cos(eye_pitch)])
-        gaze = direction_angles(gaze_cam)
-        gaze_yaw, gaze_pitch = self.gaze_filter((gaze[0], gaze[1] - cfg["pose"]["pitch_offset_deg"]), t)
+        gaze_yaw, gaze_pitch = self.gaze_filter(self._gaze(rotation, *self._eyes(m, base)), t)
+        # The same gaze with the eyes' straight-ahead of people in general instead of this
+        # person's usual eye position: which way they look from the lens, whatever they
+        # usually look at (face_cues.toml [gaze] people_straight_*).
+        gaze_cfg = cfg["gaze"]
+        people_gaze = self.people_gaze_filter(self._gaze(rotation, *eye_angles(
+            m[M["iris_x"]] - gaze_cfg["people_straight_x"], m[M["iris_y"]] - gaze_cfg["people_straight_y"],
+            gaze_cfg["eye_width_over_radius"])), t)
         size = np.log(frame.scale)
         # Where the head is, from the frame's centre in face sizes: leaning straight toward the
         # camera scales the picture about its centre, which leaves this unchanged.
@@ -126,19 +131,19 @@ class PersonCues:
         brow_d = (d[M["brow_right"]] + d[M["brow_left"]]) / 2
         corner_d = (d[M["corner_right"]] + d[M["corner_left"]]) / 2
         lips_apart = d[M["mouth_open"]] > 0.03
-        gaze_cone = cfg["gaze"]
         screen = self.screen_direction(base[GAZE_YAW], base[GAZE_PITCH], self.baseline.seen_s)
         off_screen_deg = float(np.hypot(gaze_yaw - screen[0], gaze_pitch - screen[1]))
         gaze_now = (float(gaze_yaw), float(gaze_pitch))
-        at_camera = into_the_lens(gaze_now, gaze_cone)
+        at_screen = ((into_the_lens(gaze_now, gaze_cfg) or on_the_screen(gaze_now, screen, gaze_cfg))
+                     and (self.screen is not None or within_any_screen(people_gaze, gaze_cfg)))
         return FaceCues(
             t=t, participant=face.participant, ready=self.baseline.ready,
             yaw=float(yaw), pitch=float(pitch), roll=float(roll),
             head_x=float(d[HEAD_X]), head_y=float(d[HEAD_Y]),
             lean=float(np.clip(np.expm1(d[HEAD_SIZE]) / cfg["lean"]["full_scale"], -1, 1)),
             gaze_yaw=float(gaze_yaw), gaze_pitch=float(gaze_pitch),
-            at_camera=at_camera,
-            at_screen=at_camera or on_the_screen(gaze_now, screen, gaze_cone),
+            at_camera=at_screen and into_the_lens(people_gaze, gaze_cfg),
+            at_screen=at_screen,
             eye_open_right=float(open_r), eye_open_left=float(open_l), eyes_closed=bool(closed),
             brow_raise=_unit(brow_d / expr["brow_raise"]),
             brow_lower=_unit((-brow_d - expr["brow_lower_gap_weight"] * d[M["brow_gap"]])
@@ -185,10 +190,14 @@ class PersonCues:
         """Eye-in-head yaw and pitch in radians, from the iris offset against its usual place."""
         if base is None:
             return 0.0, 0.0
-        gain = self.cfg["gaze"]["eye_width_over_radius"]
-        dx = m[M["iris_x"]] - base[M["iris_x"]]
-        dy = m[M["iris_y"]] - base[M["iris_y"]]
-        return float(np.arcsin(np.clip(dx * gain, -1, 1))), float(-np.arcsin(np.clip(dy * gain, -1, 1)))
+        return eye_angles(m[M["iris_x"]] - base[M["iris_x"]], m[M["iris_y"]] - base[M["iris_y"]],
+                          self.cfg["gaze"]["eye_width_over_radius"])
+
+    def _gaze(self, rotation: np.ndarray, eye_yaw: float, eye_pitch: float) -> tuple[float, float]:
+        """Gaze yaw and pitch in degrees from the lens: the eyes' turn carried by the head's."""
+        gaze = direction_angles(rotation @ np.array([np.sin(eye_yaw) * np.cos(eye_pitch), -np.sin(eye_pitch),
+                                                     -np.cos(eye_yaw) * np.cos(eye_pitch)]))
+        return gaze[0], gaze[1] - self.cfg["pose"]["pitch_offset_deg"]
 
     def _mouth_movement(self, opening: float, t: float) -> float:
         expr = self.cfg["expression"]
@@ -207,6 +216,25 @@ class PersonCues:
             self.motion += min(1.0, dt / expr["motion_smoothing_s"]) * (speed - self.motion)
         self.previous = (t, points.copy())
         return _unit(self.motion / expr["motion_energy"])
+
+
+def eye_angles(dx: float, dy: float, eye_width_over_radius: float) -> tuple[float, float]:
+    """Eye-in-head yaw and pitch in radians from the iris's offset (in eye widths, y down) from
+    where it sits when the eye looks straight ahead."""
+    return (float(np.arcsin(np.clip(dx * eye_width_over_radius, -1, 1))),
+            float(-np.arcsin(np.clip(dy * eye_width_over_radius, -1, 1))))
+
+
+def within_any_screen(gaze: tuple[float, float], cfg: dict[str, float]) -> bool:
+    """Whether a gaze read against people's usual straight-ahead (yaw, pitch in degrees from the
+    lens) could fall on any screen an uncalibrated face may be taken to watch: one centred within
+    screen_max_* of the lens, widened by how far that reading strays for people looking at one
+    point (face_cues.toml [gaze] people_spread_*). A person whose eyes are always turned away is
+    learned as looking straight; this is what still tells that they look elsewhere."""
+    widest_yaw = cfg["screen_max_yaw_deg"] + cfg["screen_half_width_deg"] + cfg["people_spread_yaw_deg"]
+    widest_pitch = (cfg["screen_max_pitch_deg"] + cfg["screen_half_height_deg"]
+                    + cfg["people_spread_pitch_deg"])
+    return bool(abs(gaze[0]) < widest_yaw and abs(gaze[1]) < widest_pitch)
 
 
 def into_the_lens(gaze: tuple[float, float], cfg: dict[str, float]) -> bool:
