@@ -3,9 +3,9 @@
     python scripts/batch_cpu.py CALL.mp4 [CALL.mp4 ...] [--together 1 2] [--rounds 1] [--cores N]
 
 Each analysis runs in a new process doing what a batch worker does (the models loaded
-once, then `copilot.batch.worker.analyse`, speech in its own process) and reports its own
-CPU time: user + system of the process and of its speech process (which it waits for),
-so nothing is sampled or guessed. With `--together N` the recordings are analysed N at a
+once, then `copilot.batch.worker.analyse`, which loads the worker's speech model at its first
+recording) and reports its own CPU time, user + system of every thread of the process, so
+nothing is sampled or guessed. With `--together N` the recordings are analysed N at a
 time, to show what running side by side costs in CPU (threads waiting on each other,
 caches shared) rather than in wall time, which other work on the machine would blur.
 Prints one line per analysis and the CPU-seconds per media-minute of each setting.
@@ -31,7 +31,7 @@ def child(path: Path, cores: int | None) -> None:
     started = time.perf_counter()
     analysed = analyse(path)
     wall = time.perf_counter() - started
-    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    me = resource.getrusage(resource.RUSAGE_SELF)
     if analysed.document is None:
         raise SystemExit(f"{path}: {analysed.errors}")
     print(json.dumps({
@@ -39,9 +39,7 @@ def child(path: Path, cores: int | None) -> None:
         "media_s": analysed.document["meta"]["duration"],
         "wall_s": wall,
         "cpu_s": (me.ru_utime - before.ru_utime) + (me.ru_stime - before.ru_stime),
-        "speech_cpu_s": kids.ru_utime + kids.ru_stime,
         "rss_mb": me.ru_maxrss / 1024,  # Linux gives kilobytes
-        "speech_rss_mb": kids.ru_maxrss / 1024,
     }), flush=True)
 
 
@@ -80,13 +78,11 @@ def main() -> int:
             for f in figures:
                 print(f"{together} at once  {f['file']}: {f['media_s']:.0f} s of media, "
                       f"{f['wall_s']:.1f} s wall, "
-                      f"{f['cpu_s']:.1f} + {f['speech_cpu_s']:.1f} (speech) CPU-s, "
-                      f"RSS {f['rss_mb']:.0f} MB + {f['speech_rss_mb']:.0f} MB (speech)", flush=True)
+                      f"{f['cpu_s']:.1f} CPU-s, peak RSS {f['rss_mb']:.0f} MB", flush=True)
             media = sum(f["media_s"] for f in figures) / 60
-            cpu = sum(f["cpu_s"] + f["speech_cpu_s"] for f in figures)
-            speech = sum(f["speech_cpu_s"] for f in figures)
-            print(f"{together} at once: {cpu / media:.1f} CPU-s per media-minute "
-                  f"({speech / media:.1f} of it speech) over {len(figures)} calls", flush=True)
+            cpu = sum(f["cpu_s"] for f in figures)
+            print(f"{together} at once: {cpu / media:.1f} CPU-s per media-minute over {len(figures)} calls",
+                  flush=True)
     return 0
 
 

@@ -31,6 +31,7 @@ from copilot.serve.segments import cut_segments  # noqa: E402
 from copilot.serve.server import Server  # noqa: E402
 from copilot.serve.shapes import QUALITY_OVERALL, QUALITY_TIMELINE, upload_response  # noqa: E402
 from copilot.signals import SIGNALS  # noqa: E402
+from copilot.words.speech_process import SpeechInOwnProcess  # noqa: E402
 
 TOKEN = "test-key-for-the-local-api"
 BEARER = {"Authorization": f"Bearer {TOKEN}"}
@@ -107,7 +108,7 @@ def test_an_uploaded_clip_gets_the_result_of_copilot_analyze_in_the_cloud_apis_s
     assert {s["state"] for s in body["engagement_state"]} <= {"engaged", "neutral", "disengaged"}
     assert set(body["conversation_quality"]) == {"overall", "timeline"}
     # the same analysis as `copilot analyze`, cut to the API's shape
-    document, errors = analyze_file(clip, quiet=True, speech_in_own_process=True)
+    document, errors = analyze_file(clip, quiet=True, speech=SpeechInOwnProcess)
     assert errors == []
     assert body == upload_response(document, [QUALITY_OVERALL, QUALITY_TIMELINE])
     assert upload_response(document, [QUALITY_OVERALL])["conversation_quality"] == {

@@ -10,10 +10,16 @@ from __future__ import annotations
 import os
 import socket
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from copilot.errors import CopilotError
+from copilot.words.speech_to_text import Line, SpeechToText
+
+_speech: SpeechToText | None = None  # this worker's speech model, once a recording needed it
 
 
 @dataclass
@@ -22,7 +28,7 @@ class Analysed:
     rows: list = field(default_factory=list)  # the session's rows, for the driver's recorder
     errors: list[str] = field(default_factory=list)  # each one line naming the file and the reason
     seconds: float = 0.0  # wall time the analysis took
-    cpu_seconds: float = 0.0  # CPU it cost: every thread of the worker, and its speech process
+    cpu_seconds: float = 0.0  # CPU it cost: every thread of the worker
     worker: str = ""  # host:pid, to tell the workers apart in the figures
 
 
@@ -53,8 +59,8 @@ def analyse(path: Path, *, words: bool = True) -> Analysed:
 
     started, rows = _Clocks(), KeptRows("file")
     try:
-        document, errors = analyze_file(path, sinks=[rows], quiet=True, speech_in_own_process=True,
-                                        words=words)
+        speech = kept_speech() if words else None
+        document, errors = analyze_file(path, sinks=[rows], quiet=True, speech=speech, words=words)
     except CopilotError as exc:
         return _failed(str(exc), started)
     except OSError as exc:
@@ -64,10 +70,38 @@ def analyse(path: Path, *, words: bool = True) -> Analysed:
     return Analysed(document, rows.rows, errors, started.wall(), started.cpu(), _me())
 
 
+def kept_speech() -> Callable[[], SpeechToText] | None:
+    """The speech model this worker keeps for all its recordings, loaded by the first that needs
+    it, as each analysis asks for one: lent, so closing it after one recording leaves it loaded.
+    A model loaded once reads the same words as one loaded afresh, since its reads leave nothing
+    behind (copilot/words/speech_process.py; tests/test_batch_ray.py runs a recording that once
+    changed the next one's words before it). None when it will not load: each analysis then
+    tries for itself and says why its words are off."""
+    global _speech
+    if _speech is None:
+        try:
+            _speech = SpeechToText()
+        except Exception:  # whatever it is, each analysis meets it again and says it in one line
+            return None
+    return lambda: _Lent(_speech)
+
+
+class _Lent:
+    """The worker's speech model, lent to one analysis."""
+
+    def __init__(self, model: SpeechToText) -> None:
+        self._model = model
+
+    def lines(self, samples: np.ndarray) -> list[Line]:
+        return self._model.lines(samples)
+
+    def close(self) -> None:
+        """Kept loaded for the worker's next recording."""
+
+
 class _Clocks:
     """Wall and CPU time since made. A worker analyses one recording at a time, so the process's
-    CPU over that time is the recording's (with what Ray's own threads spent meanwhile), plus its
-    speech process, which has ended and been waited for by the time it is read."""
+    CPU over that time is the recording's (with what Ray's own threads spent meanwhile)."""
 
     def __init__(self) -> None:
         self._wall, self._cpu = time.perf_counter(), _cpu_so_far()
@@ -80,12 +114,7 @@ class _Clocks:
 
 
 def _cpu_so_far() -> float:
-    try:
-        import resource
-    except ImportError:  # Windows: the speech process is not counted there
-        return time.process_time()
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return time.process_time() + children.ru_utime + children.ru_stime
+    return time.process_time()  # every thread of this process, the speech model's included
 
 
 def _failed(reason: str, started: _Clocks) -> Analysed:

@@ -7,8 +7,9 @@ it, so it lives here rather than in any one command.
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from copilot.capture.items import nothing_to_analyse
 from copilot.capture.media_file import MediaFile
@@ -18,6 +19,9 @@ from copilot.engine.step import Step
 from copilot.result.document import ResultCollector
 from copilot.shipped.models import model_checksums
 from copilot.signals.csv_out import ScoresCsv
+
+if TYPE_CHECKING:
+    from copilot.words.speech_to_text import SpeechToText
 
 
 class _Progress:
@@ -43,18 +47,19 @@ class _Progress:
 
 def analyze_file(path: Path, *, paced: bool = False, csv_path: Path | None = None,
                  sinks: Sequence[Sink] = (), quiet: bool = False,
-                 speech_in_own_process: bool = False, words: bool = True) -> tuple[dict, list[str]]:
+                 speech: Callable[[], SpeechToText] | None = None,
+                 words: bool = True) -> tuple[dict, list[str]]:
     """The result document of one recording and the errors met on the way (`copilot eval`, the
     batch and `copilot serve` reuse it). `quiet`: no progress bar and no warnings on stderr (the
     batch's own bar and lines say them; the warnings are in the document either way).
-    `speech_in_own_process`, `words`: see `standard_analyzers`."""
+    `speech`, `words`: see `standard_analyzers`."""
     source = MediaFile(path, pace=paced)
     source.open()
     collector = ResultCollector(source_kind="file")
     progress = None if quiet else _Progress(source.duration_s, source.name)
     scores = ScoresCsv(csv_path) if csv_path is not None else None
     every = [collector, *([progress] if progress else []), *([scores] if scores else []), *sinks]
-    analyzers = standard_analyzers(words=words, speech_in_own_process=speech_in_own_process)
+    analyzers = standard_analyzers(words=words, speech=speech)
     engine = Engine([source], analyzers, every, lossless=not paced)
     try:
         engine.run()

@@ -29,6 +29,7 @@ from copilot.serve.errors import ApiError
 from copilot.serve.feed import Placed, Segment, SegmentFeed
 from copilot.serve.shapes import INCLUDE_OPTIONS, StepEvents, conversation_quality, envelope, session_include
 from copilot.serve.worker import in_thread
+from copilot.words.speech_process import SpeechInOwnProcess
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -165,7 +166,7 @@ class StreamSession:
 
     def _analyse(self) -> None:
         # speech in a process of its own, as for uploads: streams must not hear each other's history
-        analyzers = standard_analyzers(speech_in_own_process=True)
+        analyzers = standard_analyzers(speech=SpeechInOwnProcess)
         engine = Engine([self.feed], analyzers, [self._sink], lossless=True)
         try:
             engine.run()

@@ -24,6 +24,7 @@ from copilot.serve.auth import authorised
 from copilot.serve.errors import ApiError
 from copilot.serve.shapes import checked_include, upload_response
 from copilot.serve.worker import in_thread
+from copilot.words.speech_process import SpeechInOwnProcess
 
 if TYPE_CHECKING:
     from copilot.serve.hub import Hub
@@ -78,7 +79,7 @@ def analyse_upload(data: BinaryIO, path: Path, name: str, include: list[str]) ->
         try:
             # a server reads many recordings in one process: each one's speech is read in a fresh
             # process, so its words do not depend on the uploads before it (speech_process.py)
-            document, errors = analyze_file(path, quiet=True, speech_in_own_process=True)
+            document, errors = analyze_file(path, quiet=True, speech=SpeechInOwnProcess)
         except SourceError as exc:
             raise ApiError("unreadable_media", str(exc).replace(str(path), name, 1)) from None
         if errors:

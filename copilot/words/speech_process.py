@@ -3,15 +3,15 @@
 Moonshine's library keeps state inside a process from one model to the next, which a
 freshly loaded model does not clear: 3.mp4 of video_retalking read "Everyone here today
 ..." in a new process, but "Three one here today, ..." after laugh1.mp3 had been read
-in the same process. A batch worker analyses one file after another, and which files
-come first depends on how the work was shared out, so there each analysis reads its
-speech in a new process of its own: every file's words are then those a single
-`copilot analyze` gives. It costs a process start (about 0.3 s) per analysis besides
-the model's own load, both while the rest of the analysis runs.
+in the same process. So each recording's speech was read in a new process of its own, at
+a process start (about 0.3 s) and a model load per analysis.
 
 Since `SpeechToText.lines` clears the library's one voice detector before every read (the
-state meant above), reads in one process no longer depend on each other either; this
-process is kept for now, and can go once batch and serve are measured without it.
+state meant above), and the detector is now off altogether (reading.toml), reads in one
+process no longer depend on each other. A batch worker therefore keeps one model for all
+its recordings (copilot/batch/worker.py; tests/test_batch_ray.py still reads laugh1.mp3
+before 3.mp4 and compares the words with another worker's). `copilot serve` still reads
+each upload and stream here.
 
 The child speaks through its standard input and output, one pickled value at a time;
 its file descriptor 1 is pointed at its standard error, so anything the library prints
