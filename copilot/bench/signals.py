@@ -24,8 +24,8 @@ def synthetic_cues(pid: str, k: int, t: float) -> FaceCues:
     nod = 6.0 * math.sin(2 * math.pi * 2.0 * t) if int(t + k) % 5 == 0 else 0.0
     unit = 0.5 + 0.5 * wave
     return FaceCues(t, pid, True, 10 * wave, nod, 2 * wave, 0.0, 0.0, 0.1 * wave, 5 * wave, nod,
-                    abs(wave) < 0.5, wave > -0.8, 1.0, 1.0, False, unit * 0.3, (1 - unit) * 0.3,
-                    0.1, 0.05, 0.1, unit, 0.0, 0.1, 0.1, 0.05, 0.2 * unit, 0.2)
+                    5 * wave, nod, abs(wave) < 0.5, wave > -0.8, 1.0, 1.0, False, unit * 0.3,
+                    (1 - unit) * 0.3, 0.1, 0.05, 0.1, unit, 0.0, 0.1, 0.1, 0.05, 0.2 * unit, 0.2)
 
 
 def synthetic_voice(t: float, step_s: float) -> VoiceResult:

@@ -42,8 +42,9 @@ class FaceCues:
     lean: float  # [-1, 1]: > 0 nearer the camera than usual (leaning in)
     gaze_yaw: float  # degrees, head pose and eyes together, the eyes read against their usual place
     gaze_pitch: float
-    at_camera: bool  # eye contact: on the screen, and the gaze near the lens with the eyes read
-    #                  against people's usual straight-ahead (face_cues.toml people_straight_*)
+    lens_gaze_yaw: float  # degrees, the gaze with the eyes read against people's usual straight-
+    lens_gaze_pitch: float  # ahead (face_cues.toml people_straight_*): where it points from the lens
+    at_camera: bool  # eye contact: on the screen, and the lens gaze near the lens
     at_screen: bool  # eyes on the screen: gaze inside the screen (on_the_screen), or into the lens;
     #                  then, per participant, held through nods and blinks and cleared by shut
     #                  eyes (participant.EyesOnScreen): the one measure signals and report share
@@ -142,6 +143,7 @@ class PersonCues:
             head_x=float(d[HEAD_X]), head_y=float(d[HEAD_Y]),
             lean=float(np.clip(np.expm1(d[HEAD_SIZE]) / cfg["lean"]["full_scale"], -1, 1)),
             gaze_yaw=float(gaze_yaw), gaze_pitch=float(gaze_pitch),
+            lens_gaze_yaw=float(people_gaze[0]), lens_gaze_pitch=float(people_gaze[1]),
             at_camera=at_screen and into_the_lens(people_gaze, gaze_cfg),
             at_screen=at_screen,
             eye_open_right=float(open_r), eye_open_left=float(open_l), eyes_closed=bool(closed),

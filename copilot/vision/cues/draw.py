@@ -38,7 +38,7 @@ def draw_cues(image: np.ndarray, face: Face, cues: FaceCues) -> None:
                              (_direction(cues.yaw, cues.pitch), BLUE)):
         end = nose + length * np.array([dx, dy])
         cv2.arrowedLine(image, _pt(nose), _pt(end), colour, 2, cv2.LINE_AA, tipLength=0.15)
-    gaze = np.array(_direction(cues.gaze_yaw, cues.gaze_pitch))
+    gaze = np.array(_direction(cues.lens_gaze_yaw, cues.lens_gaze_pitch))  # as eye contact reads it
     for centre in (face.iris[0, :2], face.iris[5, :2]):
         cv2.line(image, _pt(centre), _pt(centre + 0.8 * length * gaze), YELLOW, 1, cv2.LINE_AA)
     left, top = int(x + w + 6), int(y)
