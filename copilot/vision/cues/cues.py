@@ -90,7 +90,7 @@ class PersonCues:
         self.screen = screen
         one_euro = (smooth["min_cutoff_hz"], smooth["beta"], smooth["derivative_cutoff_hz"])
         self.pose_filter, self.gaze_filter = OneEuroFilter(*one_euro), OneEuroFilter(*one_euro)
-        self.people_gaze_filter = OneEuroFilter(*one_euro)
+        self.lens_gaze_filter = OneEuroFilter(*one_euro)
         self.baseline = RunningBaseline(HEAD_SIZE + 1, base["sample_hz"], base["window_s"],
                                         base["ready_after_s"],
                                         (FOLLOWS_POSE, (YAW, PITCH), base["pose_prior_deg"]))
@@ -111,11 +111,11 @@ class PersonCues:
         m = measure(face, frame)
         base = self.baseline.value if self.baseline.value is not None else None
         gaze_yaw, gaze_pitch = self.gaze_filter(self._gaze(rotation, *self._eyes(m, base)), t)
-        # The same gaze with the eyes' straight-ahead of people in general instead of this
+        # The lens gaze: the same gaze with the eyes' straight-ahead of people in general, not this
         # person's usual eye position: which way they look from the lens, whatever they
         # usually look at (face_cues.toml [gaze] people_straight_*).
         gaze_cfg = cfg["gaze"]
-        people_gaze = self.people_gaze_filter(self._gaze(rotation, *eye_angles(
+        lens_gaze = self.lens_gaze_filter(self._gaze(rotation, *eye_angles(
             m[M["iris_x"]] - gaze_cfg["people_straight_x"], m[M["iris_y"]] - gaze_cfg["people_straight_y"],
             gaze_cfg["eye_width_over_radius"])), t)
         size = np.log(frame.scale)
@@ -136,15 +136,15 @@ class PersonCues:
         off_screen_deg = float(np.hypot(gaze_yaw - screen[0], gaze_pitch - screen[1]))
         gaze_now = (float(gaze_yaw), float(gaze_pitch))
         at_screen = ((into_the_lens(gaze_now, gaze_cfg) or on_the_screen(gaze_now, screen, gaze_cfg))
-                     and (self.screen is not None or within_any_screen(people_gaze, gaze_cfg)))
+                     and (self.screen is not None or within_any_screen(lens_gaze, gaze_cfg)))
         return FaceCues(
             t=t, participant=face.participant, ready=self.baseline.ready,
             yaw=float(yaw), pitch=float(pitch), roll=float(roll),
             head_x=float(d[HEAD_X]), head_y=float(d[HEAD_Y]),
             lean=float(np.clip(np.expm1(d[HEAD_SIZE]) / cfg["lean"]["full_scale"], -1, 1)),
             gaze_yaw=float(gaze_yaw), gaze_pitch=float(gaze_pitch),
-            lens_gaze_yaw=float(people_gaze[0]), lens_gaze_pitch=float(people_gaze[1]),
-            at_camera=at_screen and into_the_lens(people_gaze, gaze_cfg),
+            lens_gaze_yaw=float(lens_gaze[0]), lens_gaze_pitch=float(lens_gaze[1]),
+            at_camera=at_screen and into_the_lens(lens_gaze, gaze_cfg),
             at_screen=at_screen,
             eye_open_right=float(open_r), eye_open_left=float(open_l), eyes_closed=bool(closed),
             brow_raise=_unit(brow_d / expr["brow_raise"]),
