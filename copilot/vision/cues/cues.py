@@ -45,7 +45,8 @@ class FaceCues:
     lens_gaze_yaw: float  # degrees, the gaze with the eyes read against people's usual straight-
     lens_gaze_pitch: float  # ahead (face_cues.toml people_straight_*): where it points from the lens
     at_camera: bool  # eye contact: on the screen, and the lens gaze near the lens
-    at_screen: bool  # eyes on the screen: gaze inside the screen (on_the_screen), or into the lens;
+    at_screen: bool  # eyes on the screen: gaze inside the screen (on_the_screen), or into the lens,
+    #                  and uncalibrated, the lens gaze within any screen (within_any_screen);
     #                  then, per participant, held through nods and blinks and cleared by shut
     #                  eyes (participant.EyesOnScreen): the one measure signals and report share
     eye_open_right: float  # share of the person's usual eye opening
