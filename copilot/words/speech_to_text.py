@@ -9,6 +9,7 @@ in `copilot.words.timing`.
 from __future__ import annotations
 
 import ctypes
+import os
 import threading
 from dataclasses import dataclass
 from functools import cache
@@ -27,6 +28,12 @@ READING_FILE = Path(__file__).with_name("reading.toml")
 # The wheel's speaker identification, off: we know the channel, and with it on, two freshly
 # loaded models read the same audio differently. Its voice detector: see reading.toml.
 MODEL_OPTIONS = {"identify_speakers": "false"}
+# The library's own switch for running its ONNX Runtime sessions on one thread. Left to itself,
+# its extra threads spin between layers of a model too small to share: on a one-minute call they
+# burnt 2.7 of the analysis's 26 CPU-seconds. On one thread the reads take half the CPU and
+# about as long (ami_dev00 pieces of 2 and 4 s: 53-58 and 122-132 ms, against 56-60 and 109-117 ms
+# on its threads), and give the same text, to the letter. A user's own setting of it is kept.
+ONE_THREAD = ("MOONSHINE_ORT_SINGLE_THREAD", "1")
 # The library's own voice detector (Silero, a recurrent model) cuts what it is given into
 # lines. Version 0.1.0 keeps ONE detector for the whole process (the class-wide
 # `VoiceActivityDetector::silero_vad`, core/voice-activity-detector.cpp) and never clears its
@@ -112,6 +119,7 @@ class SpeechToText:
 
         folder = model_dir()
         self.reading = settings or reading()
+        os.environ.setdefault(*ONE_THREAD)  # read by the library as each model loads
         options = {**MODEL_OPTIONS, "vad_threshold": str(self.reading.detector_threshold)}
         try:
             self._model: Any = Transcriber(str(folder), ModelArch.TINY, options=options)
