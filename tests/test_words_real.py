@@ -341,3 +341,29 @@ def test_a_read_depends_on_its_own_audio_only_whichever_model_reads_it(shared_da
     finally:
         first.close()
         second.close()
+
+
+@pytest.mark.parametrize("user_setting", [None, "0"])
+def test_the_speech_model_adds_no_spinning_thread_pool(user_setting):
+    """Moonshine's library runs its ONNX Runtime sessions with a pool of spinning threads unless
+    told otherwise (speech_to_text.ONE_THREAD). Loaded as the app loads it, the model starts no
+    thread; a user who sets the library's switch themselves keeps their setting. In a new process,
+    since the switch is read as each model loads and stays in the environment."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import os; from copilot.words.speech_to_text import SpeechToText\n"
+            "before = len(os.listdir('/proc/self/task')); model = SpeechToText()\n"
+            "print(len(os.listdir('/proc/self/task')) - before, os.environ['MOONSHINE_ORT_SINGLE_THREAD'])")
+    env = {k: v for k, v in os.environ.items() if k != "MOONSHINE_ORT_SINGLE_THREAD"}
+    if user_setting is not None:
+        env["MOONSHINE_ORT_SINGLE_THREAD"] = user_setting
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    added, switch = out.stdout.split()
+    if user_setting is None:
+        assert (int(added), switch) == (0, "1")
+    else:
+        assert switch == user_setting
+        if (os.cpu_count() or 1) > 1:  # the library's own pool: a thread per further core
+            assert int(added) >= 1
