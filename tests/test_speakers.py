@@ -161,6 +161,26 @@ def test_two_people_taking_turns_are_two_voices(tmp_path, turn_s):
 
 
 @pytest.mark.timeout(600)
+@pytest.mark.parametrize("gap_s", [0.15, 0.6])
+def test_a_reply_gap_on_one_track_is_the_quiet_between_the_two_voices(tmp_path, gap_s):
+    """Two people on one track, each reply after a gap built in (0.15 s: shorter than the speech
+    gate's pause, so the two voices share an utterance cut in that gap; 0.6 s: two utterances).
+    The cut lies in the middle of the pause, and the gap is measured between the speech either
+    side of it, not at the cut: reading it at the cut gave 0.0 s for most replies."""
+    from copilot.evaluation.diarization import recording_samples
+    from copilot.voice.replay import replay
+    from tests.scenarios.conversations.render import Conversation, write
+
+    _need("sadtalker/RD_Radio36_000.wav")
+    [rttm] = write(tmp_path, SHARED, (Conversation("radio36", "katie", 2.0, gap_s),))
+    events = [e for r in replay({"file": recording_samples(rttm.with_suffix(".wav"))}) for e in r.events]
+    gaps = [e.details["latency_s"] for e in events if e.kind == "response"]
+    print(f"\ngap {gap_s} s built in; replies measured: {gaps}")
+    assert len(gaps) >= 5
+    assert float(np.median(gaps)) == pytest.approx(gap_s, abs=0.05)
+
+
+@pytest.mark.timeout(600)
 @pytest.mark.parametrize("relative", ONE_SPEAKER)
 def test_one_speaker_stays_one_voice(relative):
     _need(relative)

@@ -170,7 +170,8 @@ class VoiceAnalyzer:
             mixed.follow(utterance.start, utterance.end)
             for piece in mixed.finish(utterance.start, utterance.end):
                 self._voice(piece.voice, mixed.channel)
-                out.append(Utterance(piece.voice, piece.start, piece.end))
+                out.append(Utterance(piece.voice, piece.start, piece.end, piece.quiet_before_s,
+                                     piece.quiet_after_s))
         return out
 
     def _voice(self, voice: str, channel: str) -> Talker:

@@ -39,6 +39,7 @@ class Conversation:
         self.floor: str | None = None  # who holds the floor
         self.turn_start: float | None = None
         self.turn_end: float | None = None
+        self.speech_end = 0.0  # where the floor holder's speech last stopped (turn_end less quiet)
         self.response_latency_s: dict[str, float] = {}  # the last one per channel
         self.longest_monologue_s: dict[str, float] = {}
 
@@ -83,20 +84,24 @@ class Conversation:
     def _take_floor(self, me: str, utterance: Utterance) -> list[Happening]:
         if self.floor == me:
             self.turn_end = max(self.turn_end or utterance.end, utterance.end)
+            self.speech_end = max(self.speech_end, utterance.speech_end)
             self._note_monologue(me)
             return []
         events = []
         if self.floor is not None and self.turn_start is not None and self.turn_end is not None:
             events.append(Happening("turn", self.floor, self.turn_start, self.turn_end,
                                     {"duration_s": round(self.turn_end - self.turn_start, 3)}))
-            latency = utterance.start - self.turn_end
+            # From the last word to the first: a mixed track's change of voice is cut in a pause,
+            # whose quiet halves the two utterances hold (gate.Utterance).
+            latency = utterance.speech_start - self.speech_end
             self.response_latency_s[me] = latency
             # An answer that starts before the other side stops has a negative latency; the
             # event still spans forward in time, from the earlier of the two moments.
-            events.append(Happening("response", me, min(self.turn_end, utterance.start),
-                                    max(self.turn_end, utterance.start),
+            events.append(Happening("response", me, min(self.speech_end, utterance.speech_start),
+                                    max(self.speech_end, utterance.speech_start),
                                     {"latency_s": round(latency, 3), "after": self.floor}))
         self.floor, self.turn_start, self.turn_end = me, utterance.start, utterance.end
+        self.speech_end = utterance.speech_end
         self._note_monologue(me)
         return events
 

@@ -27,10 +27,22 @@ class Utterance:
     channel: str
     start: float
     end: float
+    # Quiet inside its edges, at a mixed track's change of voice (speakers.VoicePiece): the
+    # speech itself runs from start + quiet_before_s to end - quiet_after_s.
+    quiet_before_s: float = 0.0
+    quiet_after_s: float = 0.0
 
     @property
     def duration(self) -> float:
         return self.end - self.start
+
+    @property
+    def speech_start(self) -> float:
+        return self.start + self.quiet_before_s
+
+    @property
+    def speech_end(self) -> float:
+        return self.end - self.quiet_after_s
 
 
 class SpeechGate:

@@ -63,6 +63,11 @@ class VoicePiece:
     voice: str
     start: float
     end: float
+    # Where one voice hands over to another, the cut lies in the middle of a pause: its halves
+    # are in the pieces (who spoke when, as diarization scores it, counts a turn's pauses as the
+    # turn's) but are quiet, so a reply's gap is measured between the speech, not the cut.
+    quiet_before_s: float = 0.0
+    quiet_after_s: float = 0.0
 
 
 @dataclass
@@ -107,6 +112,8 @@ class Piece:
     start: float
     end: float
     voice: str | None = None
+    said_from: float = 0.0  # where its speech begins: the end of the pause it was cut in
+    said_to: float = 0.0  # and ends: the start of the next cut's pause (at a cut without one, the cut)
 
 
 class MixedTrack:
@@ -121,6 +128,7 @@ class MixedTrack:
         self.audio = RecentAudio(AUDIO_KEEP_S)
         self.loudness = RecentLoudness(AUDIO_KEEP_S)
         self.cut_at: float | None = None  # where the utterance in progress was last cut
+        self.quiet_to = 0.0  # where the pause of that cut ended (the cut itself when it had none)
         self.done: list[Piece] = []  # of the utterance in progress
         self.candidates: list[list[tuple[Piece, np.ndarray]]] = []  # groups of recent pieces like no voice
         self.last_voice: str | None = None
@@ -139,16 +147,17 @@ class MixedTrack:
         if not self.book.names:  # the first speech on any mixed track: someone, not yet known
             self.book.found()
         if self.cut_at is None or self.cut_at < start:
-            self.cut_at, self.done = start, []
+            self.cut_at, self.quiet_to, self.done = start, start, []
         while (cut := self._next_cut(now)) is not None:
-            self._close(self.cut_at, cut)
-            self.cut_at = cut
+            at, quiet_from, quiet_to = cut
+            self._close(self.cut_at, at, quiet_from)
+            self.cut_at, self.quiet_to = at, quiet_to
 
     def finish(self, start: float, end: float) -> list[VoicePiece]:
         """The utterance [start, end] the gate closed, cut into pieces by voice."""
         self.follow(start, end)
         if end - self.cut_at > 1e-6 or not self.done:
-            self._close(self.cut_at, end)
+            self._close(self.cut_at, end, end)
         done, self.done, self.cut_at = self.done, [], None
         fallback = self.last_voice or self.book.untaught() or self.book.names[0]
         voices, before = [], None
@@ -158,10 +167,10 @@ class MixedTrack:
         after = next((v for v in voices if v is not None), fallback)
         voices = [v or after for v in voices]
         turns = [VoicePiece(voices[0], start, end)]
-        for piece, voice in zip(done[1:], voices[1:], strict=True):
+        for prior, piece, voice in zip(done[:-1], done[1:], voices[1:], strict=True):
             if voice != turns[-1].voice:
-                turns[-1].end = piece.start
-                turns.append(VoicePiece(voice, piece.start, end))
+                turns[-1].end, turns[-1].quiet_after_s = piece.start, piece.start - prior.said_to
+                turns.append(VoicePiece(voice, piece.start, end, piece.said_from - piece.start))
         self.last_voice = turns[-1].voice
         self.pieces.extend(turns)
         return turns
@@ -182,10 +191,11 @@ class MixedTrack:
             return before[-1].voice
         return self.voice_now() or next(iter(self.book.names), None) or self.book.found()
 
-    def _next_cut(self, now: float) -> float | None:
+    def _next_cut(self, now: float) -> tuple[float, float, float] | None:
         """The first place after `cut_at` to cut the utterance, heard by `now`: the middle of a
         pause that has ended, or, once longest_s has gone by without one, the quietest moment of
-        its second half. None while neither is there yet."""
+        its second half; with the pause's start and end (the cut itself when there was none).
+        None while neither is there yet."""
         s = self.settings
         level = self.loudness.between(now - AUDIO_KEEP_S, now)[1]
         if len(level) == 0:
@@ -201,17 +211,19 @@ class MixedTrack:
             while end < len(quiet) and quiet[end]:
                 end += 1
             if k > 0 and end < len(quiet) and end - k >= need:  # sound on both sides
-                return first + (k + end) / 2 * FRAME_S
+                return first + (k + end) / 2 * FRAME_S, first + k * FRAME_S, first + end * FRAME_S
             k = end
         longest = round(s.longest_s / FRAME_S)
         if len(level) >= longest:
             k = longest // 2 + int(np.argmin(level[longest // 2:longest]))
-            return first + (k + 0.5) * FRAME_S
+            at = first + (k + 0.5) * FRAME_S
+            return at, at, at
         return None
 
-    def _close(self, start: float, end: float) -> None:
-        """A piece [start, end] has ended: its voice, if it is long enough to tell."""
-        s, piece = self.settings, Piece(start, end)
+    def _close(self, start: float, end: float, said_to: float) -> None:
+        """A piece [start, end] has ended, its speech at `said_to`: its voice, if it is long
+        enough to tell."""
+        s, piece = self.settings, Piece(start, end, said_from=self.quiet_to, said_to=said_to)
         self.done.append(piece)
         if end - start < s.shortest_s - 1e-6:
             return
