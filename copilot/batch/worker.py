@@ -101,20 +101,17 @@ class _Lent:
 
 class _Clocks:
     """Wall and CPU time since made. A worker analyses one recording at a time, so the process's
-    CPU over that time is the recording's (with what Ray's own threads spent meanwhile)."""
+    CPU over that time (every thread of it, the speech model's included) is the recording's, with
+    what Ray's own threads spent meanwhile."""
 
     def __init__(self) -> None:
-        self._wall, self._cpu = time.perf_counter(), _cpu_so_far()
+        self._wall, self._cpu = time.perf_counter(), time.process_time()
 
     def wall(self) -> float:
         return time.perf_counter() - self._wall
 
     def cpu(self) -> float:
-        return _cpu_so_far() - self._cpu
-
-
-def _cpu_so_far() -> float:
-    return time.process_time()  # every thread of this process, the speech model's included
+        return time.process_time() - self._cpu
 
 
 def _failed(reason: str, started: _Clocks) -> Analysed:

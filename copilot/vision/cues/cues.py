@@ -110,7 +110,7 @@ class PersonCues:
         rotation = self.shape.rotation(face.landmarks, frame)
         yaw, pitch, roll = self.pose_filter(pose_angles(rotation, cfg["pose"]["pitch_offset_deg"]), t)
         m = measure(face, frame)
-        base = self.baseline.value if self.baseline.value is not None else None
+        base = self.baseline.value
         gaze_yaw, gaze_pitch = self.gaze_filter(self._gaze(rotation, *self._eyes(m, base)), t)
         # The lens gaze: the same gaze with the eyes' straight-ahead of people in general, not this
         # person's usual eye position: which way they look from the lens, whatever they
